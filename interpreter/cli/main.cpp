@@ -1,0 +1,149 @@
+// The `yamlnet` command line: the only place that prints or exits.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "interpreter/cli/progress_bar.hpp"
+#include "interpreter/graph/summary.hpp"
+#include "interpreter/train/session.hpp"
+
+using namespace yamlnet;
+
+namespace {
+
+constexpr int kExitUserError = 1;
+constexpr int kExitUsage = 2;
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::fprintf(stderr, "%s\n", w.c_str());
+}
+
+nlohmann::ordered_json logs_json(const Logs& logs, const std::string& prefix = "") {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : logs) j[prefix + name] = value;
+  return j;
+}
+
+Logs prefixed(const Logs& logs, const std::string& prefix) {
+  Logs out;
+  for (const auto& [name, value] : logs) out.emplace_back(prefix + name, value);
+  return out;
+}
+
+struct CommonArgs {
+  std::string config;
+  std::vector<std::string> sets;
+  bool json = false;
+};
+
+void add_common(CLI::App* cmd, CommonArgs& args) {
+  cmd->add_option("config", args.config, "model config (YAML)")->required();
+  cmd->add_option("--set", args.sets, "override a config value: --set fit.epochs=1 --set layers.fc1.units=64");
+}
+
+int run_train(const CommonArgs& args, const std::string& weights_in, const std::string& weights_out) {
+  RunOptions options{args.config, args.sets, weights_in, weights_out};
+  const ModelSpec spec = load_model_spec(options.config, options.overrides);
+  ProgressBar progress(args.json ? stderr : stdout, static_cast<int>(spec.fit.integer("verbose")));
+  TrainOutcome outcome = yamlnet::run_train(options, &progress);
+  print_warnings(outcome.warnings);
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["weights"] = outcome.weights_path;
+    j["history"] = outcome.history_path;
+    j["config"] = outcome.config_path;
+    j["epochs"] = outcome.history.size();
+    j["final"] = outcome.history.empty() ? nlohmann::ordered_json::object() : logs_json(outcome.history.back().logs);
+    if (!outcome.test.empty()) j["test"] = logs_json(outcome.test, "test_");
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    if (!outcome.test.empty()) std::printf("Test:%s\n", ProgressBar::format_logs(prefixed(outcome.test, "test_")).c_str());
+    std::printf("Weights written to %s\n", outcome.weights_path.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"yamlnet: Keras-style neural networks declared in YAML"};
+  app.require_subcommand(1);
+  CommonArgs common;
+  std::string weights_in, weights_out, split = "test", output;
+
+  CLI::App* train = app.add_subcommand("train", "train the model the config describes and write its weights");
+  add_common(train, common);
+  train->add_option("--weights-in", weights_in, "start from these weights instead of a fresh initialisation");
+  train->add_option("--weights-out", weights_out, "weights file to write (default runs/<name>/<name>.weights.json)");
+  train->add_flag("--json", common.json, "print one JSON object with the final figures on stdout");
+
+  CLI::App* evaluate = app.add_subcommand("evaluate", "loss and metrics of given weights on a data split");
+  add_common(evaluate, common);
+  evaluate->add_option("--weights", weights_in, "weights file")->required();
+  evaluate->add_option("--split", split, "train, validation or test")->capture_default_str();
+  evaluate->add_flag("--json", common.json, "print one JSON object on stdout");
+
+  CLI::App* predict = app.add_subcommand("predict", "write the model's outputs for a data split (CSV or NPY)");
+  add_common(predict, common);
+  predict->add_option("--weights", weights_in, "weights file")->required();
+  predict->add_option("--split", split, "train, validation or test")->capture_default_str();
+  predict->add_option("-o,--output", output, "output file: .csv or .npy")->required();
+
+  CLI::App* summary = app.add_subcommand("summary", "print the layer table (Keras's model.summary()) and arguments");
+  add_common(summary, common);
+
+  CLI::App* validate = app.add_subcommand("validate", "check a config: syntax, arguments, graph and shapes");
+  add_common(validate, common);
+
+  CLI::App* init = app.add_subcommand("init", "write freshly initialised (seeded) weights");
+  add_common(init, common);
+  init->add_option("-o,--output", weights_out, "weights file to write");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+
+  try {
+    std::vector<std::string> warnings;
+    RunOptions options{common.config, common.sets, weights_in, weights_out};
+    if (*train) return run_train(common, weights_in, weights_out);
+    if (*evaluate) {
+      const Logs logs = run_evaluate(options, split, warnings);
+      print_warnings(warnings);
+      if (common.json)
+        std::printf("%s\n", logs_json(logs, split + "_").dump().c_str());
+      else
+        std::printf("%s:%s\n", split.c_str(), ProgressBar::format_logs(prefixed(logs, split + "_")).c_str());
+    } else if (*predict) {
+      const Index rows = run_predict(options, split, output, warnings);
+      print_warnings(warnings);
+      std::printf("Wrote %lld predictions to %s\n", static_cast<long long>(rows), output.c_str());
+    } else if (*summary || *validate) {
+      const ModelSpec spec = load_model_spec(common.config, common.sets);
+      for (const auto& w : spec.warnings) std::fprintf(stderr, "%s\n", w.format().c_str());
+      Model model(spec);
+      if (*summary)
+        std::printf("%s\nArguments (defaults filled in):\n%s", model_summary(model).c_str(), config_echo(model).c_str());
+      else
+        std::printf("%s: OK (%zu layers, %s parameters)\n", common.config.c_str(), model.nodes().size(),
+                    thousands(model.count_params(true) + model.count_params(false)).c_str());
+    } else if (*init) {
+      const std::string path = run_init(options, warnings);
+      print_warnings(warnings);
+      std::printf("Initial weights written to %s\n", path.c_str());
+    }
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "yamlnet: %s\n", e.what());
+    return kExitUsage;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitUserError;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "yamlnet: internal error: %s\n", e.what());
+    return kExitUserError;
+  }
+  return 0;
+}

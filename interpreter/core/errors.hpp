@@ -1,0 +1,73 @@
+#pragma once
+// Typed errors. The library throws these and never prints or exits; only the CLI does.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace yamlnet {
+
+struct SourceLoc {
+  std::string file;
+  int line = 0;  // 1-based; 0 = unknown
+  int column = 0;
+  std::string str() const;
+};
+
+// One problem found in a config, with everything a user needs to find and fix it.
+struct Diagnostic {
+  SourceLoc loc;
+  std::string layer;       // layer name, or "" outside `layers`
+  std::string layer_type;  // e.g. "Dense"
+  std::string message;
+  bool warning = false;
+  // "file:line:col: error: layer 'x' (Type): message"
+  std::string format() const;
+};
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// All errors of one config file, collected before failing.
+class ConfigError : public Error {
+ public:
+  explicit ConfigError(std::vector<Diagnostic> diagnostics);
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// Thrown by a layer while building; the graph builder adds the layer's name and source position.
+class ShapeError : public Error {
+ public:
+  explicit ShapeError(const std::string& message, std::string argument = "")
+      : Error(message), argument(std::move(argument)) {}
+  std::string argument;  // the offending argument, when one is to blame
+};
+
+// Bad data: names the file and the row.
+class DataError : public Error {
+ public:
+  DataError(const std::string& file, long row, const std::string& message);
+  DataError(const std::string& file, const std::string& message);
+};
+
+class WeightsError : public Error {
+ public:
+  using Error::Error;
+};
+
+class TrainingError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A usage problem with the command line (exit code 2 in the CLI).
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace yamlnet

@@ -1,0 +1,106 @@
+#include "interpreter/data/data_spec.hpp"
+
+#include "interpreter/spec/arg_parser.hpp"
+
+namespace yamlnet {
+
+const std::vector<ArgSpec>& data_table() {
+  static const std::vector<ArgSpec> table{
+      required(enum_arg("type", "idx", {"idx", "csv", "tsv", "npy"}, "format of the data files")),
+      float_arg("rescale", 1.0, "factor applied to float inputs (e.g. 1/255 for images)"),
+      bool_arg("header", true, "csv/tsv: the first line names the columns"),
+      string_arg("delimiter", std::nullopt, "csv/tsv: field separator (default ',' for csv, tab for tsv)"),
+  };
+  return table;
+}
+
+namespace {
+
+DataSplitSpec parse_split(const YAML::Node& node, const std::string& type, const std::string& split,
+                          DiagnosticSink& sink) {
+  DataSplitSpec out;
+  if (!node.IsDefined() || node.IsNull()) return out;
+  out.present = true;
+  out.loc = sink.loc(node);
+  const bool tabular = type == "csv" || type == "tsv";
+  if (tabular) {
+    if (node.IsScalar()) {
+      out.path = node.Scalar();
+      out.path_loc = sink.loc(node);
+    } else if (node.IsMap()) {
+      for (const auto& kv : node) {
+        const std::string key = kv.first.Scalar();
+        if (key == "path" && kv.second.IsScalar()) {
+          out.path = kv.second.Scalar();
+          out.path_loc = sink.loc(kv.second);
+        } else {
+          sink.error(kv.first, "data." + split + ": unknown key '" + key + "' (a " + type +
+                                   " split is a path or {path: FILE})");
+        }
+      }
+      if (out.path.empty()) sink.error(node, "data." + split + ": needs 'path'");
+    } else {
+      sink.error(node, "data." + split + ": expected a path or {path: FILE}");
+    }
+    return out;
+  }
+  if (!node.IsMap()) {
+    sink.error(node, "data." + split + ": expected a mapping of input/output names to files, e.g. {x: FILE, y: FILE}");
+    return out;
+  }
+  for (const auto& kv : node) {
+    if (!kv.second.IsScalar()) {
+      sink.error(kv.second, "data." + split + "." + kv.first.Scalar() + ": expected a file path");
+      continue;
+    }
+    out.files.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+    out.file_locs.push_back(sink.loc(kv.first));
+  }
+  return out;
+}
+
+}  // namespace
+
+DataSpec parse_data_spec(const YAML::Node& node, DiagnosticSink& sink) {
+  DataSpec spec;
+  if (!node.IsDefined() || node.IsNull()) {
+    spec.args = default_args(data_table());
+    return spec;
+  }
+  spec.present = true;
+  spec.loc = sink.loc(node);
+  if (!node.IsMap()) {
+    sink.error(node, "data: expected a mapping");
+    spec.args = default_args(data_table());
+    return spec;
+  }
+  spec.args = parse_args(node, data_table(), {}, {"train", "validation", "test", "columns"}, sink);
+  if (spec.args.get("type").is_none()) spec.args.set("type", Value::string("idx"));
+  const std::string type = spec.type();
+  spec.train = parse_split(node["train"], type, "train", sink);
+  spec.validation = parse_split(node["validation"], type, "validation", sink);
+  spec.test = parse_split(node["test"], type, "test", sink);
+  const YAML::Node columns = node["columns"];
+  const bool tabular = type == "csv" || type == "tsv";
+  if (columns.IsDefined()) {
+    if (!tabular) sink.error(columns, "data.columns: only csv and tsv data have columns");
+    if (!columns.IsMap()) {
+      sink.error(columns, "data.columns: expected a mapping of input/output names to column lists");
+    } else {
+      for (const auto& kv : columns) {
+        std::vector<std::string> cols;
+        if (kv.second.IsScalar()) cols.push_back(kv.second.Scalar());
+        if (kv.second.IsSequence())
+          for (const auto& c : kv.second) cols.push_back(c.Scalar());
+        if (cols.empty()) sink.error(kv.second, "data.columns." + kv.first.Scalar() + ": expected column names");
+        spec.columns.emplace_back(kv.first.Scalar(), cols);
+        spec.column_locs.push_back(sink.loc(kv.first));
+      }
+    }
+  } else if (tabular && spec.train.present) {
+    sink.error(node, "data: csv/tsv data needs 'columns' mapping the model's inputs and outputs to columns");
+  }
+  return spec;
+}
+
+}  // namespace yamlnet

@@ -1,0 +1,289 @@
+#include "interpreter/graph/model.hpp"
+
+#include <map>
+#include <queue>
+
+#include "interpreter/spec/diagnostics.hpp"
+#include "layers/functional/initializers.hpp"
+
+namespace yamlnet {
+
+namespace {
+
+uint64_t fnv1a(const std::string& text) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+Model::Model(const ModelSpec& spec) : spec_(spec) { build(); }
+
+void Model::build() {
+  DiagnosticSink sink(spec_.file);
+  const auto& decls = spec_.layers;
+  std::map<std::string, int> index_of;
+  for (size_t i = 0; i < decls.size(); ++i) index_of.emplace(decls[i].name, static_cast<int>(i));
+
+  // Resolve references and count dependencies.
+  std::vector<std::vector<int>> consumers(decls.size());
+  std::vector<int> pending(decls.size(), 0);
+  std::vector<std::vector<OutputRef>> refs(decls.size());
+  for (size_t i = 0; i < decls.size(); ++i) {
+    const LayerDecl& d = decls[i];
+    sink.set_layer(d.name, d.type);
+    for (const auto& r : d.inputs) {
+      auto it = index_of.find(r.layer);
+      if (it == index_of.end()) {
+        std::vector<std::string> names;
+        for (const auto& other : decls) names.push_back(other.name);
+        std::string msg = "input '" + r.layer + "' is not a layer or input of this model";
+        const std::string near = nearest_name(r.layer, names);
+        if (!near.empty()) msg += "; did you mean '" + near + "'?";
+        sink.error(r.loc, msg);
+        continue;
+      }
+      if (it->second == static_cast<int>(i)) {
+        sink.error(r.loc, "layer takes its own output as input");
+        continue;
+      }
+      refs[i].push_back(OutputRef{it->second, r.index});
+      consumers[it->second].push_back(static_cast<int>(i));
+      ++pending[i];
+    }
+    if (d.info && (d.inputs.size() < d.info->min_inputs || d.inputs.size() > d.info->max_inputs)) {
+      const size_t lo = d.info->min_inputs, hi = d.info->max_inputs;
+      std::string want = lo == hi ? std::to_string(lo) : hi == SIZE_MAX ? "at least " + std::to_string(lo)
+                                                                        : std::to_string(lo) + " to " + std::to_string(hi);
+      sink.error(d.loc, "takes " + want + " input" + (hi == 1 ? "" : "s") + ", got " + std::to_string(d.inputs.size()));
+    }
+    sink.clear_layer();
+  }
+  sink.throw_if_errors();
+
+  // Kahn's algorithm; the ready set is ordered by declaration index so ties keep the file's order.
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (size_t i = 0; i < decls.size(); ++i)
+    if (pending[i] == 0) ready.push(static_cast<int>(i));
+  std::vector<int> order;
+  while (!ready.empty()) {
+    const int i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (int c : consumers[i])
+      if (--pending[c] == 0) ready.push(c);
+  }
+  if (order.size() != decls.size()) {
+    for (size_t i = 0; i < decls.size(); ++i) {
+      if (pending[i] == 0) continue;
+      sink.set_layer(decls[i].name, decls[i].type);
+      sink.error(decls[i].inputs.empty() ? decls[i].loc : decls[i].inputs.front().loc,
+                 "is part of a cycle: its inputs depend on its own output");
+      sink.clear_layer();
+    }
+    sink.throw_if_errors();
+  }
+
+  std::vector<int> position(decls.size());
+  for (size_t k = 0; k < order.size(); ++k) position[order[k]] = static_cast<int>(k);
+  std::vector<bool> failed(decls.size(), false);
+  for (int i : order) {
+    const LayerDecl& d = decls[i];
+    Node node;
+    node.decl = &spec_.layers[i];
+    node.is_input = d.is_input();
+    sink.set_layer(d.name, d.type);
+    bool inputs_ok = true;
+    for (const auto& r : refs[i]) {
+      inputs_ok = inputs_ok && !failed[r.node];
+      if (!inputs_ok) break;
+      const Node& producer = nodes_[position[r.node]];
+      if (r.index < 0 || r.index >= static_cast<int>(producer.output_shapes.size())) {
+        sink.error(d.loc, "input '" + decls[r.node].name + ":" + std::to_string(r.index) + "' does not exist: '" +
+                              decls[r.node].name + "' has " + std::to_string(producer.output_shapes.size()) +
+                              " output(s)");
+        inputs_ok = false;
+        break;
+      }
+      node.inputs.push_back(OutputRef{position[r.node], r.index});
+      node.input_shapes.push_back(producer.output_shapes[r.index]);
+    }
+    if (inputs_ok && d.info) {
+      try {
+        node.layer = d.info->create(d.name, d.args);
+        node.layer->set_trainable(d.trainable);
+        if (d.args.has("activity_regularizer"))
+          node.layer->set_activity_regularizer(Regularizer::from_value(d.args.get("activity_regularizer")));
+        node.output_shapes = node.layer->build(node.input_shapes);
+        for (const Shape& s : node.output_shapes)
+          for (Index dim : s)
+            if (dim <= 0) throw ShapeError("output shape " + shape_to_string(s) + " has an empty dimension");
+      } catch (const ShapeError& e) {
+        std::string message = e.what();
+        if (!e.argument.empty()) message = "argument '" + e.argument + "': " + message;
+        if (!node.input_shapes.empty() && e.argument.empty()) {
+          std::string shapes;
+          for (const Shape& s : node.input_shapes) shapes += (shapes.empty() ? "" : ", ") + shape_to_string(s);
+          message += " (input shape" + std::string(node.input_shapes.size() > 1 ? "s " : " ") + shapes + ")";
+        }
+        sink.error(e.argument.empty() ? d.loc : d.arg_loc(e.argument), message);
+        inputs_ok = false;
+      }
+    }
+    failed[i] = !inputs_ok;
+    sink.clear_layer();
+    if (node.is_input) input_nodes_.push_back(static_cast<int>(nodes_.size()));
+    nodes_.push_back(std::move(node));
+  }
+  for (const auto& o : spec_.outputs) {
+    auto it = index_of.find(o.layer);
+    if (it == index_of.end()) {
+      sink.error(o.loc, "outputs: '" + o.layer + "' is not a layer of this model");
+      continue;
+    }
+    const Node& n = nodes_[position[it->second]];
+    if (!failed[it->second] && (o.index < 0 || o.index >= static_cast<int>(n.output_shapes.size()))) {
+      sink.error(o.loc, "outputs: '" + o.layer + "' has no output " + std::to_string(o.index));
+      continue;
+    }
+    outputs_.push_back(OutputRef{position[it->second], o.index});
+  }
+  if (input_nodes_.empty()) sink.error(SourceLoc{spec_.file, 1, 1}, "the model has no inputs");
+  sink.throw_if_errors();
+
+  values_.resize(nodes_.size());
+  masks_.resize(nodes_.size());
+  grads_.resize(nodes_.size());
+  has_mask_.resize(nodes_.size());
+  d_inputs_.resize(nodes_.size());
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    const size_t outs = nodes_[n].output_shapes.size();
+    values_[n].resize(outs);
+    masks_[n].resize(outs);
+    grads_[n].resize(outs);
+    has_mask_[n].assign(outs, false);
+    d_inputs_[n].assign(nodes_[n].inputs.size(), nullptr);
+    inputs_.push_back(LayerInputs{std::vector<const Tensor*>(nodes_[n].inputs.size(), nullptr),
+                                  std::vector<const Tensor*>(nodes_[n].inputs.size(), nullptr)});
+  }
+}
+
+const Node* Model::find(const std::string& layer_name) const {
+  for (const auto& n : nodes_)
+    if (n.layer->name() == layer_name) return &n;
+  return nullptr;
+}
+
+std::vector<ParamSlot> Model::parameters() {
+  std::vector<ParamSlot> out;
+  for (auto& n : nodes_)
+    for (auto& p : n.layer->params()) out.push_back(ParamSlot{n.layer->name() + "/" + p.name, &p});
+  return out;
+}
+
+std::vector<ParamSlot> Model::trainable_parameters() {
+  std::vector<ParamSlot> out;
+  for (auto& n : nodes_) {
+    if (!n.layer->trainable()) continue;
+    for (auto& p : n.layer->params()) out.push_back(ParamSlot{n.layer->name() + "/" + p.name, &p});
+  }
+  return out;
+}
+
+Index Model::count_params(bool trainable) const {
+  Index total = 0;
+  for (const auto& n : nodes_) {
+    if (n.layer->trainable() != trainable) continue;
+    for (const auto& p : n.layer->params()) total += p.value.size();
+  }
+  return total;
+}
+
+void Model::initialize(uint64_t seed) {
+  for (auto& n : nodes_)
+    for (auto& p : n.layer->params()) {
+      Random rng(seed ^ fnv1a(n.layer->name() + "/" + p.name));
+      yamlnet::initialize(p.initializer, p.shape, p.value.ptr(), rng);
+    }
+}
+
+const LayerInputs& Model::gather(int node) {
+  // The vectors were sized at build time; only the mask pointers change from batch to batch.
+  LayerInputs& in = inputs_[node];
+  const auto& refs = nodes_[node].inputs;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    in.values[i] = &values_[refs[i].node][refs[i].index];
+    in.masks[i] = has_mask_[refs[i].node][refs[i].index] ? &masks_[refs[i].node][refs[i].index] : nullptr;
+  }
+  return in;
+}
+
+void Model::forward(const RunContext& ctx) {
+  activity_loss_ = 0;
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    Node& node = nodes_[n];
+    if (node.is_input) continue;
+    const LayerInputs& in = gather(static_cast<int>(n));
+    node.layer->forward(in, values_[n], ctx);
+    node.layer->compute_masks(in, masks_[n], has_mask_[n]);
+    if (const auto& reg = node.layer->activity_regularizer()) {
+      const Tensor& y = values_[n][0];
+      activity_loss_ += reg->penalty(y.ptr(), y.size()) / static_cast<double>(y.batch());
+    }
+  }
+}
+
+const Tensor* Model::output_mask(size_t k) const { return layer_mask(outputs_[k].node, outputs_[k].index); }
+
+const Tensor* Model::layer_mask(int node, int index) const {
+  return has_mask_[node][index] ? &masks_[node][index] : nullptr;
+}
+
+double Model::weight_penalty() const {
+  double total = 0;
+  for (const auto& n : nodes_)
+    for (const auto& p : n.layer->params())
+      if (p.regularizer) total += p.regularizer->penalty(p.value.ptr(), p.value.size());
+  return total;
+}
+
+void Model::zero_grads() {
+  for (size_t n = 0; n < nodes_.size(); ++n)
+    for (size_t k = 0; k < values_[n].size(); ++k) {
+      grads_[n][k].resize(values_[n][k].shape);
+      grads_[n][k].set_zero();
+    }
+  for (auto& n : nodes_)
+    for (auto& p : n.layer->params()) p.grad.set_zero();
+}
+
+void Model::backward() {
+  for (size_t n = nodes_.size(); n-- > 0;) {
+    Node& node = nodes_[n];
+    if (node.is_input) continue;
+    if (const auto& reg = node.layer->activity_regularizer()) {
+      const Tensor& y = values_[n][0];
+      reg->add_gradient(y.ptr(), grads_[n][0].ptr(), y.size(), 1.0 / static_cast<double>(y.batch()));
+    }
+    auto& d_inputs = d_inputs_[n];
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const OutputRef& r = node.inputs[i];
+      const bool wanted = !nodes_[r.node].is_input && node.layer->input_takes_gradient(i);
+      d_inputs[i] = wanted ? &grads_[r.node][r.index] : nullptr;
+    }
+    const LayerInputs& in = gather(static_cast<int>(n));
+    node.layer->backward(in, values_[n], grads_[n], d_inputs);
+  }
+  // Weight penalties are part of the loss Keras minimises.
+  for (auto& node : nodes_) {
+    if (!node.layer->trainable()) continue;
+    for (auto& p : node.layer->params())
+      if (p.regularizer) p.regularizer->add_gradient(p.value.ptr(), p.grad.ptr(), p.value.size());
+  }
+}
+
+}  // namespace yamlnet

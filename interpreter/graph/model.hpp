@@ -1,0 +1,88 @@
+#pragma once
+// The layer graph in topological order, and the executor that runs it forward and backward over a batch.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interpreter/spec/model_spec.hpp"
+#include "interpreter/train/optimizers.hpp"
+#include "layers/layer.hpp"
+
+namespace yamlnet {
+
+struct OutputRef {
+  int node = -1;
+  int index = 0;
+};
+
+struct Node {
+  std::unique_ptr<Layer> layer;
+  const LayerDecl* decl = nullptr;
+  std::vector<OutputRef> inputs;
+  std::vector<Shape> input_shapes;   // per sample
+  std::vector<Shape> output_shapes;  // per sample
+  bool is_input = false;
+};
+
+class Model {
+ public:
+  // Builds the graph: resolves references, sorts topologically (ties by declaration order), infers shapes.
+  // Throws ConfigError listing every problem with its file:line:col.
+  explicit Model(const ModelSpec& spec);
+
+  const ModelSpec& spec() const { return spec_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  std::vector<Node>& nodes() { return nodes_; }
+  const Node* find(const std::string& layer_name) const;
+
+  // Model inputs and outputs, in declaration order.
+  size_t num_inputs() const { return input_nodes_.size(); }
+  const Node& input_node(size_t i) const { return nodes_[input_nodes_[i]]; }
+  size_t num_outputs() const { return outputs_.size(); }
+  const Node& output_node(size_t k) const { return nodes_[outputs_[k].node]; }
+  const Shape& output_shape(size_t k) const { return nodes_[outputs_[k].node].output_shapes[outputs_[k].index]; }
+  const std::string& output_name(size_t k) const { return nodes_[outputs_[k].node].layer->name(); }
+
+  // Every parameter, in graph order, keyed "layer/weight".
+  std::vector<ParamSlot> parameters();
+  std::vector<ParamSlot> trainable_parameters();
+  Index count_params(bool trainable) const;
+
+  // Fills every parameter from its initializer. Each parameter draws from its own stream derived from the seed
+  // and its name, so adding a layer does not change the others' initial values.
+  void initialize(uint64_t seed);
+
+  // --- execution over one batch ---
+  Tensor& input_buffer(size_t i) { return values_[input_nodes_[i]][0]; }
+  void forward(const RunContext& ctx);
+  const Tensor& output(size_t k) const { return values_[outputs_[k].node][outputs_[k].index]; }
+  const Tensor* output_mask(size_t k) const;
+  const Tensor& layer_output(int node, int index = 0) const { return values_[node][index]; }
+  const Tensor* layer_mask(int node, int index = 0) const;
+  // Loss from activity regularizers in the last forward pass (divided by the batch size, as Keras does).
+  double activity_loss() const { return activity_loss_; }
+  // Penalties of the weight regularizers.
+  double weight_penalty() const;
+
+  // Backward pass: zero_grads(), then add d loss/d output into output_grad(k), then backward().
+  void zero_grads();
+  Tensor& output_grad(size_t k) { return grads_[outputs_[k].node][outputs_[k].index]; }
+  void backward();
+
+ private:
+  void build();
+  const LayerInputs& gather(int node);
+
+  ModelSpec spec_;
+  std::vector<Node> nodes_;
+  std::vector<int> input_nodes_;
+  std::vector<OutputRef> outputs_;
+
+  std::vector<std::vector<Tensor>> values_, masks_, grads_;
+  std::vector<std::vector<bool>> has_mask_;
+  std::vector<std::vector<Tensor*>> d_inputs_;  // per node, reused every step
+  std::vector<LayerInputs> inputs_;             // per node, reused every step
+  double activity_loss_ = 0;
+};
+
+}  // namespace yamlnet

@@ -1,0 +1,196 @@
+#include "interpreter/io/weights.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "interpreter/graph/model.hpp"
+#include "interpreter/io/atomic_file.hpp"
+#include "interpreter/io/sha256.hpp"
+
+namespace yamlnet {
+
+namespace {
+
+constexpr const char* kFormat = "yamlnet.weights";
+constexpr int kFormatVersion = 1;
+
+void write_nested(std::string& out, const Real* data, const Shape& shape, size_t dim, Index offset,
+                  const std::string& indent) {
+  const Index stride = shape_size(Shape(shape.begin() + static_cast<long>(dim) + 1, shape.end()));
+  out += '[';
+  for (Index i = 0; i < shape[dim]; ++i) {
+    if (dim + 1 == shape.size()) {
+      if (i > 0) out += ", ";
+      out += format_float(static_cast<float>(data[offset + i]));
+    } else {
+      if (i > 0) out += ",\n" + indent + std::string(dim + 1, ' ');
+      write_nested(out, data, shape, dim + 1, offset + i * stride, indent);
+    }
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string format_float(float value) {
+  if (std::isnan(value)) return "\"NaN\"";
+  if (std::isinf(value)) return value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, res.ptr);
+}
+
+std::string spec_sha256(const ModelSpec& spec) {
+  nlohmann::ordered_json j;
+  j["inputs"] = nlohmann::ordered_json::array();
+  j["layers"] = nlohmann::ordered_json::array();
+  for (const auto& l : spec.layers) {
+    nlohmann::ordered_json layer;
+    layer["name"] = l.name;
+    layer["type"] = l.type;
+    std::vector<std::string> refs;
+    for (const auto& r : l.inputs) refs.push_back(r.layer + ":" + std::to_string(r.index));
+    layer["inputs"] = refs;
+    for (const auto& [key, value] : l.args.items()) layer["args"][key] = value.to_string();
+    layer["trainable"] = l.trainable;
+    j["layers"].push_back(layer);
+  }
+  std::vector<std::string> outs;
+  for (const auto& o : spec.outputs) outs.push_back(o.layer + ":" + std::to_string(o.index));
+  j["outputs"] = outs;
+  return sha256_hex(j.dump());
+}
+
+std::string weights_to_json(Model& model) {
+  std::string out = "{\n";
+  out += "  \"format\": \"" + std::string(kFormat) + "\",\n";
+  out += "  \"format_version\": " + std::to_string(kFormatVersion) + ",\n";
+  out += "  \"model\": " + nlohmann::json(model.spec().name).dump() + ",\n";
+  out += "  \"spec_sha256\": \"" + spec_sha256(model.spec()) + "\",\n";
+  out += "  \"weights\": {";
+  bool first = true;
+  for (const auto& slot : model.parameters()) {
+    const Parameter& p = *slot.param;
+    out += first ? "\n" : ",\n";
+    first = false;
+    out += "    " + nlohmann::json(slot.key).dump() + ": {\"shape\": [";
+    for (size_t d = 0; d < p.shape.size(); ++d) out += (d ? ", " : "") + std::to_string(p.shape[d]);
+    out += "], \"dtype\": \"float32\", \"data\": ";
+    if (p.shape.size() <= 1) {
+      write_nested(out, p.value.ptr(), p.shape.empty() ? Shape{1} : p.shape, 0, 0, "");
+    } else {
+      out += "[\n      ";
+      const Index rows = p.shape[0];
+      const Shape row_shape(p.shape.begin() + 1, p.shape.end());
+      const Index stride = shape_size(row_shape);
+      for (Index r = 0; r < rows; ++r) {
+        if (r > 0) out += ",\n      ";
+        write_nested(out, p.value.ptr() + r * stride, row_shape, 0, 0, "      ");
+      }
+      out += "]";
+    }
+    out += "}";
+  }
+  out += "\n  }\n}\n";
+  return out;
+}
+
+void save_weights(Model& model, const std::string& path) { write_file_atomically(path, weights_to_json(model)); }
+
+namespace {
+
+// Flattens nested arrays into `out`; false when a value is not a finite number or the nesting is ragged.
+bool flatten(const nlohmann::json& j, const Shape& shape, size_t dim, std::vector<Real>& out, std::string& problem) {
+  if (dim == shape.size()) {
+    if (!j.is_number()) {
+      problem = j.is_string() ? "holds the non-finite value " + j.get<std::string>() : "holds a non-number";
+      return false;
+    }
+    out.push_back(static_cast<Real>(j.get<double>()));
+    return true;
+  }
+  if (!j.is_array() || static_cast<Index>(j.size()) != shape[dim]) {
+    problem = "data does not match its shape at depth " + std::to_string(dim);
+    return false;
+  }
+  for (const auto& item : j)
+    if (!flatten(item, shape, dim + 1, out, problem)) return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> load_weights_from_text(Model& model, const std::string& text, const std::string& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw WeightsError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  }
+  if (!j.is_object() || j.value("format", "") != kFormat)
+    throw WeightsError(path + ": not a yamlnet weights file (\"format\" should be \"" + kFormat + "\")");
+  if (!j.contains("format_version") || !j["format_version"].is_number_integer() || j["format_version"] != kFormatVersion)
+    throw WeightsError(path + ": format_version " + (j.contains("format_version") ? j["format_version"].dump() : "missing") +
+                       " is not supported (this build reads " + std::to_string(kFormatVersion) + ")");
+  if (!j.contains("weights") || !j["weights"].is_object()) throw WeightsError(path + ": no \"weights\" object");
+  const auto& weights = j["weights"];
+  std::vector<std::string> problems;
+  std::vector<std::vector<Real>> values;
+  auto slots = model.parameters();
+  for (const auto& slot : slots) {
+    const Parameter& p = *slot.param;
+    std::vector<Real> flat;
+    if (!weights.contains(slot.key)) {
+      problems.push_back("missing tensor '" + slot.key + "' " + shape_to_string(p.shape, false));
+      values.push_back({});
+      continue;
+    }
+    const auto& entry = weights[slot.key];
+    Shape shape;
+    if (entry.is_object() && entry.contains("shape") && entry["shape"].is_array())
+      for (const auto& d : entry["shape"]) shape.push_back(d.is_number_integer() ? d.get<Index>() : -1);
+    if (shape != p.shape) {
+      problems.push_back("tensor '" + slot.key + "' has shape " + shape_to_string(shape, false) + ", the model needs " +
+                         shape_to_string(p.shape, false));
+      values.push_back({});
+      continue;
+    }
+    std::string problem;
+    flat.reserve(static_cast<size_t>(p.value.size()));
+    const Shape walk = p.shape.empty() ? Shape{1} : p.shape;
+    if (!entry.contains("data") || !flatten(entry["data"], walk, 0, flat, problem)) {
+      problems.push_back("tensor '" + slot.key + "': " + (problem.empty() ? "no data" : problem));
+      values.push_back({});
+      continue;
+    }
+    values.push_back(std::move(flat));
+  }
+  for (const auto& item : weights.items()) {
+    bool known = false;
+    for (const auto& slot : slots) known = known || slot.key == item.key();
+    if (!known) problems.push_back("unexpected tensor '" + item.key() + "' (no such layer weight in the model)");
+  }
+  if (!problems.empty()) {
+    std::string message = path + ": does not fit model '" + model.spec().name + "':";
+    for (const auto& p : problems) message += "\n  " + p;
+    throw WeightsError(message);
+  }
+  for (size_t i = 0; i < slots.size(); ++i) slots[i].param->value.data = values[i];
+  std::vector<std::string> warnings;
+  if (j.value("spec_sha256", "") != spec_sha256(model.spec()))
+    warnings.push_back(path + ": written for a different version of the model's architecture (spec_sha256 differs)");
+  return warnings;
+}
+
+std::vector<std::string> load_weights(Model& model, const std::string& path) {
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const Error& e) {
+    throw WeightsError(e.what());
+  }
+  return load_weights_from_text(model, text, path);
+}
+
+}  // namespace yamlnet

@@ -1,0 +1,353 @@
+#include "interpreter/spec/arg_parser.hpp"
+
+#include <cmath>
+
+namespace yamlnet {
+
+namespace {
+
+std::string scalar_text(const YAML::Node& node) {
+  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a mapping";
+  return "nothing";
+}
+
+bool is_null(const YAML::Node& node) {
+  return !node.IsDefined() || node.IsNull() || (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "null");
+}
+
+bool read_int(const YAML::Node& node, int64_t& out) {
+  if (!node.IsScalar() || node.Tag() == "!") return false;
+  try {
+    // yaml-cpp accepts "1.5" as a long long? It does not; it rejects it, which is what we want.
+    out = node.as<long long>();
+    return true;
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+bool read_double(const YAML::Node& node, double& out) {
+  if (!node.IsScalar() || node.Tag() == "!") return false;
+  try {
+    out = node.as<double>();
+    return true;
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+bool read_bool(const YAML::Node& node, bool& out) {
+  if (!node.IsScalar() || node.Tag() == "!") return false;
+  try {
+    out = node.as<bool>();
+    return true;
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+std::string bound_text(double v) {
+  if (v == std::floor(v) && std::abs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  std::string s = std::to_string(v);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  return s;
+}
+
+bool check_range(const YAML::Node& node, const ArgSpec& spec, double v, DiagnosticSink& sink) {
+  if (std::isnan(v) || std::isinf(v)) {
+    sink.error(node, "argument '" + spec.name + "': must be a finite number, got " + scalar_text(node));
+    return false;
+  }
+  if (spec.min) {
+    const bool bad = spec.min_exclusive ? v <= *spec.min : v < *spec.min;
+    if (bad) {
+      sink.error(node, "argument '" + spec.name + "': must be " + (spec.min_exclusive ? "> " : ">= ") +
+                           bound_text(*spec.min) + ", got " + node.Scalar());
+      return false;
+    }
+  }
+  if (spec.max && v > *spec.max) {
+    sink.error(node, "argument '" + spec.name + "': must be <= " + bound_text(*spec.max) + ", got " + node.Scalar());
+    return false;
+  }
+  return true;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+Value default_function(const FunctionFamily& family, const std::string& name) {
+  const FunctionInfo* info = family.find(name);
+  Value v = Value::function(info ? info->name : name);
+  if (info)
+    for (const auto& a : info->args) v.args.emplace_back(a.name, a.default_value);
+  return v;
+}
+
+Value parse_function(const YAML::Node& node, const FunctionFamily& family, const std::string& what,
+                     DiagnosticSink& sink) {
+  YAML::Node type_node;
+  if (node.IsScalar()) {
+    type_node = node;
+  } else if (node.IsMap()) {
+    type_node = node["type"];
+    if (!type_node.IsDefined()) type_node = node["class_name"];  // Keras's serialised form
+    if (!type_node.IsDefined() || !type_node.IsScalar()) {
+      sink.error(node, "argument '" + what + "': a " + family.name + " needs 'type' (one of " +
+                           join_names(family.names()) + ")");
+      return Value::none();
+    }
+  } else {
+    sink.error(node, "argument '" + what + "': expected a " + family.name + " name or {type: ...}, got " +
+                         scalar_text(node));
+    return Value::none();
+  }
+  const std::string type = type_node.Scalar();
+  const FunctionInfo* info = family.find(type);
+  if (!info) {
+    std::string msg = "argument '" + what + "': unknown " + family.name + " '" + type + "'";
+    const std::string near = nearest_name(snake_case(type), family.names());
+    if (!near.empty()) msg += "; did you mean '" + near + "'?";
+    msg += " (known: " + join_names(family.names()) + ")";
+    sink.error(type_node, msg);
+    return Value::none();
+  }
+  Value v = Value::function(info->name);
+  v.loc = sink.loc(node);
+  if (node.IsMap()) {
+    YAML::Node args_node = node;
+    if (node["config"].IsDefined() && node["config"].IsMap()) args_node = node["config"];
+    Args args = parse_args(args_node, info->args, info->keras_aliases, {"type", "class_name", "config"}, sink);
+    v.args = args.items();
+  } else {
+    for (const auto& a : info->args) {
+      if (a.required) sink.error(node, "argument '" + what + "': " + info->name + " needs '" + a.name + "'");
+      v.args.emplace_back(a.name, a.default_value);
+    }
+  }
+  return v;
+}
+
+Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sink) {
+  if (is_null(node) && spec.type != ArgType::String) {
+    if (spec.required) sink.error(node, "argument '" + spec.name + "': a value is required");
+    return Value::none();
+  }
+  Value out;
+  switch (spec.type) {
+    case ArgType::Int: {
+      int64_t v;
+      if (!read_int(node, v)) {
+        sink.error(node, "argument '" + spec.name + "': expected an integer, got " + scalar_text(node));
+        return Value::none();
+      }
+      if (!check_range(node, spec, static_cast<double>(v), sink)) return Value::none();
+      out = Value::integer(v);
+      break;
+    }
+    case ArgType::Float: {
+      double v;
+      if (!read_double(node, v)) {
+        sink.error(node, "argument '" + spec.name + "': expected a number, got " + scalar_text(node));
+        return Value::none();
+      }
+      if (!check_range(node, spec, v, sink)) return Value::none();
+      out = Value::number(v);
+      break;
+    }
+    case ArgType::Bool: {
+      bool v;
+      if (!read_bool(node, v)) {
+        sink.error(node, "argument '" + spec.name + "': expected true or false, got " + scalar_text(node));
+        return Value::none();
+      }
+      out = Value::boolean(v);
+      break;
+    }
+    case ArgType::String: {
+      if (is_null(node)) return Value::none();
+      if (!node.IsScalar()) {
+        sink.error(node, "argument '" + spec.name + "': expected a string, got " + scalar_text(node));
+        return Value::none();
+      }
+      out = Value::string(node.Scalar());
+      break;
+    }
+    case ArgType::Enum: {
+      if (!node.IsScalar()) {
+        sink.error(node, "argument '" + spec.name + "': expected one of " + join_names(spec.choices) + ", got " +
+                             scalar_text(node));
+        return Value::none();
+      }
+      const std::string v = node.Scalar();
+      bool found = false;
+      for (const auto& c : spec.choices) found = found || c == v;
+      if (!found) {
+        std::string msg = "argument '" + spec.name + "': '" + v + "' is not one of " + join_names(spec.choices);
+        const std::string near = nearest_name(v, spec.choices);
+        if (!near.empty()) msg += "; did you mean '" + near + "'?";
+        sink.error(node, msg);
+        return Value::none();
+      }
+      out = Value::string(v);
+      break;
+    }
+    case ArgType::IntList: {
+      std::vector<int64_t> values;
+      if (node.IsScalar()) {  // Keras accepts a bare int where a 1-tuple is meant
+        int64_t v;
+        if (!read_int(node, v)) {
+          sink.error(node, "argument '" + spec.name + "': expected a list of integers, got " + scalar_text(node));
+          return Value::none();
+        }
+        if (!check_range(node, spec, static_cast<double>(v), sink)) return Value::none();
+        values.push_back(v);
+      } else if (node.IsSequence()) {
+        for (const auto& item : node) {
+          int64_t v;
+          if (!read_int(item, v)) {
+            sink.error(item, "argument '" + spec.name + "': expected an integer, got " + scalar_text(item));
+            return Value::none();
+          }
+          if (!check_range(item, spec, static_cast<double>(v), sink)) return Value::none();
+          values.push_back(v);
+        }
+      } else {
+        sink.error(node, "argument '" + spec.name + "': expected a list of integers, got " + scalar_text(node));
+        return Value::none();
+      }
+      out = Value::int_list(std::move(values));
+      break;
+    }
+    case ArgType::StringList: {
+      std::vector<std::string> values;
+      if (node.IsScalar()) {
+        values.push_back(node.Scalar());
+      } else if (node.IsSequence()) {
+        for (const auto& item : node) {
+          if (!item.IsScalar()) {
+            sink.error(item, "argument '" + spec.name + "': expected a string, got " + scalar_text(item));
+            return Value::none();
+          }
+          values.push_back(item.Scalar());
+        }
+      } else {
+        sink.error(node, "argument '" + spec.name + "': expected a list of names, got " + scalar_text(node));
+        return Value::none();
+      }
+      if (!spec.choices.empty())
+        for (size_t k = 0; k < values.size(); ++k) {
+          bool found = false;
+          for (const auto& c : spec.choices) found = found || c == values[k];
+          if (!found) {
+            const YAML::Node at = node.IsSequence() ? node[k] : node;
+            std::string msg = "argument '" + spec.name + "': unknown value '" + values[k] + "'";
+            const std::string near = nearest_name(values[k], spec.choices);
+            if (!near.empty()) msg += "; did you mean '" + near + "'?";
+            sink.error(at, msg + " (known: " + join_names(spec.choices) + ")");
+            return Value::none();
+          }
+        }
+      out = Value::string_list(std::move(values));
+      break;
+    }
+    case ArgType::Function:
+      out = parse_function(node, *spec.family, spec.name, sink);
+      break;
+    case ArgType::FunctionList: {
+      out = Value::function("");
+      if (!node.IsSequence()) {
+        sink.error(node, "argument '" + spec.name + "': expected a list, got " + scalar_text(node));
+        return Value::none();
+      }
+      for (const auto& item : node) {
+        Value f = parse_function(item, *spec.family, spec.name, sink);
+        if (!f.is_none()) out.items.push_back(std::move(f));
+      }
+      break;
+    }
+  }
+  out.loc = sink.loc(node);
+  return out;
+}
+
+Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const std::vector<KerasAlias>& aliases,
+                const std::set<std::string>& reserved, DiagnosticSink& sink) {
+  Args args;
+  std::vector<std::string> known;
+  for (const auto& a : table) known.push_back(a.name);
+  for (const auto& r : reserved) known.push_back(r);
+
+  std::set<std::string> seen;
+  if (map.IsMap()) {
+    for (const auto& kv : map) {
+      const YAML::Node key_node = kv.first;
+      std::string key = key_node.Scalar();
+      if (reserved.count(key)) continue;
+      for (const auto& alias : aliases) {
+        if (alias.old_name != key) continue;
+        if (alias.new_name.empty()) {
+          sink.warning(key_node, "argument '" + key + "' is ignored" + (alias.note.empty() ? "" : ": " + alias.note));
+          key.clear();
+        } else {
+          sink.warning(key_node, "argument '" + key + "' is the Keras 1 name; use '" + alias.new_name + "'" +
+                                     (alias.note.empty() ? "" : " (" + alias.note + ")"));
+          key = alias.new_name;
+        }
+        break;
+      }
+      if (key.empty()) continue;
+      const ArgSpec* spec = nullptr;
+      for (const auto& a : table)
+        if (a.name == key) spec = &a;
+      if (!spec) {
+        std::string msg = "unknown argument '" + key + "'";
+        const std::string near = nearest_name(key, known);
+        if (!near.empty()) msg += "; did you mean '" + near + "'?";
+        sink.error(key_node, msg);
+        continue;
+      }
+      if (!seen.insert(key).second) {
+        sink.error(key_node, "argument '" + key + "' is given twice");
+        continue;
+      }
+      Value v = parse_arg(kv.second, *spec, sink);
+      if (v.is_none() && spec->required) continue;  // already reported
+      args.set(key, std::move(v));
+    }
+  }
+  for (const auto& a : table) {
+    if (args.has(a.name)) continue;
+    if (a.required) {
+      sink.error(map, "missing required argument '" + a.name + "'");
+      args.set(a.name, Value::none());
+      continue;
+    }
+    Value def = a.default_value;
+    if (a.type == ArgType::Function && def.kind == Value::Kind::String) def = default_function(*a.family, def.s);
+    args.set(a.name, std::move(def));
+  }
+  // Keep table order so the echo reads like the documentation.
+  Args ordered;
+  for (const auto& a : table) ordered.set(a.name, args.get(a.name));
+  return ordered;
+}
+
+Args default_args(const std::vector<ArgSpec>& table) {
+  Args args;
+  for (const auto& a : table) {
+    Value def = a.default_value;
+    if (a.type == ArgType::Function && def.kind == Value::Kind::String) def = default_function(*a.family, def.s);
+    args.set(a.name, std::move(def));
+  }
+  return args;
+}
+
+}  // namespace yamlnet

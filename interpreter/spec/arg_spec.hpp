@@ -1,0 +1,85 @@
+#pragma once
+// The one declaration of every argument a layer (or optimizer, loss, ...) takes. It drives parsing,
+// defaults, the config echo in `summary`, error messages and the JSON Schema.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/spec/value.hpp"
+
+namespace yamlnet {
+
+struct FunctionFamily;
+
+enum class ArgType { Int, Float, Bool, String, Enum, IntList, StringList, Function, FunctionList };
+
+struct ArgSpec {
+  ArgSpec() = default;
+  ArgSpec(std::string n, ArgType t, Value def, std::string d)
+      : name(std::move(n)), type(t), default_value(std::move(def)), doc(std::move(d)) {}
+
+  std::string name;
+  ArgType type = ArgType::Int;
+  Value default_value;  // Kind::None with required == false means "optional, none by default"
+  std::string doc;
+  std::vector<std::string> choices;  // Enum
+  const FunctionFamily* family = nullptr;  // Function, FunctionList
+  bool required = false;
+  std::optional<double> min;  // inclusive lower bound for numbers and list entries
+  std::optional<double> max;  // inclusive upper bound
+  bool min_exclusive = false;
+};
+
+// An old (Keras 1) argument name accepted with a warning naming the current one. An empty new_name means the
+// argument is accepted and ignored.
+struct KerasAlias {
+  std::string old_name;
+  std::string new_name;
+  std::string note;
+};
+
+// One member of a family: `relu`, `glorot_uniform`, `l2`, `adam`, `early_stopping`...
+struct FunctionInfo {
+  FunctionInfo(std::string n, std::string d, std::vector<ArgSpec> a = {}, std::vector<std::string> al = {},
+               std::vector<KerasAlias> ka = {})
+      : name(std::move(n)), doc(std::move(d)), args(std::move(a)), aliases(std::move(al)), keras_aliases(std::move(ka)) {}
+
+  std::string name;
+  std::string doc;
+  std::vector<ArgSpec> args;
+  std::vector<std::string> aliases;  // other accepted names (`mse`, `GlorotUniform` is handled generically)
+  std::vector<KerasAlias> keras_aliases;
+};
+
+struct FunctionFamily {
+  std::string name;  // "activation", "initializer", ...
+  std::vector<FunctionInfo> members;
+  const FunctionInfo* find(const std::string& name) const;
+  std::vector<std::string> names() const;
+};
+
+// Builder helpers that keep the tables short and readable.
+ArgSpec int_arg(std::string name, std::optional<int64_t> def, std::string doc, std::optional<double> min = {});
+ArgSpec float_arg(std::string name, std::optional<double> def, std::string doc, std::optional<double> min = {},
+                  std::optional<double> max = {});
+ArgSpec bool_arg(std::string name, bool def, std::string doc);
+ArgSpec string_arg(std::string name, std::optional<std::string> def, std::string doc);
+ArgSpec enum_arg(std::string name, std::string def, std::vector<std::string> choices, std::string doc);
+ArgSpec int_list_arg(std::string name, std::string doc, bool required, std::optional<double> min = {});
+ArgSpec function_arg(std::string name, const FunctionFamily& family, std::optional<std::string> def,
+                     std::string doc);
+
+// The same spec, marked required.
+inline ArgSpec required(ArgSpec a) {
+  a.required = true;
+  return a;
+}
+
+// Edit distance, for did-you-mean suggestions.
+size_t edit_distance(const std::string& a, const std::string& b);
+// The closest candidate within a small distance, or "".
+std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
+// "GlorotUniform" -> "glorot_uniform", "L1L2" -> "l1_l2": Keras accepts class names for functions.
+std::string snake_case(const std::string& name);
+
+}  // namespace yamlnet

@@ -1,0 +1,31 @@
+#include "interpreter/spec/diagnostics.hpp"
+
+#include <algorithm>
+
+namespace yamlnet {
+
+SourceLoc DiagnosticSink::loc(const YAML::Node& node) const {
+  if (!node.IsDefined()) return SourceLoc{file_, 0, 0};
+  const YAML::Mark mark = node.Mark();
+  if (mark.line < 0) return SourceLoc{file_, 0, 0};
+  return SourceLoc{file_, mark.line + 1, mark.column + 1};
+}
+
+void DiagnosticSink::error(const SourceLoc& loc, const std::string& message) {
+  errors_.push_back(Diagnostic{loc, layer_, layer_type_, message, false});
+}
+
+void DiagnosticSink::warning(const SourceLoc& loc, const std::string& message) {
+  warnings_.push_back(Diagnostic{loc, layer_, layer_type_, message, true});
+}
+
+void DiagnosticSink::throw_if_errors() const {
+  if (errors_.empty()) return;
+  auto sorted = errors_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.loc.line, a.loc.column) < std::tie(b.loc.line, b.loc.column);
+  });
+  throw ConfigError(sorted);
+}
+
+}  // namespace yamlnet

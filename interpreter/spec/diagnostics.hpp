@@ -1,0 +1,40 @@
+#pragma once
+// Collects every error and warning of one config file so they are all reported together.
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "interpreter/core/errors.hpp"
+
+namespace yamlnet {
+
+class DiagnosticSink {
+ public:
+  explicit DiagnosticSink(std::string file) : file_(std::move(file)) {}
+
+  // The layer being parsed; its name and type prefix every message until cleared.
+  void set_layer(std::string name, std::string type) {
+    layer_ = std::move(name);
+    layer_type_ = std::move(type);
+  }
+  void clear_layer() { set_layer("", ""); }
+
+  void error(const SourceLoc& loc, const std::string& message);
+  void error(const YAML::Node& at, const std::string& message) { error(loc(at), message); }
+  void warning(const SourceLoc& loc, const std::string& message);
+  void warning(const YAML::Node& at, const std::string& message) { warning(loc(at), message); }
+
+  SourceLoc loc(const YAML::Node& node) const;
+  const std::string& file() const { return file_; }
+  bool has_errors() const { return !errors_.empty(); }
+  const std::vector<Diagnostic>& errors() const { return errors_; }
+  const std::vector<Diagnostic>& warnings() const { return warnings_; }
+  void throw_if_errors() const;
+
+ private:
+  std::string file_, layer_, layer_type_;
+  std::vector<Diagnostic> errors_, warnings_;
+};
+
+}  // namespace yamlnet

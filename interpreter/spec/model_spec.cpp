@@ -1,0 +1,328 @@
+#include "interpreter/spec/model_spec.hpp"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "interpreter/spec/arg_parser.hpp"
+#include "interpreter/train/fit_spec.hpp"
+
+namespace yamlnet {
+
+namespace {
+
+const std::vector<std::string> kTopLevelKeys{"name", "description", "seed", "inputs", "layers",
+                                             "outputs", "compile", "data", "fit"};
+const std::set<std::string> kLayerKeys{"name", "type", "inputs", "trainable", "class_name", "inbound"};
+
+InputRef parse_ref(const YAML::Node& node, DiagnosticSink& sink) {
+  InputRef ref;
+  ref.loc = sink.loc(node);
+  if (!node.IsScalar()) {
+    sink.error(node, "expected a layer name (or 'name:k'), got a " + std::string(node.IsMap() ? "mapping" : "list"));
+    return ref;
+  }
+  std::string text = node.Scalar();
+  const auto colon = text.rfind(':');
+  if (colon != std::string::npos) {
+    const std::string index = text.substr(colon + 1);
+    bool digits = !index.empty();
+    for (char c : index) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+    if (digits) {
+      ref.index = std::stoi(index);
+      text = text.substr(0, colon);
+    }
+  }
+  ref.layer = text;
+  return ref;
+}
+
+std::vector<InputRef> parse_refs(const YAML::Node& node, DiagnosticSink& sink) {
+  std::vector<InputRef> refs;
+  if (node.IsSequence()) {
+    for (const auto& item : node) refs.push_back(parse_ref(item, sink));
+    if (refs.empty()) sink.error(node, "the list of inputs is empty");
+  } else {
+    refs.push_back(parse_ref(node, sink));
+  }
+  return refs;
+}
+
+// Keras's automatic names: dense, dense_1, dense_2...
+std::string auto_name(const std::string& type, std::map<std::string, int>& counters) {
+  const std::string base = snake_case(type);
+  const int n = counters[base]++;
+  return n == 0 ? base : base + "_" + std::to_string(n);
+}
+
+void parse_layer(const YAML::Node& node, const Registry& registry, DiagnosticSink& sink, ModelSpec& spec,
+                 std::map<std::string, int>& counters) {
+  LayerDecl decl;
+  decl.loc = sink.loc(node);
+  if (!node.IsMap()) {
+    sink.error(node, "a layer is a mapping with at least 'type'");
+    return;
+  }
+  YAML::Node type_node = node["type"].IsDefined() ? node["type"] : node["class_name"];
+  if (!type_node.IsDefined() || !type_node.IsScalar()) {
+    sink.error(node, "layer needs 'type' (a Keras layer name such as Dense)");
+    return;
+  }
+  decl.type = type_node.Scalar();
+  if (decl.type == "InputLayer") decl.type = "Input";
+  const YAML::Node name_node = node["name"];
+  if (name_node.IsDefined() && name_node.IsScalar() && !name_node.Scalar().empty())
+    decl.name = name_node.Scalar();
+  else
+    decl.name = auto_name(decl.type, counters);
+  sink.set_layer(decl.name, decl.type);
+  decl.info = registry.find(decl.type);
+  if (!decl.info) {
+    std::string msg = "unknown layer type '" + decl.type + "'";
+    const std::string near = nearest_name(decl.type, registry.types());
+    if (!near.empty()) msg += "; did you mean '" + near + "'?";
+    std::string known;
+    for (const auto& t : registry.types()) known += (known.empty() ? "" : ", ") + t;
+    sink.error(type_node, msg + " (known: " + known + ")");
+    sink.clear_layer();
+    return;
+  }
+  YAML::Node config = node;
+  if (node["config"].IsDefined() && node["config"].IsMap()) config = node["config"];  // Keras's serialised form
+  decl.args = parse_args(config, decl.info->args, decl.info->aliases,
+                         config.is(node) ? kLayerKeys : std::set<std::string>{}, sink);
+  for (const auto& kv : config) decl.arg_locs.emplace_back(kv.first.Scalar(), sink.loc(kv.second));
+  const YAML::Node trainable = node["trainable"];
+  if (trainable.IsDefined()) {
+    ArgSpec t = bool_arg("trainable", true, "");
+    const Value v = parse_arg(trainable, t, sink);
+    decl.trainable = v.is_none() ? true : v.b;
+  }
+  YAML::Node inputs = node["inputs"].IsDefined() ? node["inputs"] : node["inbound"];
+  if (inputs.IsDefined() && !inputs.IsNull()) {
+    if (decl.is_input()) sink.error(inputs, "an Input takes no inputs");
+    decl.inputs = parse_refs(inputs, sink);
+  }
+  sink.clear_layer();
+  spec.layers.push_back(std::move(decl));
+}
+
+void parse_inputs(const YAML::Node& node, const Registry& registry, DiagnosticSink& sink, ModelSpec& spec) {
+  const LayerInfo* info = registry.find("Input");
+  auto add = [&](const std::string& name, const YAML::Node& body, const YAML::Node& at) {
+    LayerDecl decl;
+    decl.name = name;
+    decl.type = "Input";
+    decl.info = info;
+    decl.loc = sink.loc(at);
+    sink.set_layer(name, "Input");
+    if (!body.IsMap())
+      sink.error(body, "an input is a mapping such as {shape: [28, 28], dtype: float32}");
+    else
+      decl.args = parse_args(body, info->args, info->aliases, {"name"}, sink);
+    sink.clear_layer();
+    spec.layers.push_back(std::move(decl));
+  };
+  if (node.IsMap()) {
+    for (const auto& kv : node) add(kv.first.Scalar(), kv.second, kv.first);
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      const YAML::Node name = item["name"];
+      if (!name.IsDefined()) {
+        sink.error(item, "an input needs a name");
+        continue;
+      }
+      add(name.Scalar(), item, item);
+    }
+  } else {
+    sink.error(node, "inputs: expected a mapping of input names to {shape, dtype}");
+  }
+}
+
+void check_top_level_keys(const YAML::Node& root, DiagnosticSink& sink) {
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    bool known = false;
+    for (const auto& k : kTopLevelKeys) known = known || k == key;
+    if (known) continue;
+    std::string msg = "unknown top-level key '" + key + "'";
+    const std::string near = nearest_name(key, kTopLevelKeys);
+    if (!near.empty()) msg += "; did you mean '" + near + "'?";
+    sink.error(kv.first, msg);
+  }
+}
+
+Args parse_block(const YAML::Node& root, const char* key, const std::vector<ArgSpec>& table, DiagnosticSink& sink) {
+  const YAML::Node node = root[key];
+  if (!node.IsDefined() || node.IsNull()) return default_args(table);
+  if (!node.IsMap()) {
+    sink.error(node, std::string(key) + ": expected a mapping");
+    return default_args(table);
+  }
+  return parse_args(node, table, {}, {}, sink);
+}
+
+}  // namespace
+
+SourceLoc LayerDecl::arg_loc(const std::string& arg) const {
+  for (const auto& [name, loc] : arg_locs)
+    if (name == arg) return loc;
+  return loc;
+}
+
+const LayerDecl* ModelSpec::find_layer(const std::string& wanted) const {
+  for (const auto& l : layers)
+    if (l.name == wanted) return &l;
+  return nullptr;
+}
+
+void apply_override(YAML::Node& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError("--set expects key.path=value, got '" + assignment + "'");
+  const std::string path = assignment.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw UsageError("--set " + path + ": the value is not valid YAML: " + e.msg);
+  }
+  std::vector<std::string> keys;
+  std::stringstream ss(path);
+  for (std::string part; std::getline(ss, part, '.');) keys.push_back(part);
+  // yaml-cpp nodes are handles: assigning to `node` below would rebind it, so walk with fresh handles.
+  std::vector<YAML::Node> chain{root};
+  for (size_t k = 0; k + 1 < keys.size(); ++k) {
+    YAML::Node current = chain.back();
+    if (keys[k] == "layers" && current.IsMap() && current["layers"].IsSequence() && k + 2 < keys.size() + 1) {
+      YAML::Node layers = current["layers"];
+      const std::string& wanted = keys[k + 1];
+      bool found = false;
+      for (size_t i = 0; i < layers.size(); ++i) {
+        YAML::Node layer = layers[i];
+        if (layer["name"].IsDefined() && layer["name"].Scalar() == wanted) {
+          chain.push_back(layer);
+          found = true;
+          break;
+        }
+      }
+      if (!found) throw UsageError("--set " + path + ": no layer named '" + wanted + "'");
+      ++k;
+      continue;
+    }
+    if (current.IsDefined() && !current.IsNull() && !current.IsMap())
+      throw UsageError("--set " + path + ": '" + keys[k] + "' is not a mapping");
+    YAML::Node next = current[keys[k]];
+    if (!next.IsDefined() || next.IsNull()) {
+      current[keys[k]] = YAML::Node(YAML::NodeType::Map);
+      next = current[keys[k]];
+    }
+    chain.push_back(next);
+  }
+  YAML::Node target = chain.back();
+  if (target.IsDefined() && !target.IsNull() && !target.IsMap())
+    throw UsageError("--set " + path + ": the parent of '" + keys.back() + "' is not a mapping");
+  target[keys.back()] = value;
+}
+
+ModelSpec parse_model_spec(const std::string& text, const std::string& file, const std::vector<std::string>& overrides,
+                           const Registry& registry) {
+  DiagnosticSink sink(file);
+  ModelSpec spec;
+  spec.file = file;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    sink.error(SourceLoc{file, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
+    sink.throw_if_errors();
+  }
+  if (!root.IsMap()) {
+    sink.error(root, "a config is a mapping with at least 'layers'");
+    sink.throw_if_errors();
+  }
+  for (const auto& o : overrides) apply_override(root, o);
+  spec.root = root;
+  check_top_level_keys(root, sink);
+
+  if (root["name"].IsDefined() && root["name"].IsScalar()) spec.name = root["name"].Scalar();
+  if (spec.name.empty()) {
+    const auto slash = file.find_last_of('/');
+    std::string base = slash == std::string::npos ? file : file.substr(slash + 1);
+    spec.name = base.substr(0, base.find('.'));
+  }
+  if (root["seed"].IsDefined()) {
+    const Value v = parse_arg(root["seed"], int_arg("seed", 0, "", 0), sink);
+    if (!v.is_none()) spec.seed = static_cast<uint64_t>(v.i);
+  }
+  if (root["inputs"].IsDefined()) parse_inputs(root["inputs"], registry, sink, spec);
+
+  const YAML::Node layers = root["layers"];
+  std::map<std::string, int> counters;
+  if (!layers.IsDefined()) {
+    sink.error(root, "missing 'layers': the list of the model's layers");
+  } else if (!layers.IsSequence()) {
+    sink.error(layers, "layers: expected a list of layers");
+  } else {
+    for (const auto& node : layers) parse_layer(node, registry, sink, spec, counters);
+  }
+
+  // Names must be unique, so references are unambiguous.
+  std::map<std::string, const LayerDecl*> by_name;
+  for (const auto& l : spec.layers) {
+    auto [it, fresh] = by_name.emplace(l.name, &l);
+    if (!fresh) {
+      sink.set_layer(l.name, l.type);
+      sink.error(l.loc, "the name '" + l.name + "' is already used at line " + std::to_string(it->second->loc.line));
+      sink.clear_layer();
+    }
+  }
+
+  // Sequential style: a layer without `inputs` takes the previous layer's output.
+  const LayerDecl* previous = nullptr;
+  size_t input_count = 0;
+  for (const auto& l : spec.layers) input_count += l.is_input() ? 1 : 0;
+  for (auto& l : spec.layers) {
+    if (!l.is_input() && l.inputs.empty() && l.info && l.info->min_inputs > 0) {
+      if (previous && !previous->is_input()) {
+        l.inputs.push_back(InputRef{previous->name, 0, l.loc});
+      } else if (input_count == 1) {
+        for (const auto& m : spec.layers)
+          if (m.is_input()) l.inputs.push_back(InputRef{m.name, 0, l.loc});
+      } else {
+        sink.set_layer(l.name, l.type);
+        sink.error(l.loc, input_count == 0 ? "no input: declare the model's `inputs` or give this layer `inputs`"
+                                           : "several model inputs exist: say which with `inputs`");
+        sink.clear_layer();
+      }
+    }
+    previous = &l;
+  }
+
+  const YAML::Node outputs = root["outputs"];
+  if (outputs.IsDefined() && !outputs.IsNull()) {
+    spec.outputs = parse_refs(outputs, sink);
+  } else if (!spec.layers.empty()) {
+    spec.outputs.push_back(InputRef{spec.layers.back().name, 0, spec.layers.back().loc});
+  }
+
+  spec.compile = parse_block(root, "compile", compile_table(), sink);
+  spec.fit = parse_block(root, "fit", fit_table(), sink);
+  spec.data = parse_data_spec(root["data"], sink);
+
+  spec.warnings = sink.warnings();
+  sink.throw_if_errors();
+  return spec;
+}
+
+ModelSpec load_model_spec(const std::string& path, const std::vector<std::string>& overrides,
+                          const Registry& registry) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError({Diagnostic{SourceLoc{path, 0, 0}, "", "", "cannot open the config file"}});
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_model_spec(buffer.str(), path, overrides, registry);
+}
+
+}  // namespace yamlnet

@@ -1,0 +1,61 @@
+#pragma once
+// A whole config file, parsed and type-checked: every node keeps its file:line:col.
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "interpreter/data/data_spec.hpp"
+#include "interpreter/spec/value.hpp"
+#include "layers/registry.hpp"
+
+namespace yamlnet {
+
+// `name` or `name:k` (output k of a layer with several outputs).
+struct InputRef {
+  std::string layer;
+  int index = 0;
+  SourceLoc loc;
+};
+
+struct LayerDecl {
+  std::string name;
+  std::string type;  // "Input" for model inputs
+  SourceLoc loc;
+  std::vector<InputRef> inputs;
+  Args args;
+  bool trainable = true;
+  const LayerInfo* info = nullptr;
+  std::vector<std::pair<std::string, SourceLoc>> arg_locs;  // where each given argument was written
+  SourceLoc arg_loc(const std::string& arg) const;
+  bool is_input() const { return type == "Input"; }
+};
+
+struct ModelSpec {
+  std::string file;
+  std::string name;
+  uint64_t seed = 0;
+  std::vector<LayerDecl> layers;  // model inputs first, then layers, in declaration order
+  std::vector<InputRef> outputs;
+  Args compile;
+  Args fit;
+  DataSpec data;
+  std::vector<Diagnostic> warnings;
+  YAML::Node root;  // the config after overrides, for the effective-config echo
+
+  const LayerDecl* find_layer(const std::string& name) const;
+};
+
+// Reads and parses a config file. `overrides` are `key.path=value` strings (the CLI's --set).
+// Throws ConfigError with every problem found.
+ModelSpec load_model_spec(const std::string& path, const std::vector<std::string>& overrides = {},
+                          const Registry& registry = builtin_registry());
+ModelSpec parse_model_spec(const std::string& text, const std::string& file,
+                           const std::vector<std::string>& overrides = {},
+                           const Registry& registry = builtin_registry());
+
+// Applies one `a.b.c=value` override to a YAML tree (`layers.NAME.key` addresses a layer by name).
+void apply_override(YAML::Node& root, const std::string& assignment);
+
+}  // namespace yamlnet

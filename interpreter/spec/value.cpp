@@ -1,0 +1,80 @@
+#include "interpreter/spec/value.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace yamlnet {
+
+const Value* Value::arg(const std::string& name) const {
+  for (const auto& [key, value] : args)
+    if (key == name) return &value;
+  return nullptr;
+}
+
+double Value::number_arg(const std::string& name) const {
+  const Value* v = arg(name);
+  if (!v) throw std::logic_error("function '" + s + "' has no argument '" + name + "'");
+  return v->as_double();
+}
+
+static std::string format_double(double v) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  std::string out(buf, res.ptr);
+  return out;
+}
+
+std::string Value::to_string() const {
+  switch (kind) {
+    case Kind::None: return "null";
+    case Kind::Int: return std::to_string(i);
+    case Kind::Float: return format_double(f);
+    case Kind::Bool: return b ? "true" : "false";
+    case Kind::String: return s;
+    case Kind::IntList: {
+      std::string out = "[";
+      for (size_t k = 0; k < ints.size(); ++k) out += (k ? ", " : "") + std::to_string(ints[k]);
+      return out + "]";
+    }
+    case Kind::StringList: {
+      std::string out = "[";
+      for (size_t k = 0; k < strings.size(); ++k) out += (k ? ", " : "") + strings[k];
+      return out + "]";
+    }
+    case Kind::Function: {
+      if (!items.empty() || s.empty()) {
+        std::string out = "[";
+        for (size_t k = 0; k < items.size(); ++k) out += (k ? ", " : "") + items[k].to_string();
+        return out + "]";
+      }
+      std::string out = "{type: " + s;
+      for (const auto& [key, value] : args)
+        if (!value.is_none()) out += ", " + key + ": " + value.to_string();
+      return out + "}";
+    }
+  }
+  return "";
+}
+
+void Args::set(const std::string& name, Value v) {
+  for (auto& [key, value] : values_)
+    if (key == name) {
+      value = std::move(v);
+      return;
+    }
+  values_.emplace_back(name, std::move(v));
+}
+
+bool Args::has(const std::string& name) const {
+  for (const auto& [key, value] : values_)
+    if (key == name) return true;
+  return false;
+}
+
+const Value& Args::get(const std::string& name) const {
+  for (const auto& [key, value] : values_)
+    if (key == name) return value;
+  throw std::logic_error("no argument '" + name + "' in the table");
+}
+
+}  // namespace yamlnet

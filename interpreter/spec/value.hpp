@@ -1,0 +1,61 @@
+#pragma once
+// A parsed, type-checked config value. Function values ({type: glorot_uniform, ...}) nest their arguments.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "interpreter/core/errors.hpp"
+
+namespace yamlnet {
+
+struct Value {
+  enum class Kind { None, Int, Float, Bool, String, IntList, StringList, Function };
+  Kind kind = Kind::None;
+  int64_t i = 0;
+  double f = 0.0;
+  bool b = false;
+  std::string s;  // String value, or the function's type name
+  std::vector<int64_t> ints;
+  std::vector<std::string> strings;
+  std::vector<std::pair<std::string, Value>> args;  // a function's arguments, table order, defaults filled
+  std::vector<Value> items;                         // a list of functions (callbacks)
+  SourceLoc loc;
+
+  static Value none() { return {}; }
+  static Value integer(int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
+  static Value number(double v) { Value x; x.kind = Kind::Float; x.f = v; return x; }
+  static Value boolean(bool v) { Value x; x.kind = Kind::Bool; x.b = v; return x; }
+  static Value string(std::string v) { Value x; x.kind = Kind::String; x.s = std::move(v); return x; }
+  static Value int_list(std::vector<int64_t> v) { Value x; x.kind = Kind::IntList; x.ints = std::move(v); return x; }
+  static Value string_list(std::vector<std::string> v) {
+    Value x; x.kind = Kind::StringList; x.strings = std::move(v); return x;
+  }
+  static Value function(std::string type) { Value x; x.kind = Kind::Function; x.s = std::move(type); return x; }
+
+  bool is_none() const { return kind == Kind::None; }
+  // Numeric view: ints read as floats too.
+  double as_double() const { return kind == Kind::Int ? static_cast<double>(i) : f; }
+  const Value* arg(const std::string& name) const;
+  double number_arg(const std::string& name) const;
+  // A short human form: 3, 0.5, relu, {type: l2, l2: 0.01}.
+  std::string to_string() const;
+};
+
+// The arguments of one layer (or block) in table order, defaults filled in.
+class Args {
+ public:
+  void set(const std::string& name, Value v);
+  const Value& get(const std::string& name) const;  // throws std::logic_error for a name not in the table
+  bool has(const std::string& name) const;
+  int64_t integer(const std::string& name) const { return get(name).i; }
+  double number(const std::string& name) const { return get(name).as_double(); }
+  bool boolean(const std::string& name) const { return get(name).b; }
+  const std::string& string(const std::string& name) const { return get(name).s; }
+  const std::vector<std::pair<std::string, Value>>& items() const { return values_; }
+
+ private:
+  std::vector<std::pair<std::string, Value>> values_;
+};
+
+}  // namespace yamlnet

@@ -1,0 +1,225 @@
+#include "interpreter/train/callbacks.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "interpreter/io/atomic_file.hpp"
+
+namespace yamlnet {
+
+bool higher_is_better(const std::string& monitor, const std::string& mode) {
+  if (mode == "max") return true;
+  if (mode == "min") return false;
+  return monitor.find("acc") != std::string::npos || monitor.rfind("fmeasure", 0) == 0;
+}
+
+namespace {
+
+std::string format_number(double v) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
+}
+
+class EarlyStopping : public Callback {
+ public:
+  EarlyStopping(const Value& spec, const CallbackContext& context)
+      : context_(context),
+        monitor_(spec.arg("monitor")->s),
+        higher_(higher_is_better(monitor_, spec.arg("mode")->s)),
+        min_delta_(std::abs(spec.number_arg("min_delta"))),
+        patience_(spec.arg("patience")->i),
+        restore_(spec.arg("restore_best_weights")->b) {
+    const Value* baseline = spec.arg("baseline");
+    if (baseline && !baseline->is_none()) baseline_ = baseline->as_double();
+    best_ = higher_ ? -INFINITY : INFINITY;
+  }
+
+  bool on_epoch_end(int epoch, const Logs& logs) override {
+    const auto current = find_log(logs, monitor_);
+    if (!current) return false;
+    ++wait_;
+    if (improves(*current, best_)) {
+      best_ = *current;
+      best_epoch_ = epoch;
+      if (restore_) snapshot();
+      // Keras restarts the count only when the value also beats the baseline.
+      if (!baseline_ || improves(*current, *baseline_)) {
+        wait_ = 0;
+        return false;
+      }
+    }
+    if (wait_ >= patience_ && epoch > 0) {
+      if (context_.observer)
+        context_.observer->on_message("Epoch " + std::to_string(epoch + 1) + ": early stopping (" + monitor_ +
+                                      " did not improve for " + std::to_string(wait_) + " epochs)");
+      if (restore_ && !best_weights_.empty()) {
+        restore();
+        if (context_.observer)
+          context_.observer->on_message("Restoring the weights of the best epoch: " + std::to_string(best_epoch_ + 1));
+      }
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  bool improves(double value, double reference) const {
+    return higher_ ? value - min_delta_ > reference : value + min_delta_ < reference;
+  }
+  void snapshot() {
+    best_weights_.clear();
+    for (const auto& slot : context_.model->parameters()) best_weights_.push_back(slot.param->value.data);
+  }
+  void restore() {
+    auto slots = context_.model->parameters();
+    for (size_t i = 0; i < slots.size(); ++i) slots[i].param->value.data = best_weights_[i];
+  }
+
+  CallbackContext context_;
+  std::string monitor_;
+  bool higher_;
+  double min_delta_;
+  int64_t patience_;
+  bool restore_;
+  std::optional<double> baseline_;
+  double best_;
+  int best_epoch_ = 0;
+  int64_t wait_ = 0;
+  std::vector<std::vector<Real>> best_weights_;
+};
+
+class ModelCheckpoint : public Callback {
+ public:
+  ModelCheckpoint(const Value& spec, const CallbackContext& context)
+      : context_(context),
+        path_(spec.arg("path")->s),
+        monitor_(spec.arg("monitor")->s),
+        higher_(higher_is_better(monitor_, spec.arg("mode")->s)),
+        best_only_(spec.arg("save_best_only")->b),
+        best_(higher_ ? -INFINITY : INFINITY) {}
+
+  bool on_epoch_end(int epoch, const Logs& logs) override {
+    if (best_only_) {
+      const auto current = find_log(logs, monitor_);
+      if (!current || !(higher_ ? *current > best_ : *current < best_)) return false;
+      if (context_.observer)
+        context_.observer->on_message("Epoch " + std::to_string(epoch + 1) + ": " + monitor_ + " improved to " +
+                                      format_number(*current) + ", saving the weights to " + expand(epoch, logs));
+      best_ = *current;
+    }
+    context_.save_weights(expand(epoch, logs));
+    return false;
+  }
+
+ private:
+  // Keras's `{epoch:02d}` style placeholders (epoch counted from 1); other names are logged values.
+  std::string expand(int epoch, const Logs& logs) const {
+    std::string out;
+    for (size_t i = 0; i < path_.size(); ++i) {
+      if (path_[i] != '{') {
+        out += path_[i];
+        continue;
+      }
+      const size_t close = path_.find('}', i);
+      if (close == std::string::npos) {
+        out += path_.substr(i);
+        break;
+      }
+      const std::string field = path_.substr(i + 1, close - i - 1);
+      const std::string name = field.substr(0, field.find(':'));
+      const std::string format = field.find(':') == std::string::npos ? "" : field.substr(field.find(':') + 1);
+      if (name == "epoch") {
+        std::string digits = std::to_string(epoch + 1);
+        if (format.size() >= 2 && format[0] == '0') {
+          const size_t width = static_cast<size_t>(std::atoi(format.c_str() + 1));
+          if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+        }
+        out += digits;
+      } else if (auto v = find_log(logs, name)) {
+        out += format_number(*v);
+      } else {
+        out += path_.substr(i, close - i + 1);
+      }
+      i = close;
+    }
+    return out;
+  }
+
+  CallbackContext context_;
+  std::string path_, monitor_;
+  bool higher_, best_only_;
+  double best_;
+};
+
+class CsvLogger : public Callback {
+ public:
+  CsvLogger(const Value& spec) : path_(spec.arg("filename")->s), separator_(spec.arg("separator")->s) {
+    if (spec.arg("append")->b) {
+      try {
+        existing_ = read_file(path_);
+      } catch (const Error&) {
+      }
+    }
+  }
+  bool on_epoch_end(int epoch, const Logs& logs) override {
+    epochs_.emplace_back(epoch, logs);
+    std::string text = history_csv(epochs_, separator_.empty() ? ',' : separator_[0]);
+    if (!existing_.empty()) text = existing_ + text.substr(text.find('\n') + 1);
+    write_file_atomically(path_, text);
+    return false;
+  }
+
+ private:
+  std::string path_, separator_, existing_;
+  std::vector<std::pair<int, Logs>> epochs_;
+};
+
+}  // namespace
+
+std::string history_csv(const std::vector<std::pair<int, Logs>>& epochs, char separator) {
+  std::vector<std::string> keys;
+  if (!epochs.empty())
+    for (const auto& [name, value] : epochs.front().second) keys.push_back(name);
+  std::sort(keys.begin(), keys.end());
+  std::string out = "epoch";
+  for (const auto& k : keys) out += separator + k;
+  out += '\n';
+  for (const auto& [epoch, logs] : epochs) {
+    out += std::to_string(epoch);
+    for (const auto& k : keys) {
+      const auto v = find_log(logs, k);
+      out += separator + (v ? format_number(*v) : std::string());
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list, const std::vector<std::string>& log_names,
+                                                      const CallbackContext& context, const std::string& file) {
+  std::vector<std::unique_ptr<Callback>> out;
+  std::vector<Diagnostic> problems;
+  for (const Value& spec : list.items) {
+    if (const Value* monitor = spec.arg("monitor")) {
+      if (std::find(log_names.begin(), log_names.end(), monitor->s) == log_names.end()) {
+        std::string known;
+        for (const auto& n : log_names) known += (known.empty() ? "" : ", ") + n;
+        SourceLoc loc = monitor->loc.line > 0 ? monitor->loc : spec.loc;
+        if (loc.file.empty()) loc.file = file;
+        problems.push_back(Diagnostic{loc, "", "",
+                                      "fit.callbacks: " + spec.s + " monitors '" + monitor->s +
+                                          "', which this run does not log (it logs: " + known + ")"});
+        continue;
+      }
+    }
+    if (spec.s == "early_stopping") out.push_back(std::make_unique<EarlyStopping>(spec, context));
+    if (spec.s == "model_checkpoint") out.push_back(std::make_unique<ModelCheckpoint>(spec, context));
+    if (spec.s == "csv_logger") out.push_back(std::make_unique<CsvLogger>(spec));
+  }
+  if (!problems.empty()) throw ConfigError(problems);
+  return out;
+}
+
+}  // namespace yamlnet

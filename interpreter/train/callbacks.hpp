@@ -1,0 +1,38 @@
+#pragma once
+// Keras's EarlyStopping, ModelCheckpoint and CSVLogger, driven by the per-epoch logs.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interpreter/graph/model.hpp"
+#include "interpreter/train/logs.hpp"
+
+namespace yamlnet {
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  // Returns true to stop training.
+  virtual bool on_epoch_end(int epoch, const Logs& logs) = 0;
+  virtual void on_train_end() {}
+};
+
+struct CallbackContext {
+  Model* model = nullptr;
+  std::function<void(const std::string& path)> save_weights;
+  TrainingObserver* observer = nullptr;
+};
+
+// Builds the callbacks of fit.callbacks. `log_names` are the values each epoch will log; a monitor that is not
+// among them is a ConfigError at the callback's line (Keras only warns and then silently does nothing).
+std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list, const std::vector<std::string>& log_names,
+                                                      const CallbackContext& context, const std::string& file);
+
+// Keras's `auto` mode: higher is better for accuracies, lower for everything else.
+bool higher_is_better(const std::string& monitor, const std::string& mode);
+
+// Keras CSVLogger text: a header `epoch,<sorted keys>` and one line per epoch.
+std::string history_csv(const std::vector<std::pair<int, Logs>>& epochs, char separator = ',');
+
+}  // namespace yamlnet

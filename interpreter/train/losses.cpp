@@ -1,0 +1,157 @@
+#include "interpreter/train/losses.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "interpreter/core/errors.hpp"
+
+namespace yamlnet {
+
+namespace {
+
+// Keras's backend epsilon: probabilities are clipped to [eps, 1 - eps] before the log.
+constexpr double kEpsilon = 1e-7;
+
+std::vector<ArgSpec> logits_args() { return {bool_arg("from_logits", false, "the output is logits, not probabilities")}; }
+
+class MeanError : public Loss {
+ public:
+  MeanError(std::string name, bool squared) : Loss(std::move(name)), squared_(squared) {}
+  bool takes_logits_of(const std::string&) const override { return false; }
+  double compute(const Tensor& pred, const Tensor& target, Tensor& grad) const override {
+    grad.resize(pred.shape);
+    const Index width = pred.last_dim(), rows = pred.size() / width;
+    const double scale = 1.0 / static_cast<double>(rows * width);
+    double total = 0;
+    for (Index i = 0; i < pred.size(); ++i) {
+      const double diff = static_cast<double>(pred.data[i]) - target.data[i];
+      total += squared_ ? diff * diff : std::abs(diff);
+      const double d = squared_ ? 2.0 * diff : (diff > 0 ? 1.0 : (diff < 0 ? -1.0 : 0.0));
+      grad.data[i] = static_cast<Real>(d * scale);
+    }
+    return total * scale;
+  }
+
+ private:
+  bool squared_;
+};
+
+class BinaryCrossentropy : public Loss {
+ public:
+  explicit BinaryCrossentropy(bool from_logits) : Loss("binary_crossentropy") {
+    from_logits_arg_ = from_logits;
+    logits_input_ = from_logits;
+  }
+  bool takes_logits_of(const std::string& activation) const override { return activation == "sigmoid"; }
+  double compute(const Tensor& in, const Tensor& target, Tensor& grad) const override {
+    grad.resize(in.shape);
+    const Index n = in.size();
+    const double scale = 1.0 / static_cast<double>(n);
+    double total = 0;
+    for (Index i = 0; i < n; ++i) {
+      const double y = target.data[i];
+      if (logits_input_) {
+        const double z = in.data[i];
+        total += std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::abs(z)));
+        const double p = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
+        grad.data[i] = static_cast<Real>((p - y) * scale);
+      } else {
+        const double raw = in.data[i];
+        const double p = std::clamp(raw, kEpsilon, 1.0 - kEpsilon);
+        total += -(y * std::log(p + kEpsilon) + (1.0 - y) * std::log(1.0 - p + kEpsilon));
+        const bool inside = raw > kEpsilon && raw < 1.0 - kEpsilon;
+        const double d = -(y / (p + kEpsilon) - (1.0 - y) / (1.0 - p + kEpsilon));
+        grad.data[i] = static_cast<Real>(inside ? d * scale : 0.0);
+      }
+    }
+    // Keras averages over the last axis, then over the rows: with equal widths that is the mean of all.
+    return total * scale;
+  }
+};
+
+// Categorical cross-entropy with one-hot (dense) or integer (sparse) targets.
+class CategoricalCrossentropy : public Loss {
+ public:
+  CategoricalCrossentropy(std::string name, bool sparse, bool from_logits) : Loss(std::move(name)), sparse_(sparse) {
+    from_logits_arg_ = from_logits;
+    logits_input_ = from_logits;
+  }
+  bool takes_logits_of(const std::string& activation) const override { return activation == "softmax"; }
+  Index target_width(Index width) const override { return sparse_ ? 1 : width; }
+
+  double compute(const Tensor& in, const Tensor& target, Tensor& grad) const override {
+    grad.resize(in.shape);
+    const Index width = in.last_dim(), rows = in.size() / width;
+    const double scale = 1.0 / static_cast<double>(rows);
+    double total = 0;
+    for (Index r = 0; r < rows; ++r) {
+      const Real* x = in.ptr() + r * width;
+      Real* g = grad.ptr() + r * width;
+      const Real* t = target.ptr() + r * (sparse_ ? 1 : width);
+      auto y = [&](Index c) { return sparse_ ? (static_cast<Index>(t[0]) == c ? 1.0 : 0.0) : double(t[c]); };
+      if (logits_input_) {
+        double top = x[0];
+        for (Index c = 1; c < width; ++c) top = std::max(top, double(x[c]));
+        double sum = 0;
+        for (Index c = 0; c < width; ++c) sum += std::exp(x[c] - top);
+        const double lse = top + std::log(sum);
+        double y_sum = 0;
+        for (Index c = 0; c < width; ++c) {
+          total -= y(c) * (x[c] - lse);
+          y_sum += y(c);
+        }
+        for (Index c = 0; c < width; ++c)
+          g[c] = static_cast<Real>((std::exp(x[c] - lse) * y_sum - y(c)) * scale);
+      } else {
+        // Keras renormalises the probabilities, clips them, and takes -sum(y log p).
+        double sum = 0;
+        for (Index c = 0; c < width; ++c) sum += x[c];
+        double inner = 0;  // sum_j dL/dq_j * q_j
+        for (Index c = 0; c < width; ++c) {
+          const double q = x[c] / sum;
+          const double qc = std::clamp(q, kEpsilon, 1.0 - kEpsilon);
+          total -= y(c) * std::log(qc);
+          const double dq = (q > kEpsilon && q < 1.0 - kEpsilon) ? -y(c) / qc : 0.0;
+          g[c] = static_cast<Real>(dq);
+          inner += dq * q;
+        }
+        for (Index c = 0; c < width; ++c) g[c] = static_cast<Real>((g[c] - inner) / sum * scale);
+      }
+    }
+    return total * scale;
+  }
+
+ private:
+  bool sparse_;
+};
+
+}  // namespace
+
+const FunctionFamily& loss_family() {
+  static const FunctionFamily family{
+      "loss",
+      {
+          {"mean_squared_error", "mean((y_pred - y_true)^2) over the last axis", {}, {"mse", "MSE"}},
+          {"mean_absolute_error", "mean(|y_pred - y_true|) over the last axis", {}, {"mae", "MAE"}},
+          {"binary_crossentropy", "binary cross-entropy, averaged over the last axis", logits_args(),
+           {"bce", "BCE"}},
+          {"categorical_crossentropy", "cross-entropy with one-hot targets", logits_args()},
+          {"sparse_categorical_crossentropy", "cross-entropy with integer class targets", logits_args()},
+      }};
+  return family;
+}
+
+std::unique_ptr<Loss> Loss::create(const Value& spec) {
+  const Value* fl = spec.arg("from_logits");
+  const bool from_logits = fl && fl->b;
+  if (spec.s == "mean_squared_error") return std::make_unique<MeanError>("mean_squared_error", true);
+  if (spec.s == "mean_absolute_error") return std::make_unique<MeanError>("mean_absolute_error", false);
+  if (spec.s == "binary_crossentropy") return std::make_unique<BinaryCrossentropy>(from_logits);
+  if (spec.s == "categorical_crossentropy")
+    return std::make_unique<CategoricalCrossentropy>("categorical_crossentropy", false, from_logits);
+  if (spec.s == "sparse_categorical_crossentropy")
+    return std::make_unique<CategoricalCrossentropy>("sparse_categorical_crossentropy", true, from_logits);
+  throw TrainingError("unknown loss '" + spec.s + "'");
+}
+
+}  // namespace yamlnet

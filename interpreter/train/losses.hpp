@@ -1,0 +1,41 @@
+#pragma once
+// Keras losses, reduced as Keras's default (sum over the batch divided by the number of per-sample losses).
+// Cross-entropy on a sigmoid/softmax output reads the logits, as Keras's TF backend does.
+#include <memory>
+#include <string>
+
+#include "interpreter/core/tensor.hpp"
+#include "interpreter/spec/arg_spec.hpp"
+
+namespace yamlnet {
+
+const FunctionFamily& loss_family();
+
+class Loss {
+ public:
+  static std::unique_ptr<Loss> create(const Value& spec);
+  virtual ~Loss() = default;
+  const std::string& name() const { return name_; }
+
+  // Whether this loss works on the logits of an output with this activation (sigmoid for binary,
+  // softmax for categorical) instead of its probabilities.
+  virtual bool takes_logits_of(const std::string& activation) const = 0;
+  // Set when the model's output is already logits (from_logits: true) or when the output layer hands its
+  // logits over (see takes_logits_of).
+  void set_logits_input(bool on) { logits_input_ = on; }
+  bool logits_input() const { return logits_input_; }
+  bool from_logits_arg() const { return from_logits_arg_; }
+
+  // The number of target values per prediction row of `width` values (1 for sparse labels).
+  virtual Index target_width(Index width) const { return width; }
+  // Mean loss of the batch; writes d(loss)/d(input) into `grad` (sized like `input`).
+  virtual double compute(const Tensor& input, const Tensor& target, Tensor& grad) const = 0;
+
+ protected:
+  explicit Loss(std::string name) : name_(std::move(name)) {}
+  std::string name_;
+  bool logits_input_ = false;
+  bool from_logits_arg_ = false;
+};
+
+}  // namespace yamlnet

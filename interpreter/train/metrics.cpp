@@ -1,0 +1,101 @@
+#include "interpreter/train/metrics.hpp"
+
+#include <cmath>
+
+#include "interpreter/core/errors.hpp"
+
+namespace yamlnet {
+
+namespace {
+
+Index argmax(const Real* v, Index n) {
+  Index best = 0;
+  for (Index i = 1; i < n; ++i)
+    if (v[i] > v[best]) best = i;
+  return best;
+}
+
+class BinaryAccuracy : public Metric {
+ public:
+  using Metric::Metric;
+  double row_value(const Real* p, const Real* t, Index w) const override {
+    double hits = 0;
+    for (Index i = 0; i < w; ++i) hits += ((p[i] > Real(0.5)) == (t[i] > Real(0.5))) ? 1.0 : 0.0;
+    return hits / static_cast<double>(w);
+  }
+};
+
+class CategoricalAccuracy : public Metric {
+ public:
+  using Metric::Metric;
+  double row_value(const Real* p, const Real* t, Index w) const override {
+    return argmax(p, w) == argmax(t, w) ? 1.0 : 0.0;
+  }
+};
+
+class SparseCategoricalAccuracy : public Metric {
+ public:
+  using Metric::Metric;
+  double row_value(const Real* p, const Real* t, Index w) const override {
+    return argmax(p, w) == static_cast<Index>(t[0]) ? 1.0 : 0.0;
+  }
+  Index target_width(Index) const override { return 1; }
+};
+
+class MeanErrorMetric : public Metric {
+ public:
+  MeanErrorMetric(std::string name, bool squared) : Metric(std::move(name)), squared_(squared) {}
+  double row_value(const Real* p, const Real* t, Index w) const override {
+    double total = 0;
+    for (Index i = 0; i < w; ++i) {
+      const double d = static_cast<double>(p[i]) - t[i];
+      total += squared_ ? d * d : std::abs(d);
+    }
+    return total / static_cast<double>(w);
+  }
+
+ private:
+  bool squared_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names{"accuracy",
+                                              "acc",
+                                              "binary_accuracy",
+                                              "categorical_accuracy",
+                                              "sparse_categorical_accuracy",
+                                              "mae",
+                                              "mean_absolute_error",
+                                              "mse",
+                                              "mean_squared_error"};
+  return names;
+}
+
+std::unique_ptr<Metric> Metric::create(const std::string& name, Index output_width, Index target_width) {
+  std::string kind = name;
+  if (name == "accuracy" || name == "acc") {
+    if (output_width == 1)
+      kind = "binary_accuracy";
+    else if (target_width == 1)
+      kind = "sparse_categorical_accuracy";
+    else
+      kind = "categorical_accuracy";
+  }
+  if (kind == "binary_accuracy") return std::make_unique<BinaryAccuracy>(name);
+  if (kind == "categorical_accuracy") return std::make_unique<CategoricalAccuracy>(name);
+  if (kind == "sparse_categorical_accuracy") return std::make_unique<SparseCategoricalAccuracy>(name);
+  if (kind == "mae" || kind == "mean_absolute_error") return std::make_unique<MeanErrorMetric>(name, false);
+  if (kind == "mse" || kind == "mean_squared_error") return std::make_unique<MeanErrorMetric>(name, true);
+  throw TrainingError("unknown metric '" + name + "'");
+}
+
+void Metric::update(const Tensor& pred, const Tensor& target) {
+  const Index width = pred.last_dim(), rows = pred.size() / width;
+  const Index tw = target_width(width);
+  for (Index r = 0; r < rows; ++r) sum_ += row_value(pred.ptr() + r * width, target.ptr() + r * tw, width);
+  count_ += rows;
+}
+
+}  // namespace yamlnet

@@ -1,0 +1,42 @@
+#pragma once
+// Keras metrics, averaged over samples across an epoch (Keras's MeanMetricWrapper).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interpreter/core/tensor.hpp"
+
+namespace yamlnet {
+
+// The metric names compile.metrics accepts.
+const std::vector<std::string>& metric_names();
+
+class Metric {
+ public:
+  // `name` as the user wrote it (it becomes the history column); `accuracy` picks binary, categorical or sparse
+  // from the output width and the target width, as Keras does.
+  static std::unique_ptr<Metric> create(const std::string& name, Index output_width, Index target_width);
+  virtual ~Metric() = default;
+  const std::string& name() const { return name_; }
+  void reset() {
+    sum_ = 0;
+    count_ = 0;
+  }
+  void update(const Tensor& pred, const Tensor& target);
+  double result() const { return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_); }
+
+  // Public so subclasses can inherit it; use create().
+  explicit Metric(std::string name) : name_(std::move(name)) {}
+
+ protected:
+  // The metric of one row of `width` predictions against its targets.
+  virtual double row_value(const Real* pred, const Real* target, Index width) const = 0;
+  virtual Index target_width(Index width) const { return width; }
+
+ private:
+  std::string name_;
+  double sum_ = 0;
+  Index count_ = 0;
+};
+
+}  // namespace yamlnet

@@ -1,0 +1,53 @@
+#pragma once
+// Keras 2 (tf.keras OptimizerV2) update rules: sgd (momentum, nesterov), adam (amsgrad), rmsprop (momentum,
+// centered), adagrad. State is kept per parameter name so checkpoints and diffs never depend on positions.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interpreter/spec/arg_spec.hpp"
+#include "layers/layer.hpp"
+
+namespace yamlnet {
+
+const FunctionFamily& optimizer_family();
+
+// A parameter as the optimizer sees it: its full name ("dense/kernel") and storage.
+struct ParamSlot {
+  std::string key;
+  Parameter* param;
+};
+
+class Optimizer {
+ public:
+  static std::unique_ptr<Optimizer> create(const Value& spec);
+  virtual ~Optimizer() = default;
+
+  // One update of every parameter from its grad (clipping first, as Keras does per gradient tensor).
+  void apply(const std::vector<ParamSlot>& params);
+  int64_t iterations() const { return iterations_; }
+  double learning_rate() const { return learning_rate_; }
+  const std::string& name() const { return name_; }
+
+  // Per-parameter state (moments, accumulators), keyed by parameter name.
+  std::map<std::string, std::vector<std::vector<Real>>>& slots() { return slots_; }
+
+ protected:
+  Optimizer(std::string name, const Value& spec, int slot_count);
+  // Updates w in place from g (already clipped). `t` is the 1-based step number.
+  virtual void update(std::vector<std::vector<Real>>& slots, Real* w, const Real* g, Index n, int64_t t) = 0;
+  virtual void init_slots(std::vector<std::vector<Real>>& slots, Index n) const;
+
+  std::string name_;
+  double learning_rate_;
+
+ private:
+  double clipnorm_ = 0, clipvalue_ = 0;
+  int slot_count_;
+  int64_t iterations_ = 0;
+  std::vector<Real> clipped_;
+  std::map<std::string, std::vector<std::vector<Real>>> slots_;
+};
+
+}  // namespace yamlnet

@@ -1,0 +1,42 @@
+#pragma once
+// What the CLI verbs do, as library calls: load the config, build, load data, train / evaluate / predict,
+// write files. Nothing here prints; progress goes to a TrainingObserver.
+#include <string>
+#include <vector>
+
+#include "interpreter/train/trainer.hpp"
+
+namespace yamlnet {
+
+struct RunOptions {
+  std::string config;
+  std::vector<std::string> overrides;  // --set key=value
+  std::string weights_in;              // start from (train) / use (evaluate, predict)
+  std::string weights_out;             // train / init; default runs/<name>/<name>.weights.json
+};
+
+struct TrainOutcome {
+  std::vector<EpochRecord> history;
+  Logs test;  // empty when the data has no test split
+  std::string weights_path, history_path, config_path;
+  std::vector<std::string> warnings;
+};
+
+TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer);
+// Evaluates on `split` (test, validation or train). Returns loss and metrics.
+Logs run_evaluate(const RunOptions& options, const std::string& split, std::vector<std::string>& warnings);
+// Writes the model's outputs for `split` to `out_path` (.csv or .npy). Returns the number of rows.
+Index run_predict(const RunOptions& options, const std::string& split, const std::string& out_path,
+                  std::vector<std::string>& warnings);
+// Writes freshly initialised (seeded) weights; returns the path.
+std::string run_init(const RunOptions& options, std::vector<std::string>& warnings);
+
+std::string default_weights_path(const ModelSpec& spec);
+// "runs/x/x.weights.json" -> "runs/x/x" (history and effective config are written beside the weights).
+std::string weights_stem(const std::string& weights_path);
+// The config after --set overrides, as YAML.
+std::string effective_config_yaml(const ModelSpec& spec);
+// The batch size for evaluate/predict: fit.batch_size.
+Index evaluation_batch_size(const ModelSpec& spec);
+
+}  // namespace yamlnet

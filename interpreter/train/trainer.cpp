@@ -1,0 +1,236 @@
+#include "interpreter/train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "interpreter/spec/diagnostics.hpp"
+
+namespace yamlnet {
+
+std::optional<double> find_log(const Logs& logs, const std::string& key) {
+  for (const auto& [name, value] : logs)
+    if (name == key) return value;
+  return std::nullopt;
+}
+
+namespace {
+
+void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, Index end, Tensor& dst) {
+  const Index row = src.row_size();
+  Shape shape = src.shape;
+  shape[0] = end - begin;
+  dst.resize(std::move(shape));
+  for (Index r = begin; r < end; ++r)
+    std::copy_n(src.data.begin() + order[r] * row, row, dst.data.begin() + (r - begin) * row);
+}
+
+bool feeds_other_layers(const Model& model, const Node& node) {
+  int self = -1;
+  for (size_t n = 0; n < model.nodes().size(); ++n)
+    if (&model.nodes()[n] == &node) self = static_cast<int>(n);
+  for (const auto& other : model.nodes())
+    for (const auto& r : other.inputs)
+      if (r.node == self) return true;
+  return false;
+}
+
+}  // namespace
+
+Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(model), seed_(seed) {
+  const Value& loss = compile.get("loss");
+  if (loss.is_none())
+    throw ConfigError({Diagnostic{SourceLoc{model.spec().file, 0, 0}, "", "",
+                                  "compile.loss is required to train or evaluate (e.g. loss: sparse_categorical_crossentropy)"}});
+  optimizer_ = Optimizer::create(compile.get("optimizer"));
+  for (size_t k = 0; k < model.num_outputs(); ++k) {
+    losses_.push_back(Loss::create(loss));
+    Loss& l = *losses_.back();
+    Node& node = const_cast<Node&>(model.output_node(k));
+    // Keras reads the logits of a sigmoid/softmax output for cross-entropy: exact and stable.
+    const bool logits = !l.from_logits_arg() && l.takes_logits_of(node.layer->output_activation()) &&
+                        node.layer->logits() != nullptr && !feeds_other_layers(model, node);
+    uses_logits_.push_back(logits);
+    if (logits) {
+      l.set_logits_input(true);
+      node.layer->set_gradient_at_logits(true);
+    }
+    const Index width = model.output_shape(k).back();
+    std::vector<std::unique_ptr<Metric>> ms;
+    for (const auto& name : compile.get("metrics").strings) ms.push_back(Metric::create(name, width, l.target_width(width)));
+    metrics_.push_back(std::move(ms));
+  }
+  targets_.resize(model.num_outputs());
+  loss_grads_.resize(model.num_outputs());
+  trainable_ = model.trainable_parameters();
+}
+
+std::vector<Index> Trainer::target_widths() const {
+  std::vector<Index> out;
+  for (size_t k = 0; k < model_.num_outputs(); ++k) out.push_back(losses_[k]->target_width(model_.output_shape(k).back()));
+  return out;
+}
+
+std::vector<std::string> Trainer::log_names(bool with_validation) const {
+  std::vector<std::string> names{"loss"};
+  for (size_t k = 0; k < metrics_.size(); ++k)
+    for (const auto& m : metrics_[k]) names.push_back(model_.num_outputs() > 1 ? model_.output_name(k) + "_" + m->name() : m->name());
+  if (with_validation) {
+    const size_t n = names.size();
+    for (size_t i = 0; i < n; ++i) names.push_back("val_" + names[i]);
+  }
+  return names;
+}
+
+void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end) {
+  for (size_t i = 0; i < data.inputs.size(); ++i) copy_rows(data.inputs[i].values, order, begin, end, model_.input_buffer(i));
+  for (size_t k = 0; k < data.targets.size(); ++k) copy_rows(data.targets[k].values, order, begin, end, targets_[k]);
+}
+
+double Trainer::batch_loss(bool compute_grads) {
+  double total = 0;
+  for (size_t k = 0; k < model_.num_outputs(); ++k) {
+    const Tensor& in = uses_logits_[k] ? *model_.output_node(k).layer->logits() : model_.output(k);
+    total += losses_[k]->compute(in, targets_[k], loss_grads_[k]);
+    if (compute_grads) model_.output_grad(k).array() += loss_grads_[k].array();
+  }
+  return total + model_.weight_penalty() + model_.activity_loss();
+}
+
+void Trainer::update_metrics() {
+  for (size_t k = 0; k < metrics_.size(); ++k)
+    for (auto& m : metrics_[k]) m->update(model_.output(k), targets_[k]);
+}
+
+void Trainer::reset_metrics() {
+  for (auto& ms : metrics_)
+    for (auto& m : ms) m->reset();
+}
+
+double Trainer::step(Random& rng) {
+  model_.forward(RunContext{Mode::Training, &rng});
+  model_.zero_grads();
+  const double loss = batch_loss(true);
+  update_metrics();
+  model_.backward();
+  optimizer_->apply(trainable_);
+  return loss;
+}
+
+double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
+  if (static_cast<Index>(identity_order_.size()) < data.size()) {
+    identity_order_.resize(static_cast<size_t>(data.size()));
+    std::iota(identity_order_.begin(), identity_order_.end(), Index(0));
+  }
+  load_batch(data, identity_order_, begin, end);
+  Random rng(seed_ ^ static_cast<uint64_t>(optimizer_->iterations()));
+  reset_metrics();
+  return step(rng);
+}
+
+std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* validation, const FitOptions& options,
+                                      TrainingObserver* observer) {
+  std::vector<EpochRecord> history;
+  const Index n = train.size();
+  if (n == 0) throw TrainingError("the training data is empty");
+  std::vector<Index> order(static_cast<size_t>(n));
+  const Index batches = (n + options.batch_size - 1) / options.batch_size;
+  const Index steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, batches) : batches;
+  const std::vector<std::string> names = log_names(false);
+  Logs running;
+  for (const auto& name : names) running.emplace_back(name, 0.0);
+  for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    std::iota(order.begin(), order.end(), Index(0));
+    // Each epoch's order and dropout draws come from the seed and the epoch number alone, so a run
+    // resumed at epoch k sees exactly what an uninterrupted run would.
+    Random epoch_rng = Random(seed_).split(static_cast<uint64_t>(epoch) + 1);
+    if (options.shuffle)
+      for (Index i = n - 1; i > 0; --i) std::swap(order[i], order[epoch_rng.below(i + 1)]);
+    if (observer) observer->on_epoch_begin(epoch, options.epochs, static_cast<long>(steps));
+    reset_metrics();
+    double loss_sum = 0;
+    Index seen = 0;
+    for (Index s = 0; s < steps; ++s) {
+      const Index begin = s * options.batch_size, end = std::min(n, begin + options.batch_size);
+      load_batch(train, order, begin, end);
+      const double loss = step(epoch_rng);
+      if (!std::isfinite(loss))
+        throw TrainingError("the loss became " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) +
+                            ", step " + std::to_string(s + 1) + "; training stopped (lower the learning rate?)");
+      loss_sum += loss * static_cast<double>(end - begin);
+      seen += end - begin;
+      if (observer) {
+        running[0].second = loss_sum / static_cast<double>(seen);
+        size_t i = 1;
+        for (auto& ms : metrics_)
+          for (auto& m : ms) running[i++].second = m->result();
+        observer->on_batch_end(static_cast<long>(s + 1), running);
+      }
+    }
+    EpochRecord record;
+    record.epoch = epoch;
+    record.logs.emplace_back("loss", loss_sum / static_cast<double>(seen));
+    size_t i = 1;
+    for (auto& ms : metrics_)
+      for (auto& m : ms) record.logs.emplace_back(names[i++], m->result());
+    if (validation) {
+      const Logs val = evaluate(*validation, options.batch_size);
+      for (const auto& [name, value] : val) record.logs.emplace_back("val_" + name, value);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (observer) observer->on_epoch_end(epoch, record.logs, seconds);
+    history.push_back(record);
+    if (options.on_epoch_end && options.on_epoch_end(epoch, record.logs)) break;
+  }
+  return history;
+}
+
+Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
+  const Index n = data.size();
+  if (static_cast<Index>(identity_order_.size()) < n) {
+    identity_order_.resize(static_cast<size_t>(n));
+    std::iota(identity_order_.begin(), identity_order_.end(), Index(0));
+  }
+  reset_metrics();
+  double loss_sum = 0;
+  for (Index begin = 0; begin < n; begin += batch_size) {
+    const Index end = std::min(n, begin + batch_size);
+    load_batch(data, identity_order_, begin, end);
+    model_.forward(RunContext{Mode::Inference, nullptr});
+    loss_sum += batch_loss(false) * static_cast<double>(end - begin);
+    update_metrics();
+  }
+  Logs logs;
+  const auto names = log_names(false);
+  logs.emplace_back("loss", n ? loss_sum / static_cast<double>(n) : 0.0);
+  size_t i = 1;
+  for (auto& ms : metrics_)
+    for (auto& m : ms) logs.emplace_back(names[i++], m->result());
+  return logs;
+}
+
+std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size) {
+  const Index n = data.size();
+  std::vector<Tensor> outputs(model.num_outputs());
+  for (size_t k = 0; k < outputs.size(); ++k) outputs[k].resize(with_batch(n, model.output_shape(k)));
+  for (Index begin = 0; begin < n; begin += batch_size) {
+    const Index end = std::min(n, begin + batch_size);
+    for (size_t i = 0; i < data.inputs.size(); ++i) {
+      const Tensor& src = data.inputs[i].values;
+      Tensor& dst = model.input_buffer(i);
+      Shape shape = src.shape;
+      shape[0] = end - begin;
+      dst.resize(std::move(shape));
+      std::copy(src.data.begin() + begin * src.row_size(), src.data.begin() + end * src.row_size(), dst.data.begin());
+    }
+    model.forward(RunContext{Mode::Inference, nullptr});
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const Tensor& y = model.output(k);
+      std::copy(y.data.begin(), y.data.end(), outputs[k].data.begin() + begin * y.row_size());
+    }
+  }
+  return outputs;
+}
+
+}  // namespace yamlnet

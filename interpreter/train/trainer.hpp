@@ -1,0 +1,74 @@
+#pragma once
+// compile + fit / evaluate / predict over a Model, with Keras's semantics.
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "interpreter/data/dataset.hpp"
+#include "interpreter/graph/model.hpp"
+#include "interpreter/train/logs.hpp"
+#include "interpreter/train/losses.hpp"
+#include "interpreter/train/metrics.hpp"
+#include "interpreter/train/optimizers.hpp"
+
+namespace yamlnet {
+
+struct EpochRecord {
+  int epoch = 0;  // 0-based, as Keras's CSVLogger writes it
+  Logs logs;
+};
+
+struct FitOptions {
+  int epochs = 1;
+  int initial_epoch = 0;
+  Index batch_size = 32;
+  bool shuffle = true;
+  std::optional<Index> steps_per_epoch;
+  // Called after each epoch; return true to stop training (callbacks).
+  std::function<bool(int epoch, const Logs&)> on_epoch_end;
+};
+
+class Trainer {
+ public:
+  // `compile` is the parsed compile block. Throws ConfigError when it cannot train (no loss).
+  Trainer(Model& model, const Args& compile, uint64_t seed);
+
+  // Target values per prediction row for each output (1 for sparse labels), for the data loader.
+  std::vector<Index> target_widths() const;
+  // The names fit() logs, in order (loss, metrics; with_validation adds val_ ones).
+  std::vector<std::string> log_names(bool with_validation) const;
+
+  std::vector<EpochRecord> fit(const Dataset& train, const Dataset* validation, const FitOptions& options,
+                               TrainingObserver* observer);
+  Logs evaluate(const Dataset& data, Index batch_size);
+
+  // One update on rows [begin, end) in order; returns the batch loss before the update (train_on_batch).
+  double train_on_batch(const Dataset& data, Index begin, Index end);
+
+  Optimizer& optimizer() { return *optimizer_; }
+  Model& model() { return model_; }
+
+ private:
+  void load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end);
+  // Forward, loss, backward and update on the batch already loaded; returns the loss.
+  double step(Random& rng);
+  double batch_loss(bool compute_grads);
+  void update_metrics();
+  void reset_metrics();
+
+  Model& model_;
+  uint64_t seed_;
+  std::unique_ptr<Optimizer> optimizer_;
+  std::vector<std::unique_ptr<Loss>> losses_;                  // one per output
+  std::vector<std::vector<std::unique_ptr<Metric>>> metrics_;  // per output
+  std::vector<bool> uses_logits_;
+  std::vector<Tensor> targets_;     // batch targets per output
+  std::vector<Tensor> loss_grads_;  // per output
+  std::vector<ParamSlot> trainable_;
+  std::vector<Index> identity_order_;
+};
+
+// The model's outputs for every row of `data`, in inference mode.
+std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size);
+
+}  // namespace yamlnet

@@ -1,0 +1,27 @@
+#pragma once
+// keras.layers.Activation: applies an activation function elementwise (softmax on the last axis).
+#include "layers/functional/activations.hpp"
+#include "layers/registry.hpp"
+
+namespace yamlnet {
+
+class ActivationLayer : public Layer {
+ public:
+  ActivationLayer(const std::string& name, const Args& args)
+      : Layer(name, "Activation"), activation_(Activation::from_value(args.get("activation"))) {}
+  std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
+  void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
+  void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
+                std::vector<Tensor*>& d_inputs) override;
+  bool supports_masking() const override { return true; }
+  const Tensor* logits() const override;
+  const char* output_activation() const override { return activation_.name().c_str(); }
+
+ private:
+  Activation activation_;
+  const Tensor* last_input_ = nullptr;  // the logits, for cross-entropy on a sigmoid/softmax output
+};
+
+LayerInfo activation_layer_info();
+
+}  // namespace yamlnet

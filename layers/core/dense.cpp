@@ -1,0 +1,91 @@
+#include "layers/core/dense.hpp"
+
+#include "interpreter/core/errors.hpp"
+
+namespace yamlnet {
+
+Dense::Dense(const std::string& name, const Args& args)
+    : Layer(name, "Dense"),
+      args_(args),
+      units_(args.integer("units")),
+      use_bias_(args.boolean("use_bias")),
+      activation_(Activation::from_value(args.get("activation"))) {}
+
+std::vector<Shape> Dense::build(const std::vector<Shape>& input_shapes) {
+  expect_inputs(input_shapes, 1);
+  const Shape& in = input_shapes[0];
+  if (in.empty()) throw ShapeError("needs an input of rank >= 1 per sample, got shape " + shape_to_string(in));
+  input_dim_ = in.back();
+  add_param("kernel", {input_dim_, units_}, args_.get("kernel_initializer"), args_.get("kernel_regularizer"),
+            args_.get("kernel_constraint"));
+  if (use_bias_)
+    add_param("bias", {units_}, args_.get("bias_initializer"), args_.get("bias_regularizer"),
+              args_.get("bias_constraint"));
+  Shape out = in;
+  out.back() = units_;
+  return {out};
+}
+
+const Tensor* Dense::logits() const {
+  return (activation_.is_sigmoid() || activation_.is_softmax()) ? &pre_activation_ : nullptr;
+}
+
+void Dense::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext&) {
+  const Tensor& x = *in.values[0];
+  Shape out_shape = x.shape;
+  out_shape.back() = units_;
+  Tensor& y = outputs[0];
+  y.resize(out_shape);
+  Tensor& z = activation_.is_linear() ? y : pre_activation_;
+  z.resize(out_shape);
+  auto Z = z.matrix(units_);
+  Z.noalias() = x.matrix(input_dim_) * params_[0].value.matrix(units_);
+  if (use_bias_) Z.rowwise() += ConstRowVectorMap(params_[1].value.ptr(), units_);
+  if (!activation_.is_linear()) activation_.forward(z.ptr(), y.ptr(), Z.rows(), units_);
+}
+
+void Dense::backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
+                     std::vector<Tensor*>& d_inputs) {
+  const Tensor& x = *in.values[0];
+  Tensor& dy = d_outputs[0];
+  const Index rows = dy.size() / units_;
+  // dy becomes d(pre-activation) in place; with gradient_at_logits_ the loss already seeded it there.
+  if (!activation_.is_linear() && !gradient_at_logits_)
+    activation_.backward(pre_activation_.ptr(), outputs[0].ptr(), dy.ptr(), dy.ptr(), rows, units_);
+  const auto dZ = dy.matrix(units_);
+  if (trainable()) {
+    params_[0].grad.matrix(units_).noalias() += x.matrix(input_dim_).transpose() * dZ;
+    if (use_bias_) RowVectorMap(params_[1].grad.ptr(), units_) += dZ.colwise().sum();
+  }
+  if (d_inputs[0]) d_inputs[0]->matrix(input_dim_).noalias() += dZ * params_[0].value.matrix(units_).transpose();
+}
+
+LayerInfo dense_info() {
+  LayerInfo info;
+  info.type = "Dense";
+  info.doc = "Densely connected layer: activation(dot(x, kernel) + bias) on the last axis.";
+  info.args = {int_arg("units", std::nullopt, "dimensionality of the output", 1),
+               activation_arg("linear"),
+               bool_arg("use_bias", true, "whether to add a bias vector"),
+               initializer_arg("kernel_initializer", "glorot_uniform", "initializer of the kernel"),
+               initializer_arg("bias_initializer", "zeros", "initializer of the bias"),
+               regularizer_arg("kernel_regularizer", "penalty on the kernel"),
+               regularizer_arg("bias_regularizer", "penalty on the bias"),
+               regularizer_arg("activity_regularizer", "penalty on the output"),
+               constraint_arg("kernel_constraint", "constraint on the kernel"),
+               constraint_arg("bias_constraint", "constraint on the bias")};
+  info.args[0].required = true;
+  info.aliases = {{"output_dim", "units", ""},
+                  {"init", "kernel_initializer", ""},
+                  {"W_regularizer", "kernel_regularizer", ""},
+                  {"b_regularizer", "bias_regularizer", ""},
+                  {"W_constraint", "kernel_constraint", ""},
+                  {"b_constraint", "bias_constraint", ""},
+                  {"bias", "use_bias", ""}};
+  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
+    return std::make_unique<Dense>(name, args);
+  };
+  return info;
+}
+
+}  // namespace yamlnet

@@ -1,0 +1,29 @@
+#pragma once
+// keras.layers.Dense: y = activation(x W + b), on the last axis of inputs of any rank.
+#include "layers/functional/activations.hpp"
+#include "layers/registry.hpp"
+
+namespace yamlnet {
+
+class Dense : public Layer {
+ public:
+  Dense(const std::string& name, const Args& args);
+  std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
+  void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
+  void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
+                std::vector<Tensor*>& d_inputs) override;
+  bool supports_masking() const override { return true; }
+  const Tensor* logits() const override;
+  const char* output_activation() const override { return activation_.name().c_str(); }
+
+ private:
+  Args args_;
+  Index units_ = 0, input_dim_ = 0;
+  bool use_bias_ = true;
+  Activation activation_;
+  Tensor pre_activation_;  // cached for backward when the activation is not linear
+};
+
+LayerInfo dense_info();
+
+}  // namespace yamlnet

@@ -1,0 +1,27 @@
+#pragma once
+// keras.layers.Embedding: integer ids -> rows of a [input_dim, output_dim] table; mask_zero makes id 0 padding.
+#include "layers/registry.hpp"
+
+namespace yamlnet {
+
+class Embedding : public Layer {
+ public:
+  Embedding(const std::string& name, const Args& args);
+  std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
+  void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
+  void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
+                std::vector<Tensor*>& d_inputs) override;
+  void compute_masks(const LayerInputs& in, std::vector<Tensor>& output_masks,
+                     std::vector<bool>& has_mask) const override;
+  bool input_takes_gradient(size_t) const override { return false; }
+  std::optional<Index> id_limit(size_t) const override { return input_dim_; }
+
+ private:
+  Args args_;
+  Index input_dim_, output_dim_;
+  bool mask_zero_;
+};
+
+LayerInfo embedding_info();
+
+}  // namespace yamlnet

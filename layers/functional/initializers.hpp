@@ -1,0 +1,18 @@
+#pragma once
+// Keras 2 initializers with their exact definitions (fans, the truncated-normal correction, QR orthogonal).
+#include "interpreter/core/random.hpp"
+#include "interpreter/core/tensor.hpp"
+#include "interpreter/spec/arg_spec.hpp"
+
+namespace yamlnet {
+
+const FunctionFamily& initializer_family();
+
+// Fills `out` (shape_size(shape) values) as the initializer `init` (a parsed function value) would.
+// Throws ShapeError when the initializer cannot make that shape (identity on a non-matrix).
+void initialize(const Value& init, const Shape& shape, Real* out, Random& rng);
+
+// Keras's _compute_fans.
+void compute_fans(const Shape& shape, double& fan_in, double& fan_out);
+
+}  // namespace yamlnet

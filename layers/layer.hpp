@@ -1,0 +1,104 @@
+#pragma once
+// The Layer contract. Shapes given to build() are per sample; at run time every buffer is batch-first.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/core/random.hpp"
+#include "interpreter/core/tensor.hpp"
+#include "interpreter/spec/value.hpp"
+#include "layers/functional/constraints.hpp"
+#include "layers/functional/regularizers.hpp"
+
+namespace yamlnet {
+
+enum class Mode { Inference, Training };
+
+struct RunContext {
+  Mode mode = Mode::Inference;
+  Random* rng = nullptr;  // for dropout in training
+};
+
+// A trainable (or frozen) weight with its gradient, addressed by its Keras name.
+struct Parameter {
+  std::string name;  // "kernel", "bias", "embeddings"
+  Shape shape;
+  Tensor value;
+  Tensor grad;
+  Value initializer;
+  std::optional<Regularizer> regularizer;
+  std::optional<Constraint> constraint;
+};
+
+// Inputs handed to forward/backward: the producers' buffers and masks (nullptr where there is no mask).
+// A mask is a [batch, steps] tensor of 0/1.
+struct LayerInputs {
+  std::vector<const Tensor*> values;
+  std::vector<const Tensor*> masks;
+};
+
+class Layer {
+ public:
+  Layer(std::string name, std::string type) : name_(std::move(name)), type_(std::move(type)) {}
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  const std::string& name() const { return name_; }
+  const std::string& type() const { return type_; }
+
+  // Infers output shapes (per sample) and creates parameters; throws ShapeError naming what is wrong.
+  virtual std::vector<Shape> build(const std::vector<Shape>& input_shapes) = 0;
+  virtual size_t num_outputs() const { return 1; }
+
+  // outputs are sized by the layer (Tensor::resize reuses capacity, so steady-state calls do not allocate).
+  virtual void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) = 0;
+
+  // Adds d loss/d input into d_inputs (pre-sized and zeroed by the executor; nullptr where the input takes no
+  // gradient) and d loss/d parameter into each parameter's grad. d_outputs may be overwritten.
+  virtual void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
+                        std::vector<Tensor*>& d_inputs) = 0;
+
+  // Output masks. By default a layer that supports masking passes its first input's mask on; others drop it,
+  // as Keras 2 does.
+  virtual bool supports_masking() const { return false; }
+  virtual void compute_masks(const LayerInputs& in, std::vector<Tensor>& output_masks,
+                             std::vector<bool>& has_mask) const;
+  // Integer inputs (Embedding ids) take no gradient.
+  virtual bool input_takes_gradient(size_t /*index*/) const { return true; }
+  // The largest integer id the layer accepts on input `index`, for data checks (Embedding input_dim).
+  virtual std::optional<Index> id_limit(size_t /*index*/) const { return std::nullopt; }
+
+  // An output layer ending in sigmoid or softmax exposes its logits so cross-entropy can use them, as Keras's
+  // TF backend does; the loss then seeds the gradient at the logits.
+  virtual const Tensor* logits() const { return nullptr; }
+  virtual const char* output_activation() const { return "linear"; }
+  void set_gradient_at_logits(bool on) { gradient_at_logits_ = on; }
+
+  std::vector<Parameter>& params() { return params_; }
+  const std::vector<Parameter>& params() const { return params_; }
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool t) { trainable_ = t; }
+
+  // Keras's activity_regularizer, applied by the executor to output 0.
+  const std::optional<Regularizer>& activity_regularizer() const { return activity_regularizer_; }
+  void set_activity_regularizer(std::optional<Regularizer> r) { activity_regularizer_ = r; }
+
+ protected:
+  Parameter& add_param(std::string name, Shape shape, Value initializer, const Value& regularizer = Value::none(),
+                       const Value& constraint = Value::none());
+
+  std::vector<Parameter> params_;
+  bool gradient_at_logits_ = false;
+
+ private:
+  std::string name_, type_;
+  bool trainable_ = true;
+  std::optional<Regularizer> activity_regularizer_;
+};
+
+// Checks shared by layers: exactly `count` inputs.
+void expect_inputs(const std::vector<Shape>& shapes, size_t count);
+
+}  // namespace yamlnet

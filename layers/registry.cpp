@@ -1,0 +1,70 @@
+#include "layers/registry.hpp"
+
+#include "layers/core/activation_layer.hpp"
+#include "layers/core/dense.hpp"
+#include "layers/core/dropout.hpp"
+#include "layers/core/flatten.hpp"
+#include "layers/core/input_layer.hpp"
+#include "layers/core/reshape.hpp"
+#include "layers/embedding/embedding.hpp"
+#include "layers/functional/activations.hpp"
+#include "layers/functional/constraints.hpp"
+#include "layers/functional/initializers.hpp"
+#include "layers/functional/regularizers.hpp"
+#include "layers/merge/concatenate.hpp"
+#include "layers/merge/multiply.hpp"
+
+namespace yamlnet {
+
+void Registry::add(LayerInfo info) { infos_.push_back(std::move(info)); }
+
+const LayerInfo* Registry::find(const std::string& type) const {
+  for (const auto& info : infos_)
+    if (info.type == type) return &info;
+  return nullptr;
+}
+
+std::vector<std::string> Registry::types() const {
+  std::vector<std::string> out;
+  for (const auto& info : infos_) out.push_back(info.type);
+  return out;
+}
+
+void register_builtin_layers(Registry& registry) {
+  registry.add(input_layer_info());
+  registry.add(dense_info());
+  registry.add(activation_layer_info());
+  registry.add(dropout_info());
+  registry.add(flatten_info());
+  registry.add(reshape_info());
+  registry.add(embedding_info());
+  registry.add(concatenate_info());
+  registry.add(multiply_info());
+}
+
+const Registry& builtin_registry() {
+  static const Registry registry = [] {
+    Registry r;
+    register_builtin_layers(r);
+    return r;
+  }();
+  return registry;
+}
+
+ArgSpec initializer_arg(const std::string& name, const std::string& def, const std::string& doc) {
+  return function_arg(name, initializer_family(), def, doc);
+}
+
+ArgSpec regularizer_arg(const std::string& name, const std::string& doc) {
+  return function_arg(name, regularizer_family(), std::nullopt, doc);
+}
+
+ArgSpec constraint_arg(const std::string& name, const std::string& doc) {
+  return function_arg(name, constraint_family(), std::nullopt, doc);
+}
+
+ArgSpec activation_arg(const std::string& def) {
+  return function_arg("activation", activation_family(), def, "activation function applied to the output");
+}
+
+}  // namespace yamlnet

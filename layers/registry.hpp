@@ -1,0 +1,44 @@
+#pragma once
+// Explicit registration of layer types (no static self-registration: it breaks static linking, caffe#2799).
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interpreter/spec/arg_spec.hpp"
+#include "layers/layer.hpp"
+
+namespace yamlnet {
+
+struct LayerInfo {
+  std::string type;  // Keras's class name: "Dense"
+  std::string doc;
+  std::vector<ArgSpec> args;
+  std::vector<KerasAlias> aliases;
+  size_t min_inputs = 1;
+  size_t max_inputs = 1;  // SIZE_MAX: any number
+  std::function<std::unique_ptr<Layer>(const std::string& name, const Args& args)> create;
+};
+
+class Registry {
+ public:
+  void add(LayerInfo info);
+  const LayerInfo* find(const std::string& type) const;
+  std::vector<std::string> types() const;
+  const std::vector<LayerInfo>& all() const { return infos_; }
+
+ private:
+  std::vector<LayerInfo> infos_;
+};
+
+void register_builtin_layers(Registry& registry);
+// The registry with every built-in layer, made once.
+const Registry& builtin_registry();
+
+// Argument specs shared by layers that own weights.
+ArgSpec initializer_arg(const std::string& name, const std::string& def, const std::string& doc);
+ArgSpec regularizer_arg(const std::string& name, const std::string& doc);
+ArgSpec constraint_arg(const std::string& name, const std::string& doc);
+ArgSpec activation_arg(const std::string& def);
+
+}  // namespace yamlnet
