@@ -1,0 +1,167 @@
+// Golden cases from a Keras implementation (tests/golden/cases, copied from shared/keras-golden): the same
+// weights and inputs must give Keras's outputs within 1e-6, and Keras's losses and weights after training
+// steps within 1e-5.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "interpreter/graph/model.hpp"
+#include "interpreter/train/trainer.hpp"
+
+using namespace yamlnet;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string kCases = std::string(YAMLNET_SOURCE_DIR) + "/tests/golden/cases/";
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
+  return json::parse(in);
+}
+
+void flatten(const json& j, std::vector<double>& values, Shape& shape, size_t depth) {
+  if (j.is_array()) {
+    if (shape.size() <= depth) shape.push_back(static_cast<Index>(j.size()));
+    for (const auto& item : j) flatten(item, values, shape, depth + 1);
+  } else if (j.is_string()) {
+    const std::string s = j.get<std::string>();
+    values.push_back(s == "NaN" ? NAN : (s == "-Infinity" ? -INFINITY : INFINITY));
+  } else {
+    values.push_back(j.get<double>());
+  }
+}
+
+Tensor to_tensor(const json& j) {
+  std::vector<double> values;
+  Shape shape;
+  flatten(j, values, shape, 0);
+  Tensor t(shape);
+  for (size_t i = 0; i < values.size(); ++i) t.data[i] = static_cast<Real>(values[i]);
+  return t;
+}
+
+// The request's Keras model as a yamlnet config (JSON is YAML), so the case goes through the real parser.
+std::string config_text(const json& req) {
+  json config;
+  config["name"] = "golden";
+  for (const auto& in : req["model"]["inputs"]) config["inputs"][in["name"].get<std::string>()] = {{"shape", in["shape"]}, {"dtype", in["dtype"]}};
+  config["layers"] = json::array();
+  for (const auto& l : req["model"]["layers"]) {
+    json layer = l["config"].is_object() ? l["config"] : json::object();
+    layer["name"] = l["name"];
+    layer["type"] = l["class_name"];
+    layer["inputs"] = l["inbound"];
+    config["layers"].push_back(layer);
+  }
+  config["outputs"] = req["model"]["outputs"];
+  if (req.contains("train")) {
+    const auto& t = req["train"];
+    json optimizer = {{"type", t["optimizer"]}, {"learning_rate", t["lr"]}};
+    for (const char* key : {"beta_1", "beta_2", "epsilon"})
+      if (t.contains(key)) optimizer[key] = t[key];
+    config["compile"] = {{"optimizer", optimizer}, {"loss", t["loss"]}};
+  }
+  return config.dump(1);
+}
+
+void set_weights(Model& model, const json& weights) {
+  auto slots = model.parameters();
+  REQUIRE(slots.size() == weights.size());
+  for (auto& slot : slots) {
+    REQUIRE_MESSAGE(weights.contains(slot.key), "golden weights lack " << slot.key);
+    const Tensor t = to_tensor(weights[slot.key]);
+    REQUIRE(t.shape == slot.param->shape);
+    slot.param->value.data = t.data;
+  }
+}
+
+void feed(Model& model, const json& inputs) {
+  for (size_t i = 0; i < model.num_inputs(); ++i) {
+    const std::string& name = model.input_node(i).layer->name();
+    model.input_buffer(i) = to_tensor(inputs[name]);
+  }
+}
+
+void expect_close(const Tensor& actual, const json& expected, double tolerance, const std::string& what) {
+  const Tensor e = to_tensor(expected);
+  REQUIRE_MESSAGE(actual.size() == e.size(), what << ": " << actual.size() << " values, expected " << e.size());
+  for (Index i = 0; i < e.size(); ++i) {
+    const double a = actual.data[i], b = e.data[i];
+    CHECK_MESSAGE(std::abs(a - b) <= tolerance * std::max(1.0, std::abs(b)),
+                  what << "[" << i << "] = " << a << ", Keras: " << b);
+  }
+}
+
+int node_index(const Model& model, const std::string& name) {
+  for (size_t n = 0; n < model.nodes().size(); ++n)
+    if (model.nodes()[n].layer->name() == name) return static_cast<int>(n);
+  FAIL("no layer " << name);
+  return -1;
+}
+
+void check_inference_case(const std::string& name) {
+  const json req = read_json(kCases + name + ".req.json");
+  const json res = read_json(kCases + name + ".res.json");
+  Model model(parse_model_spec(config_text(req), name + ".req.json"));
+  set_weights(model, req["weights"]);
+  feed(model, req["inputs"]);
+  model.forward(RunContext{});
+  for (size_t k = 0; k < model.num_outputs(); ++k)
+    expect_close(model.output(k), res["outputs"][model.output_name(k)], 1e-6, name + " output " + model.output_name(k));
+  if (res.contains("layer_outputs"))
+    for (const auto& [layer, values] : res["layer_outputs"].items())
+      expect_close(model.layer_output(node_index(model, layer)), values, 1e-6, name + " layer " + layer);
+}
+
+void check_training_case(const std::string& name) {
+  const json req = read_json(kCases + name + ".req.json");
+  const json res = read_json(kCases + name + ".res.json");
+  Model model(parse_model_spec(config_text(req), name + ".req.json"));
+  set_weights(model, req["weights"]);
+  Trainer trainer(model, model.spec().compile, 0);
+  Dataset data;
+  for (size_t i = 0; i < model.num_inputs(); ++i)
+    data.inputs.push_back(DataArray{model.input_node(i).layer->name(), to_tensor(req["inputs"][model.input_node(i).layer->name()]), "golden", {}});
+  data.targets.push_back(DataArray{model.output_name(0), to_tensor(req["train"]["targets"]), "golden", {}});
+  const Index n = data.size(), batch = req["train"]["batch_size"].get<Index>();
+  const Index batches = (n + batch - 1) / batch;
+  const int steps = req["train"]["steps"].get<int>();
+  for (int s = 0; s < steps; ++s) {
+    const Index begin = (s % batches) * batch;
+    const double loss = trainer.train_on_batch(data, begin, std::min(n, begin + batch));
+    const double expected = res["losses"][s].get<double>();
+    CHECK_MESSAGE(std::abs(loss - expected) <= 1e-5 * std::max(1.0, std::abs(expected)),
+                  name << " loss at step " << s << ": " << loss << ", Keras: " << expected);
+  }
+  for (auto& slot : model.parameters()) expect_close(slot.param->value, res["weights_after"][slot.key], 1e-5, name + " " + slot.key);
+  feed(model, req["inputs"]);
+  model.forward(RunContext{});
+  expect_close(model.output(0), res["outputs_after_train"][model.output_name(0)], 1e-5, name + " outputs after training");
+}
+
+}  // namespace
+
+TEST_CASE("golden: Dense with every Keras activation") {
+  for (const char* name : {"dense_elu", "dense_exponential", "dense_hard_sigmoid", "dense_linear", "dense_relu", "dense_selu",
+                           "dense_sigmoid", "dense_softmax", "dense_softplus", "dense_softsign", "dense_tanh"}) {
+    CAPTURE(name);
+    check_inference_case(name);
+  }
+}
+
+TEST_CASE("golden: Embedding, Flatten, Dropout at inference, NeuMF graph") {
+  for (const char* name : {"embedding_plain", "emb_flatten_dense", "dropout_inference", "neumf"}) {
+    CAPTURE(name);
+    check_inference_case(name);
+  }
+}
+
+TEST_CASE("golden: training steps with SGD and Keras Adam on binary cross-entropy") {
+  check_training_case("train_sgd_dense_bce");
+  check_training_case("train_adam_dense_bce");
+}
