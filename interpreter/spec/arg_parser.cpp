@@ -93,20 +93,17 @@ Value default_function(const FunctionFamily& family, const std::string& name) {
 
 Value parse_function(const YAML::Node& node, const FunctionFamily& family, const std::string& what,
                      DiagnosticSink& sink) {
-  YAML::Node type_node;
-  if (node.IsScalar()) {
-    type_node = node;
-  } else if (node.IsMap()) {
-    type_node = node["type"];
-    if (!type_node.IsDefined()) type_node = node["class_name"];  // Keras's serialised form
-    if (!type_node.IsDefined() || !type_node.IsScalar()) {
-      sink.error(node, "argument '" + what + "': a " + family.name + " needs 'type' (one of " +
-                           join_names(family.names()) + ")");
-      return Value::none();
-    }
-  } else {
+  // yaml-cpp's Node::operator= writes into the document instead of rebinding the handle, so every node
+  // variable here is initialised once and never reassigned.
+  if (!node.IsScalar() && !node.IsMap()) {
     sink.error(node, "argument '" + what + "': expected a " + family.name + " name or {type: ...}, got " +
                          scalar_text(node));
+    return Value::none();
+  }
+  const YAML::Node type_node = node.IsScalar() ? node : (node["type"].IsDefined() ? node["type"] : node["class_name"]);
+  if (!type_node.IsDefined() || !type_node.IsScalar()) {
+    sink.error(node, "argument '" + what + "': a " + family.name + " needs 'type' (one of " +
+                         join_names(family.names()) + ")");
     return Value::none();
   }
   const std::string type = type_node.Scalar();
@@ -122,8 +119,7 @@ Value parse_function(const YAML::Node& node, const FunctionFamily& family, const
   Value v = Value::function(info->name);
   v.loc = sink.loc(node);
   if (node.IsMap()) {
-    YAML::Node args_node = node;
-    if (node["config"].IsDefined() && node["config"].IsMap()) args_node = node["config"];
+    const YAML::Node args_node = node["config"].IsDefined() && node["config"].IsMap() ? node["config"] : node;
     Args args = parse_args(args_node, info->args, info->keras_aliases, {"type", "class_name", "config"}, sink);
     v.args = args.items();
   } else {
@@ -285,7 +281,7 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const 
   for (const auto& a : table) known.push_back(a.name);
   for (const auto& r : reserved) known.push_back(r);
 
-  std::set<std::string> seen;
+  std::set<std::string> seen, suggested;
   if (map.IsMap()) {
     for (const auto& kv : map) {
       const YAML::Node key_node = kv.first;
@@ -311,6 +307,7 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const 
         std::string msg = "unknown argument '" + key + "'";
         const std::string near = nearest_name(key, known);
         if (!near.empty()) msg += "; did you mean '" + near + "'?";
+        suggested.insert(near);
         sink.error(key_node, msg);
         continue;
       }
@@ -326,7 +323,8 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const 
   for (const auto& a : table) {
     if (args.has(a.name)) continue;
     if (a.required) {
-      sink.error(map, "missing required argument '" + a.name + "'");
+      // A misspelt required argument was reported already, with the suggestion.
+      if (!suggested.count(a.name)) sink.error(map, "missing required argument '" + a.name + "'");
       args.set(a.name, Value::none());
       continue;
     }

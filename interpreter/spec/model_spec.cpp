@@ -88,8 +88,8 @@ void parse_layer(const YAML::Node& node, const Registry& registry, DiagnosticSin
     sink.clear_layer();
     return;
   }
-  YAML::Node config = node;
-  if (node["config"].IsDefined() && node["config"].IsMap()) config = node["config"];  // Keras's serialised form
+  // Keras's serialised form keeps the arguments under `config`.
+  const YAML::Node config = node["config"].IsDefined() && node["config"].IsMap() ? node["config"] : node;
   decl.args = parse_args(config, decl.info->args, decl.info->aliases,
                          config.is(node) ? kLayerKeys : std::set<std::string>{}, sink);
   for (const auto& kv : config) decl.arg_locs.emplace_back(kv.first.Scalar(), sink.loc(kv.second));
@@ -191,34 +191,35 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
   std::vector<std::string> keys;
   std::stringstream ss(path);
   for (std::string part; std::getline(ss, part, '.');) keys.push_back(part);
-  // yaml-cpp nodes are handles: assigning to `node` below would rebind it, so walk with fresh handles.
+  // yaml-cpp's Node::operator= writes into the document instead of rebinding, so walk with a list of handles.
   std::vector<YAML::Node> chain{root};
   for (size_t k = 0; k + 1 < keys.size(); ++k) {
     YAML::Node current = chain.back();
-    if (keys[k] == "layers" && current.IsMap() && current["layers"].IsSequence() && k + 2 < keys.size() + 1) {
-      YAML::Node layers = current["layers"];
+    if (keys[k] == "layers" && current["layers"].IsSequence()) {
+      const YAML::Node layers = current["layers"];
       const std::string& wanted = keys[k + 1];
       bool found = false;
-      for (size_t i = 0; i < layers.size(); ++i) {
-        YAML::Node layer = layers[i];
-        if (layer["name"].IsDefined() && layer["name"].Scalar() == wanted) {
-          chain.push_back(layer);
+      for (size_t i = 0; i < layers.size() && !found; ++i)
+        if (layers[i]["name"].IsDefined() && layers[i]["name"].Scalar() == wanted) {
+          chain.push_back(layers[i]);
           found = true;
-          break;
         }
-      }
       if (!found) throw UsageError("--set " + path + ": no layer named '" + wanted + "'");
       ++k;
+      if (k + 1 >= keys.size()) break;
       continue;
     }
-    if (current.IsDefined() && !current.IsNull() && !current.IsMap())
-      throw UsageError("--set " + path + ": '" + keys[k] + "' is not a mapping");
-    YAML::Node next = current[keys[k]];
-    if (!next.IsDefined() || next.IsNull()) {
+    if (current[keys[k]].IsScalar()) {
+      // `optimizer: adam` becomes `{type: adam}` so `--set compile.optimizer.learning_rate=0.01` works.
+      const std::string name = current[keys[k]].Scalar();
       current[keys[k]] = YAML::Node(YAML::NodeType::Map);
-      next = current[keys[k]];
+      current[keys[k]]["type"] = name;
+    } else if (!current[keys[k]].IsDefined() || current[keys[k]].IsNull()) {
+      current[keys[k]] = YAML::Node(YAML::NodeType::Map);
+    } else if (!current[keys[k]].IsMap()) {
+      throw UsageError("--set " + path + ": '" + keys[k] + "' is not a mapping");
     }
-    chain.push_back(next);
+    chain.push_back(current[keys[k]]);
   }
   YAML::Node target = chain.back();
   if (target.IsDefined() && !target.IsNull() && !target.IsMap())

@@ -1,0 +1,30 @@
+#pragma once
+// Small helpers shared by the unit tests: temporary folders and files, parsing a function value.
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "interpreter/spec/arg_parser.hpp"
+
+namespace yamlnet::testing {
+
+// A fresh folder under the system temp dir, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path(const std::string& name) const { return (root_ / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+// Parses `yaml` (a name or {type: ...}) as a member of `family`; fails the test on a parse error.
+Value parse_function_value(const std::string& yaml, const FunctionFamily& family);
+
+std::string slurp(const std::string& path);
+
+}  // namespace yamlnet::testing
