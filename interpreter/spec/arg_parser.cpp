@@ -315,13 +315,11 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const 
         sink.error(key_node, "argument '" + key + "' is given twice");
         continue;
       }
-      Value v = parse_arg(kv.second, *spec, sink);
-      if (v.is_none() && spec->required) continue;  // already reported
-      args.set(key, std::move(v));
+      args.set(key, parse_arg(kv.second, *spec, sink));  // an invalid value was reported and is None here
     }
   }
   for (const auto& a : table) {
-    if (args.has(a.name)) continue;
+    if (seen.count(a.name)) continue;
     if (a.required) {
       // A misspelt required argument was reported already, with the suggestion.
       if (!suggested.count(a.name)) sink.error(map, "missing required argument '" + a.name + "'");

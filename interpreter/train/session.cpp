@@ -36,6 +36,17 @@ const Dataset& pick_split(const DataSplits& splits, const std::string& split, co
 
 }  // namespace
 
+Model validate_model(const ModelSpec& spec) {
+  Model model(spec);
+  if (!spec.compile.get("loss").is_none()) {
+    Model scratch(spec);  // the trainer adjusts output layers; keep the returned model untouched
+    Trainer trainer(scratch, spec.compile, spec.seed);
+    const bool validation = spec.data.validation.present || spec.fit.number("validation_split") > 0;
+    make_callbacks(spec.fit.get("callbacks"), trainer.log_names(validation), CallbackContext{&scratch, {}, nullptr}, spec.file);
+  }
+  return model;
+}
+
 std::string default_weights_path(const ModelSpec& spec) { return "runs/" + spec.name + "/" + spec.name + ".weights.json"; }
 
 std::string weights_stem(const std::string& path) {
