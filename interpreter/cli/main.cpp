@@ -5,6 +5,7 @@
 
 #include "interpreter/cli/progress_bar.hpp"
 #include "interpreter/graph/summary.hpp"
+#include "interpreter/spec/reference.hpp"
 #include "interpreter/train/session.hpp"
 
 using namespace yamlnet;
@@ -99,6 +100,8 @@ int main(int argc, char** argv) {
   add_common(init, common);
   init->add_option("-o,--output", weights_out, "weights file to write");
 
+  CLI::App* reference = app.add_subcommand("reference", "print the config reference (docs/config.md) from the argument tables");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -110,6 +113,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> warnings;
     RunOptions options{common.config, common.sets, weights_in, weights_out};
     if (*train) return run_train(common, weights_in, weights_out);
+    if (*reference) {
+      std::printf("%s", config_reference_markdown().c_str());
+      return 0;
+    }
     if (*evaluate) {
       const Logs logs = run_evaluate(options, split, warnings);
       print_warnings(warnings);

@@ -1,0 +1,45 @@
+// Every config in configs/ builds, validates and trains for one step (skipped, with a message, when its data
+// is not on this machine).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "interpreter/train/session.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace yamlnet;
+
+TEST_CASE("configs/: each builds and trains one step") {
+  const std::filesystem::path dir = std::filesystem::path(YAMLNET_SOURCE_DIR) / "configs";
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++count;
+    const std::string file = entry.path().string();
+    CAPTURE(file);
+    const ModelSpec spec = load_model_spec(file);
+    validate_model(spec);
+    bool data_present = true;
+    for (const auto* split : {&spec.data.train, &spec.data.test})
+      for (const auto& [name, path] : split->files) data_present = data_present && std::filesystem::exists(path);
+    if (!spec.data.train.path.empty()) data_present = data_present && std::filesystem::exists(spec.data.train.path);
+    if (!data_present) {
+      MESSAGE("skipped training " << file << ": its data is not on this machine");
+      continue;
+    }
+    testing::TempDir out;
+    RunOptions options{file, {"fit.epochs=1", "fit.steps_per_epoch=1", "fit.verbose=0"}, "", out.path("w.weights.json")};
+    const TrainOutcome outcome = run_train(options, nullptr);
+    CHECK(outcome.history.size() == 1);
+    CHECK(std::filesystem::exists(outcome.weights_path));
+  }
+  CHECK(count >= 1);
+}
+
+#include "interpreter/spec/reference.hpp"
+
+TEST_CASE("docs/config.md is the reference generated from the argument tables") {
+  const std::string path = std::string(YAMLNET_SOURCE_DIR) + "/docs/config.md";
+  CHECK_MESSAGE(testing::slurp(path) == config_reference_markdown(),
+                "docs/config.md is stale: regenerate it with `yamlnet reference > docs/config.md`");
+}

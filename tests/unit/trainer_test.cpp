@@ -1,0 +1,109 @@
+// fit's Keras semantics: validation_split holds out the end, callbacks, frozen layers, history columns,
+// reproducible data order, one progress line per epoch when not on a terminal.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+
+#include "interpreter/cli/progress_bar.hpp"
+#include "interpreter/io/weights.hpp"
+#include "interpreter/train/callbacks.hpp"
+#include "interpreter/train/session.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace yamlnet;
+using namespace yamlnet::testing;
+
+namespace {
+
+// y = 1 when x0 > x1: learnable, so losses fall and accuracies rise.
+std::string write_data(const TempDir& dir, int rows) {
+  std::string text = "x0,x1,y\n";
+  Random rng(3);
+  for (int r = 0; r < rows; ++r) {
+    const double a = rng.uniform(-1, 1), b = rng.uniform(-1, 1);
+    text += std::to_string(a) + "," + std::to_string(b) + "," + (a > b ? "1" : "0") + "\n";
+  }
+  return dir.write("d.csv", text);
+}
+
+std::string config(const TempDir& dir, const std::string& fit, const std::string& extra_layer_args = "") {
+  return dir.write("c.yaml", "name: fitting\nseed: 1\ninputs: {x: {shape: [2]}}\nlayers:\n"
+                             "  - {name: hidden, type: Dense, units: 4, activation: tanh" + extra_layer_args + "}\n"
+                             "  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"
+                             "compile: {optimizer: {type: adam, learning_rate: 0.05}, loss: bce, metrics: [accuracy]}\n"
+                             "data: {type: csv, columns: {x: [x0, x1], y: [y]}, train: " + write_data(dir, 100) + "}\n"
+                             "fit: " + fit + "\n");
+}
+
+}  // namespace
+
+TEST_CASE("validation_split holds out the last fraction and logs val_ figures") {
+  TempDir dir;
+  RunOptions options{config(dir, "{epochs: 2, batch_size: 10, validation_split: 0.2}"), {}, "", dir.path("w.json")};
+  const TrainOutcome outcome = run_train(options, nullptr);
+  REQUIRE(outcome.history.size() == 2);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : outcome.history[0].logs) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"loss", "accuracy", "val_loss", "val_accuracy"});
+  CHECK(slurp(outcome.history_path).rfind("epoch,accuracy,loss,val_accuracy,val_loss\n0,", 0) == 0);
+}
+
+TEST_CASE("early stopping with patience stops and restores the best weights; checkpoints save the best") {
+  TempDir dir;
+  // A learning rate this high makes the validation loss bounce, so patience 1 ends training early.
+  const std::string fit = "{epochs: 30, batch_size: 10, validation_split: 0.3, callbacks: ["
+                          "{type: early_stopping, monitor: val_loss, patience: 1, restore_best_weights: true}, "
+                          "{type: model_checkpoint, path: " + dir.path("best.json") + ", save_best_only: true}]}";
+  RunOptions options{config(dir, fit), {"compile.optimizer.learning_rate=0.5"}, "", dir.path("final.json")};
+  const TrainOutcome outcome = run_train(options, nullptr);
+  CHECK(outcome.history.size() < 30);
+  double best = 1e9;
+  for (const auto& e : outcome.history) best = std::min(best, *find_log(e.logs, "val_loss"));
+  CHECK(*find_log(outcome.history.back().logs, "val_loss") > best);  // it stopped after a worse epoch
+  // Restored weights are the best epoch's, which the checkpoint also saved.
+  CHECK(slurp(dir.path("final.json")) == slurp(dir.path("best.json")));
+}
+
+TEST_CASE("callbacks: Keras's auto mode picks max for accuracies, min otherwise") {
+  CHECK(higher_is_better("val_accuracy", "auto"));
+  CHECK_FALSE(higher_is_better("val_loss", "auto"));
+  CHECK(higher_is_better("val_loss", "max"));
+}
+
+TEST_CASE("trainable: false freezes a layer") {
+  TempDir dir;
+  RunOptions options{config(dir, "{epochs: 1, batch_size: 10}", ", trainable: false"), {}, "", dir.path("w.json")};
+  std::vector<std::string> warnings;
+  RunOptions init_options = options;
+  init_options.weights_out = dir.path("init.json");
+  run_init(init_options, warnings);
+  run_train(options, nullptr);
+  Model before(load_model_spec(options.config)), after(load_model_spec(options.config));
+  load_weights(before, dir.path("init.json"));
+  load_weights(after, dir.path("w.json"));
+  CHECK(before.nodes()[1].layer->params()[0].value.data == after.nodes()[1].layer->params()[0].value.data);
+  CHECK(before.nodes()[2].layer->params()[0].value.data != after.nodes()[2].layer->params()[0].value.data);
+  CHECK(after.count_params(false) == 12);
+}
+
+TEST_CASE("shuffling depends only on the seed and the epoch: two runs give the same history") {
+  TempDir dir;
+  RunOptions a{config(dir, "{epochs: 2, batch_size: 7}"), {}, "", dir.path("a.json")};
+  RunOptions b = a;
+  b.weights_out = dir.path("b.json");
+  const auto ha = run_train(a, nullptr).history, hb = run_train(b, nullptr).history;
+  CHECK(ha[1].logs == hb[1].logs);
+  CHECK(slurp(dir.path("a.json")) == slurp(dir.path("b.json")));
+}
+
+TEST_CASE("progress: Keras's number format; one line per epoch when the output is not a terminal") {
+  CHECK(ProgressBar::format_logs({{"loss", 0.123456}, {"acc", 0.0000123}}) == " - loss: 0.1235 - acc: 1.2300e-05");
+  TempDir dir;
+  FILE* out = std::fopen(dir.path("log.txt").c_str(), "w");
+  ProgressBar bar(out, 1);
+  bar.on_epoch_begin(0, 2, 3);
+  for (long s = 1; s <= 3; ++s) bar.on_batch_end(s, {{"loss", 1.0}});
+  bar.on_epoch_end(0, {{"loss", 0.5}}, 0.003);
+  std::fclose(out);
+  CHECK(slurp(dir.path("log.txt")) == "Epoch 1/2\n3/3 [==============================] - 0s 1ms/step - loss: 0.5000\n");
+}
