@@ -57,8 +57,8 @@ class Layer {
 
   // Adds d loss/d input into d_inputs (pre-sized and zeroed by the executor; nullptr where the input takes no
   // gradient) and d loss/d parameter into each parameter's grad. d_outputs may be overwritten.
-  virtual void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
-                        std::vector<Tensor*>& d_inputs) = 0;
+  virtual void backward(const LayerInputs& in, const std::vector<Tensor>& outputs,
+                        std::vector<Tensor>& d_outputs, std::vector<Tensor*>& d_inputs) = 0;
 
   // Output masks. By default a layer that supports masking passes its first input's mask on; others drop it,
   // as Keras 2 does.
@@ -86,8 +86,8 @@ class Layer {
   void set_activity_regularizer(std::optional<Regularizer> r) { activity_regularizer_ = r; }
 
  protected:
-  Parameter& add_param(std::string name, Shape shape, Value initializer, const Value& regularizer = Value::none(),
-                       const Value& constraint = Value::none());
+  Parameter& add_param(std::string name, Shape shape, Value initializer,
+                       const Value& regularizer = Value::none(), const Value& constraint = Value::none());
 
   std::vector<Parameter> params_;
   bool gradient_at_logits_ = false;

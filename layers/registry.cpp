@@ -16,7 +16,9 @@
 
 namespace yamlnet {
 
-void Registry::add(LayerInfo info) { infos_.push_back(std::move(info)); }
+void Registry::add(LayerInfo info) {
+  infos_.push_back(std::move(info));
+}
 
 const LayerInfo* Registry::find(const std::string& type) const {
   for (const auto& info : infos_)

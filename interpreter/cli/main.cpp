@@ -39,7 +39,8 @@ struct CommonArgs {
 
 void add_common(CLI::App* cmd, CommonArgs& args) {
   cmd->add_option("config", args.config, "model config (YAML)")->required();
-  cmd->add_option("--set", args.sets, "override a config value: --set fit.epochs=1 --set layers.fc1.units=64");
+  cmd->add_option("--set", args.sets,
+                  "override a config value: --set fit.epochs=1 --set layers.fc1.units=64");
 }
 
 int run_train(const CommonArgs& args, const std::string& weights_in, const std::string& weights_out) {
@@ -54,11 +55,13 @@ int run_train(const CommonArgs& args, const std::string& weights_in, const std::
     j["history"] = outcome.history_path;
     j["config"] = outcome.config_path;
     j["epochs"] = outcome.history.size();
-    j["final"] = outcome.history.empty() ? nlohmann::ordered_json::object() : logs_json(outcome.history.back().logs);
+    j["final"] =
+        outcome.history.empty() ? nlohmann::ordered_json::object() : logs_json(outcome.history.back().logs);
     if (!outcome.test.empty()) j["test"] = logs_json(outcome.test, "test_");
     std::printf("%s\n", j.dump().c_str());
   } else {
-    if (!outcome.test.empty()) std::printf("Test:%s\n", ProgressBar::format_logs(prefixed(outcome.test, "test_")).c_str());
+    if (!outcome.test.empty())
+      std::printf("Test:%s\n", ProgressBar::format_logs(prefixed(outcome.test, "test_")).c_str());
     std::printf("Weights written to %s\n", outcome.weights_path.c_str());
   }
   return 0;
@@ -75,7 +78,8 @@ int main(int argc, char** argv) {
   CLI::App* train = app.add_subcommand("train", "train the model the config describes and write its weights");
   add_common(train, common);
   train->add_option("--weights-in", weights_in, "start from these weights instead of a fresh initialisation");
-  train->add_option("--weights-out", weights_out, "weights file to write (default runs/<name>/<name>.weights.json)");
+  train->add_option("--weights-out", weights_out,
+                    "weights file to write (default runs/<name>/<name>.weights.json)");
   train->add_flag("--json", common.json, "print one JSON object with the final figures on stdout");
 
   CLI::App* evaluate = app.add_subcommand("evaluate", "loss and metrics of given weights on a data split");
@@ -84,13 +88,15 @@ int main(int argc, char** argv) {
   evaluate->add_option("--split", split, "train, validation or test")->capture_default_str();
   evaluate->add_flag("--json", common.json, "print one JSON object on stdout");
 
-  CLI::App* predict = app.add_subcommand("predict", "write the model's outputs for a data split (CSV or NPY)");
+  CLI::App* predict =
+      app.add_subcommand("predict", "write the model's outputs for a data split (CSV or NPY)");
   add_common(predict, common);
   predict->add_option("--weights", weights_in, "weights file")->required();
   predict->add_option("--split", split, "train, validation or test")->capture_default_str();
   predict->add_option("-o,--output", output, "output file: .csv or .npy")->required();
 
-  CLI::App* summary = app.add_subcommand("summary", "print the layer table (Keras's model.summary()) and arguments");
+  CLI::App* summary =
+      app.add_subcommand("summary", "print the layer table (Keras's model.summary()) and arguments");
   add_common(summary, common);
 
   CLI::App* validate = app.add_subcommand("validate", "check a config: syntax, arguments, graph and shapes");
@@ -100,7 +106,8 @@ int main(int argc, char** argv) {
   add_common(init, common);
   init->add_option("-o,--output", weights_out, "weights file to write");
 
-  CLI::App* reference = app.add_subcommand("reference", "print the config reference (docs/config.md) from the argument tables");
+  CLI::App* reference =
+      app.add_subcommand("reference", "print the config reference (docs/config.md) from the argument tables");
 
   try {
     app.parse(argc, argv);
@@ -133,7 +140,8 @@ int main(int argc, char** argv) {
       for (const auto& w : spec.warnings) std::fprintf(stderr, "%s\n", w.format().c_str());
       const Model model = validate_model(spec);
       if (*summary)
-        std::printf("%s\nArguments (defaults filled in):\n%s", model_summary(model).c_str(), config_echo(model).c_str());
+        std::printf("%s\nArguments (defaults filled in):\n%s", model_summary(model).c_str(),
+                    config_echo(model).c_str());
       else
         std::printf("%s: OK (%zu layers, %s parameters)\n", common.config.c_str(), model.nodes().size(),
                     thousands(model.count_params(true) + model.count_params(false)).c_str());

@@ -27,7 +27,8 @@ std::string ProgressBar::bar(long step) const {
   const int width = 30;
   const std::string count = std::to_string(steps_);
   std::string step_text = std::to_string(step);
-  std::string out = std::string(count.size() - std::min(count.size(), step_text.size()), ' ') + step_text + "/" + count + " [";
+  std::string out = std::string(count.size() - std::min(count.size(), step_text.size()), ' ') + step_text +
+                    "/" + count + " [";
   const int filled = steps_ ? static_cast<int>(width * step / steps_) : width;
   if (filled > 0) {
     out += std::string(static_cast<size_t>(filled - 1), '=');
@@ -63,8 +64,8 @@ void ProgressBar::on_epoch_end(int, const Logs& logs, double seconds) {
     std::snprintf(step_time, sizeof step_time, "%.0fms/step", per_step * 1e3);
   else
     std::snprintf(step_time, sizeof step_time, "%.0fus/step", per_step * 1e6);
-  std::fprintf(out_, live_ ? "%s%s - %.0fs %s%s\x1b[K\n" : "%s%s - %.0fs %s%s\n", live_ ? "\r" : "", bar(steps_).c_str(), seconds, step_time,
-               format_logs(logs).c_str());
+  std::fprintf(out_, live_ ? "%s%s - %.0fs %s%s\x1b[K\n" : "%s%s - %.0fs %s%s\n", live_ ? "\r" : "",
+               bar(steps_).c_str(), seconds, step_time, format_logs(logs).c_str());
   std::fflush(out_);
 }
 

@@ -9,7 +9,8 @@ namespace yamlnet {
 
 class ProgressBar : public TrainingObserver {
  public:
-  // verbose: 0 silent, 1 progress bar (one line per epoch when `out` is not a terminal), 2 one line per epoch.
+  // verbose: 0 silent, 1 progress bar (one line per epoch when `out` is not a terminal), 2 one line per
+  // epoch.
   ProgressBar(std::FILE* out, int verbose);
   void on_epoch_begin(int epoch, int epochs, long steps) override;
   void on_batch_end(long step, const Logs& running) override;

@@ -12,12 +12,13 @@ class Random {
  public:
   explicit Random(uint64_t seed = 0) { reseed(seed); }
   void reseed(uint64_t seed);
-  uint64_t next();                // xoshiro256**
-  double uniform();               // [0, 1), 53 random bits
+  uint64_t next();   // xoshiro256**
+  double uniform();  // [0, 1), 53 random bits
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  double normal();                // standard normal (Box-Muller)
-  Index below(Index n);           // uniform integer in [0, n), unbiased
-  // A generator for a sub-task (a layer's initializer, an epoch's shuffle) that does not disturb this one's stream.
+  double normal();       // standard normal (Box-Muller)
+  Index below(Index n);  // uniform integer in [0, n), unbiased
+  // A generator for a sub-task (a layer's initializer, an epoch's shuffle) that does not disturb this one's
+  // stream.
   Random split(uint64_t salt) const;
 
   std::array<uint64_t, 4> state() const { return state_; }

@@ -45,7 +45,8 @@ DataSplitSpec parse_split(const YAML::Node& node, const std::string& type, const
     return out;
   }
   if (!node.IsMap()) {
-    sink.error(node, "data." + split + ": expected a mapping of input/output names to files, e.g. {x: FILE, y: FILE}");
+    sink.error(node, "data." + split +
+                         ": expected a mapping of input/output names to files, e.g. {x: FILE, y: FILE}");
     return out;
   }
   for (const auto& kv : node) {
@@ -92,7 +93,8 @@ DataSpec parse_data_spec(const YAML::Node& node, DiagnosticSink& sink) {
         if (kv.second.IsScalar()) cols.push_back(kv.second.Scalar());
         if (kv.second.IsSequence())
           for (const auto& c : kv.second) cols.push_back(c.Scalar());
-        if (cols.empty()) sink.error(kv.second, "data.columns." + kv.first.Scalar() + ": expected column names");
+        if (cols.empty())
+          sink.error(kv.second, "data.columns." + kv.first.Scalar() + ": expected column names");
         spec.columns.emplace_back(kv.first.Scalar(), cols);
         spec.column_locs.push_back(sink.loc(kv.first));
       }

@@ -25,7 +25,8 @@ Dataset Dataset::slice(Index begin, Index end) const {
       Shape shape = a.values.shape;
       shape[0] = end - begin;
       b.values.resize(shape);
-      std::copy(a.values.data.begin() + begin * row, a.values.data.begin() + end * row, b.values.data.begin());
+      std::copy(a.values.data.begin() + begin * row, a.values.data.begin() + end * row,
+                b.values.data.begin());
       if (!a.lines.empty()) b.lines.assign(a.lines.begin() + begin, a.lines.begin() + end);
       out.push_back(std::move(b));
     }
@@ -55,7 +56,8 @@ Binding bind(const std::string& key, const Model& model) {
 
 std::string known_names(const Model& model) {
   std::string out;
-  for (size_t i = 0; i < model.num_inputs(); ++i) out += (out.empty() ? "" : ", ") + model.input_node(i).layer->name();
+  for (size_t i = 0; i < model.num_inputs(); ++i)
+    out += (out.empty() ? "" : ", ") + model.input_node(i).layer->name();
   for (size_t k = 0; k < model.num_outputs(); ++k) out += ", " + model.output_name(k);
   return out;
 }
@@ -97,7 +99,8 @@ Dataset load_split(const DataSplitSpec& split, const std::string& split_name, co
         if (found < 0 && !col.empty() && col.find_first_not_of("0123456789") == std::string::npos)
           found = std::stoll(col);
         if (found < 0 || found >= table.columns) {
-          sink.error(spec.data.column_locs[c], "data.columns." + key + ": no column '" + col + "' in " + split.path);
+          sink.error(spec.data.column_locs[c],
+                     "data.columns." + key + ": no column '" + col + "' in " + split.path);
           return ds;
         }
         indices.push_back(found);
@@ -108,7 +111,8 @@ Dataset load_split(const DataSplitSpec& split, const std::string& split_name, co
       const Index rows = static_cast<Index>(table.rows.size()), width = static_cast<Index>(indices.size());
       array.values.resize({rows, width});
       for (Index r = 0; r < rows; ++r)
-        for (Index j = 0; j < width; ++j) array.values.data[r * width + j] = static_cast<Real>(table.rows[r][indices[j]]);
+        for (Index j = 0; j < width; ++j)
+          array.values.data[r * width + j] = static_cast<Real>(table.rows[r][indices[j]]);
       place(key, spec.data.column_locs[c], std::move(array));
     }
   }
@@ -125,8 +129,8 @@ void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& 
       rows = a.values.batch();
       first_file = a.file;
     } else if (a.values.batch() != rows) {
-      throw DataError(a.file, "has " + std::to_string(a.values.batch()) + " samples but " + first_file + " has " +
-                                  std::to_string(rows));
+      throw DataError(a.file, "has " + std::to_string(a.values.batch()) + " samples but " + first_file +
+                                  " has " + std::to_string(rows));
     }
   };
   auto check_finite = [](const DataArray& a) {
@@ -142,8 +146,10 @@ void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& 
     check_rows(a);
     check_finite(a);
     if (a.values.row_size() != shape_size(shape))
-      throw DataError(a.file, "samples of shape " + shape_to_string(Shape(a.values.shape.begin() + 1, a.values.shape.end()), false) +
-                                  " do not fit input '" + a.name + "' of shape " + shape_to_string(shape));
+      throw DataError(a.file,
+                      "samples of shape " +
+                          shape_to_string(Shape(a.values.shape.begin() + 1, a.values.shape.end()), false) +
+                          " do not fit input '" + a.name + "' of shape " + shape_to_string(shape));
     a.values.shape = with_batch(a.values.batch(), shape);
     const auto* input = dynamic_cast<const InputLayer*>(node.layer.get());
     if (input && input->is_integer()) {
@@ -166,9 +172,9 @@ void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& 
         if (v != std::floor(v))
           throw DataError(a.where(j / row), "input '" + a.name + "' is int but holds " + std::to_string(v));
         if (limit && (v < 0 || v >= static_cast<Real>(*limit)))
-          throw DataError(a.where(j / row), "id " + std::to_string(static_cast<long long>(v)) + " is outside [0, " +
-                                                std::to_string(*limit) + ") of layer '" + limiter + "' (input_dim " +
-                                                std::to_string(*limit) + ")");
+          throw DataError(a.where(j / row), "id " + std::to_string(static_cast<long long>(v)) +
+                                                " is outside [0, " + std::to_string(*limit) + ") of layer '" +
+                                                limiter + "' (input_dim " + std::to_string(*limit) + ")");
       }
     }
   }
@@ -181,8 +187,9 @@ void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& 
     const Index width = out.back();
     const Index expected = shape_size(out) / width * target_widths[k];
     if (a.values.row_size() != expected)
-      throw DataError(a.file, "targets have " + std::to_string(a.values.row_size()) + " values per sample, output '" +
-                                  a.name + "' " + shape_to_string(out) + " needs " + std::to_string(expected));
+      throw DataError(a.file, "targets have " + std::to_string(a.values.row_size()) +
+                                  " values per sample, output '" + a.name + "' " + shape_to_string(out) +
+                                  " needs " + std::to_string(expected));
     Shape target_shape = out;
     target_shape.back() = target_widths[k];
     a.values.shape = with_batch(a.values.batch(), target_shape);
@@ -192,8 +199,8 @@ void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& 
         const Real v = a.values.data[j];
         if (v != std::floor(v) || v < 0 || v >= static_cast<Real>(width))
           throw DataError(a.where(j / a.values.row_size()),
-                          "label " + std::to_string(v) + " is not a class index in [0, " + std::to_string(width) +
-                              ") of output '" + a.name + "'");
+                          "label " + std::to_string(v) + " is not a class index in [0, " +
+                              std::to_string(width) + ") of output '" + a.name + "'");
       }
     }
   }
@@ -208,7 +215,9 @@ DataSplits load_data(const ModelSpec& spec, const Model& model, const std::vecto
     sink.throw_if_errors();
   }
   const std::pair<const DataSplitSpec*, std::optional<Dataset>*> parts[] = {
-      {&spec.data.train, &splits.train}, {&spec.data.validation, &splits.validation}, {&spec.data.test, &splits.test}};
+      {&spec.data.train, &splits.train},
+      {&spec.data.validation, &splits.validation},
+      {&spec.data.test, &splits.test}};
   const char* names[] = {"train", "validation", "test"};
   for (size_t p = 0; p < 3; ++p) {
     const DataSplitSpec& split = *parts[p].first;
@@ -223,7 +232,8 @@ DataSplits load_data(const ModelSpec& spec, const Model& model, const std::vecto
     for (const auto& t : ds.targets) any_target = any_target || !t.values.empty();
     for (size_t k = 0; k < ds.targets.size(); ++k)
       if (ds.targets[k].values.empty() && (need_targets || any_target))
-        sink.error(split.loc, std::string("data.") + names[p] + ": no targets for output '" + model.output_name(k) + "'");
+        sink.error(split.loc, std::string("data.") + names[p] + ": no targets for output '" +
+                                  model.output_name(k) + "'");
     sink.throw_if_errors();
     if (!any_target) ds.targets.clear();
     const double rescale = spec.data.args.number("rescale");

@@ -51,13 +51,25 @@ Tensor read_idx(const std::string& path) {
   const int type = p[2], dims = p[3];
   int elem = 0;
   switch (type) {
-    case 0x08: case 0x09: elem = 1; break;
-    case 0x0B: elem = 2; break;
-    case 0x0C: case 0x0D: elem = 4; break;
-    case 0x0E: elem = 8; break;
-    default: throw DataError(path, "unsupported IDX element type " + std::to_string(type));
+    case 0x08:
+    case 0x09:
+      elem = 1;
+      break;
+    case 0x0B:
+      elem = 2;
+      break;
+    case 0x0C:
+    case 0x0D:
+      elem = 4;
+      break;
+    case 0x0E:
+      elem = 8;
+      break;
+    default:
+      throw DataError(path, "unsupported IDX element type " + std::to_string(type));
   }
-  if (dims < 1 || bytes.size() < 4 + 4 * static_cast<size_t>(dims)) throw DataError(path, "truncated IDX header");
+  if (dims < 1 || bytes.size() < 4 + 4 * static_cast<size_t>(dims))
+    throw DataError(path, "truncated IDX header");
   Shape shape;
   for (int d = 0; d < dims; ++d) shape.push_back(static_cast<Index>(big_endian_u32(p + 4 + 4 * d)));
   const size_t offset = 4 + 4 * static_cast<size_t>(dims);
@@ -70,10 +82,18 @@ Tensor read_idx(const std::string& path) {
     const unsigned char* q = data + i * elem;
     double v = 0;
     switch (type) {
-      case 0x08: v = q[0]; break;
-      case 0x09: v = static_cast<int8_t>(q[0]); break;
-      case 0x0B: v = static_cast<int16_t>((q[0] << 8) | q[1]); break;
-      case 0x0C: v = static_cast<int32_t>(big_endian_u32(q)); break;
+      case 0x08:
+        v = q[0];
+        break;
+      case 0x09:
+        v = static_cast<int8_t>(q[0]);
+        break;
+      case 0x0B:
+        v = static_cast<int16_t>((q[0] << 8) | q[1]);
+        break;
+      case 0x0C:
+        v = static_cast<int32_t>(big_endian_u32(q));
+        break;
       case 0x0D: {
         const uint32_t bits = big_endian_u32(q);
         float f;
@@ -131,7 +151,8 @@ Tensor read_npy(const std::string& path) {
     shape.push_back(std::stoll(d));
   }
   if (shape.empty()) throw DataError(path, "a 0-d array holds no samples");
-  if (descr.size() < 3 || descr[0] == '>') throw DataError(path, "unsupported dtype '" + descr + "' (little-endian only)");
+  if (descr.size() < 3 || descr[0] == '>')
+    throw DataError(path, "unsupported dtype '" + descr + "' (little-endian only)");
   const char kind = descr[1];
   const int size = std::stoi(descr.substr(2));
   const size_t count = static_cast<size_t>(shape_size(shape));
@@ -143,17 +164,28 @@ Tensor read_npy(const std::string& path) {
   for (size_t i = 0; i < count; ++i) {
     const char* q = data + i * size;
     double v;
-    if (kind == 'f' && size == 4) v = load_le<float>(q);
-    else if (kind == 'f' && size == 8) v = load_le<double>(q);
-    else if (kind == 'i' && size == 1) v = load_le<int8_t>(q);
-    else if (kind == 'i' && size == 2) v = load_le<int16_t>(q);
-    else if (kind == 'i' && size == 4) v = load_le<int32_t>(q);
-    else if (kind == 'i' && size == 8) v = static_cast<double>(load_le<int64_t>(q));
-    else if ((kind == 'u' || kind == 'b') && size == 1) v = load_le<uint8_t>(q);
-    else if (kind == 'u' && size == 2) v = load_le<uint16_t>(q);
-    else if (kind == 'u' && size == 4) v = load_le<uint32_t>(q);
-    else if (kind == 'u' && size == 8) v = static_cast<double>(load_le<uint64_t>(q));
-    else throw DataError(path, "unsupported dtype '" + descr + "'");
+    if (kind == 'f' && size == 4)
+      v = load_le<float>(q);
+    else if (kind == 'f' && size == 8)
+      v = load_le<double>(q);
+    else if (kind == 'i' && size == 1)
+      v = load_le<int8_t>(q);
+    else if (kind == 'i' && size == 2)
+      v = load_le<int16_t>(q);
+    else if (kind == 'i' && size == 4)
+      v = load_le<int32_t>(q);
+    else if (kind == 'i' && size == 8)
+      v = static_cast<double>(load_le<int64_t>(q));
+    else if ((kind == 'u' || kind == 'b') && size == 1)
+      v = load_le<uint8_t>(q);
+    else if (kind == 'u' && size == 2)
+      v = load_le<uint16_t>(q);
+    else if (kind == 'u' && size == 4)
+      v = load_le<uint32_t>(q);
+    else if (kind == 'u' && size == 8)
+      v = static_cast<double>(load_le<uint64_t>(q));
+    else
+      throw DataError(path, "unsupported dtype '" + descr + "'");
     t.data[i] = static_cast<Real>(v);
   }
   return t;
@@ -161,7 +193,8 @@ Tensor read_npy(const std::string& path) {
 
 std::string npy_bytes(const Tensor& t) {
   std::string shape = "(";
-  for (size_t d = 0; d < t.shape.size(); ++d) shape += std::to_string(t.shape[d]) + (t.shape.size() == 1 || d + 1 < t.shape.size() ? "," : "");
+  for (size_t d = 0; d < t.shape.size(); ++d)
+    shape += std::to_string(t.shape[d]) + (t.shape.size() == 1 || d + 1 < t.shape.size() ? "," : "");
   shape += ")";
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
   // Pad so the data starts on a 64-byte boundary, ending the header with a newline.
@@ -243,7 +276,8 @@ Table read_table(const std::string& path, char delimiter, bool header) {
       char* end = nullptr;
       row[c] = std::strtod(f.c_str(), &end);
       if (f.empty() || end != f.c_str() + f.size()) {
-        const std::string column = table.header.empty() ? "column " + std::to_string(c) : "column '" + table.header[c] + "'";
+        const std::string column =
+            table.header.empty() ? "column " + std::to_string(c) : "column '" + table.header[c] + "'";
         throw DataError(path, line_no, column + ": '" + f + "' is not a number");
       }
     }

@@ -21,7 +21,9 @@ uint64_t fnv1a(const std::string& text) {
 
 }  // namespace
 
-Model::Model(const ModelSpec& spec) : spec_(spec) { build(); }
+Model::Model(const ModelSpec& spec) : spec_(spec) {
+  build();
+}
 
 void Model::build() {
   DiagnosticSink sink(spec_.file);
@@ -57,9 +59,11 @@ void Model::build() {
     }
     if (d.info && (d.inputs.size() < d.info->min_inputs || d.inputs.size() > d.info->max_inputs)) {
       const size_t lo = d.info->min_inputs, hi = d.info->max_inputs;
-      std::string want = lo == hi ? std::to_string(lo) : hi == SIZE_MAX ? "at least " + std::to_string(lo)
-                                                                        : std::to_string(lo) + " to " + std::to_string(hi);
-      sink.error(d.loc, "takes " + want + " input" + (hi == 1 ? "" : "s") + ", got " + std::to_string(d.inputs.size()));
+      std::string want = lo == hi         ? std::to_string(lo)
+                         : hi == SIZE_MAX ? "at least " + std::to_string(lo)
+                                          : std::to_string(lo) + " to " + std::to_string(hi);
+      sink.error(d.loc, "takes " + want + " input" + (hi == 1 ? "" : "s") + ", got " +
+                            std::to_string(d.inputs.size()));
     }
     sink.clear_layer();
   }
@@ -103,9 +107,9 @@ void Model::build() {
       if (!inputs_ok) break;
       const Node& producer = nodes_[position[r.node]];
       if (r.index < 0 || r.index >= static_cast<int>(producer.output_shapes.size())) {
-        sink.error(d.loc, "input '" + decls[r.node].name + ":" + std::to_string(r.index) + "' does not exist: '" +
-                              decls[r.node].name + "' has " + std::to_string(producer.output_shapes.size()) +
-                              " output(s)");
+        sink.error(d.loc, "input '" + decls[r.node].name + ":" + std::to_string(r.index) +
+                              "' does not exist: '" + decls[r.node].name + "' has " +
+                              std::to_string(producer.output_shapes.size()) + " output(s)");
         inputs_ok = false;
         break;
       }
@@ -127,7 +131,8 @@ void Model::build() {
         if (!e.argument.empty()) message = "argument '" + e.argument + "': " + message;
         if (!node.input_shapes.empty() && e.argument.empty()) {
           std::string shapes;
-          for (const Shape& s : node.input_shapes) shapes += (shapes.empty() ? "" : ", ") + shape_to_string(s);
+          for (const Shape& s : node.input_shapes)
+            shapes += (shapes.empty() ? "" : ", ") + shape_to_string(s);
           message += " (input shape" + std::string(node.input_shapes.size() > 1 ? "s " : " ") + shapes + ")";
         }
         sink.error(e.argument.empty() ? d.loc : d.arg_loc(e.argument), message);
@@ -237,7 +242,9 @@ void Model::forward(const RunContext& ctx) {
   }
 }
 
-const Tensor* Model::output_mask(size_t k) const { return layer_mask(outputs_[k].node, outputs_[k].index); }
+const Tensor* Model::output_mask(size_t k) const {
+  return layer_mask(outputs_[k].node, outputs_[k].index);
+}
 
 const Tensor* Model::layer_mask(int node, int index) const {
   return has_mask_[node][index] ? &masks_[node][index] : nullptr;

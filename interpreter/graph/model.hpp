@@ -40,7 +40,9 @@ class Model {
   const Node& input_node(size_t i) const { return nodes_[input_nodes_[i]]; }
   size_t num_outputs() const { return outputs_.size(); }
   const Node& output_node(size_t k) const { return nodes_[outputs_[k].node]; }
-  const Shape& output_shape(size_t k) const { return nodes_[outputs_[k].node].output_shapes[outputs_[k].index]; }
+  const Shape& output_shape(size_t k) const {
+    return nodes_[outputs_[k].node].output_shapes[outputs_[k].index];
+  }
   const std::string& output_name(size_t k) const { return nodes_[outputs_[k].node].layer->name(); }
 
   // Every parameter, in graph order, keyed "layer/weight".
@@ -48,8 +50,8 @@ class Model {
   std::vector<ParamSlot> trainable_parameters();
   Index count_params(bool trainable) const;
 
-  // Fills every parameter from its initializer. Each parameter draws from its own stream derived from the seed
-  // and its name, so adding a layer does not change the others' initial values.
+  // Fills every parameter from its initializer. Each parameter draws from its own stream derived from the
+  // seed and its name, so adding a layer does not change the others' initial values.
   void initialize(uint64_t seed);
 
   // --- execution over one batch ---

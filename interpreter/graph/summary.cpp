@@ -50,14 +50,17 @@ std::string model_summary(const Model& model) {
     w3 = std::max(w3, r.params.size() + 2);
     w4 = std::max(w4, r.connected.size());
   }
-  auto pad = [](const std::string& s, size_t w) { return s + std::string(w > s.size() ? w - s.size() : 1, ' '); };
+  auto pad = [](const std::string& s, size_t w) {
+    return s + std::string(w > s.size() ? w - s.size() : 1, ' ');
+  };
   const size_t width = 1 + w1 + w2 + w3 + w4;
   std::string out = "Model: \"" + model.spec().name + "\"\n";
   out += std::string(width, '_') + "\n";
   out += " " + pad("Layer (type)", w1) + pad("Output Shape", w2) + pad("Param #", w3) + "Connected to\n";
   out += std::string(width, '=') + "\n";
   for (size_t i = 0; i < rows.size(); ++i) {
-    out += " " + pad(rows[i].layer, w1) + pad(rows[i].shape, w2) + pad(rows[i].params, w3) + rows[i].connected + "\n";
+    out += " " + pad(rows[i].layer, w1) + pad(rows[i].shape, w2) + pad(rows[i].params, w3) +
+           rows[i].connected + "\n";
     if (i + 1 < rows.size()) out += "\n";
   }
   out += std::string(width, '=') + "\n";

@@ -96,12 +96,15 @@ std::string weights_to_json(Model& model) {
   return out;
 }
 
-void save_weights(Model& model, const std::string& path) { write_file_atomically(path, weights_to_json(model)); }
+void save_weights(Model& model, const std::string& path) {
+  write_file_atomically(path, weights_to_json(model));
+}
 
 namespace {
 
 // Flattens nested arrays into `out`; false when a value is not a finite number or the nesting is ragged.
-bool flatten(const nlohmann::json& j, const Shape& shape, size_t dim, std::vector<Real>& out, std::string& problem) {
+bool flatten(const nlohmann::json& j, const Shape& shape, size_t dim, std::vector<Real>& out,
+             std::string& problem) {
   if (dim == shape.size()) {
     if (!j.is_number()) {
       problem = j.is_string() ? "holds the non-finite value " + j.get<std::string>() : "holds a non-number";
@@ -121,7 +124,8 @@ bool flatten(const nlohmann::json& j, const Shape& shape, size_t dim, std::vecto
 
 }  // namespace
 
-std::vector<std::string> load_weights_from_text(Model& model, const std::string& text, const std::string& path) {
+std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
+                                                const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -130,10 +134,13 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
   }
   if (!j.is_object() || j.value("format", "") != kFormat)
     throw WeightsError(path + ": not a yamlnet weights file (\"format\" should be \"" + kFormat + "\")");
-  if (!j.contains("format_version") || !j["format_version"].is_number_integer() || j["format_version"] != kFormatVersion)
-    throw WeightsError(path + ": format_version " + (j.contains("format_version") ? j["format_version"].dump() : "missing") +
+  if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
+      j["format_version"] != kFormatVersion)
+    throw WeightsError(path + ": format_version " +
+                       (j.contains("format_version") ? j["format_version"].dump() : "missing") +
                        " is not supported (this build reads " + std::to_string(kFormatVersion) + ")");
-  if (!j.contains("weights") || !j["weights"].is_object()) throw WeightsError(path + ": no \"weights\" object");
+  if (!j.contains("weights") || !j["weights"].is_object())
+    throw WeightsError(path + ": no \"weights\" object");
   const auto& weights = j["weights"];
   std::vector<std::string> problems;
   std::vector<std::vector<Real>> values;
@@ -151,8 +158,8 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
     if (entry.is_object() && entry.contains("shape") && entry["shape"].is_array())
       for (const auto& d : entry["shape"]) shape.push_back(d.is_number_integer() ? d.get<Index>() : -1);
     if (shape != p.shape) {
-      problems.push_back("tensor '" + slot.key + "' has shape " + shape_to_string(shape, false) + ", the model needs " +
-                         shape_to_string(p.shape, false));
+      problems.push_back("tensor '" + slot.key + "' has shape " + shape_to_string(shape, false) +
+                         ", the model needs " + shape_to_string(p.shape, false));
       values.push_back({});
       continue;
     }
@@ -169,7 +176,8 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
   for (const auto& item : weights.items()) {
     bool known = false;
     for (const auto& slot : slots) known = known || slot.key == item.key();
-    if (!known) problems.push_back("unexpected tensor '" + item.key() + "' (no such layer weight in the model)");
+    if (!known)
+      problems.push_back("unexpected tensor '" + item.key() + "' (no such layer weight in the model)");
   }
   if (!problems.empty()) {
     std::string message = path + ": does not fit model '" + model.spec().name + "':";
@@ -179,7 +187,8 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
   for (size_t i = 0; i < slots.size(); ++i) slots[i].param->value.data = values[i];
   std::vector<std::string> warnings;
   if (j.value("spec_sha256", "") != spec_sha256(model.spec()))
-    warnings.push_back(path + ": written for a different version of the model's architecture (spec_sha256 differs)");
+    warnings.push_back(path +
+                       ": written for a different version of the model's architecture (spec_sha256 differs)");
   return warnings;
 }
 

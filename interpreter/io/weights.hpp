@@ -8,17 +8,19 @@ namespace yamlnet {
 class Model;
 struct ModelSpec;
 
-// A hash of the model's architecture (inputs, layers and their arguments, outputs), written into weights files.
+// A hash of the model's architecture (inputs, layers and their arguments, outputs), written into weights
+// files.
 std::string spec_sha256(const ModelSpec& spec);
 
 // The file's text; same weights give the same bytes.
 std::string weights_to_json(Model& model);
 void save_weights(Model& model, const std::string& path);
 
-// Checks every tensor's presence, shape and values before touching the model, and lists every mismatch at once
-// (WeightsError). Returns warnings (e.g. a different spec hash).
+// Checks every tensor's presence, shape and values before touching the model, and lists every mismatch at
+// once (WeightsError). Returns warnings (e.g. a different spec hash).
 std::vector<std::string> load_weights(Model& model, const std::string& path);
-std::vector<std::string> load_weights_from_text(Model& model, const std::string& text, const std::string& path);
+std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
+                                                const std::string& path);
 
 // Shortest decimal text that reads back as the same float32.
 std::string format_float(float value);

@@ -14,7 +14,8 @@ std::string scalar_text(const YAML::Node& node) {
 }
 
 bool is_null(const YAML::Node& node) {
-  return !node.IsDefined() || node.IsNull() || (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "null");
+  return !node.IsDefined() || node.IsNull() ||
+         (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "null");
 }
 
 bool read_int(const YAML::Node& node, int64_t& out) {
@@ -69,7 +70,8 @@ bool check_range(const YAML::Node& node, const ArgSpec& spec, double v, Diagnost
     }
   }
   if (spec.max && v > *spec.max) {
-    sink.error(node, "argument '" + spec.name + "': must be <= " + bound_text(*spec.max) + ", got " + node.Scalar());
+    sink.error(
+        node, "argument '" + spec.name + "': must be <= " + bound_text(*spec.max) + ", got " + node.Scalar());
     return false;
   }
   return true;
@@ -100,7 +102,8 @@ Value parse_function(const YAML::Node& node, const FunctionFamily& family, const
                          scalar_text(node));
     return Value::none();
   }
-  const YAML::Node type_node = node.IsScalar() ? node : (node["type"].IsDefined() ? node["type"] : node["class_name"]);
+  const YAML::Node type_node =
+      node.IsScalar() ? node : (node["type"].IsDefined() ? node["type"] : node["class_name"]);
   if (!type_node.IsDefined() || !type_node.IsScalar()) {
     sink.error(node, "argument '" + what + "': a " + family.name + " needs 'type' (one of " +
                          join_names(family.names()) + ")");
@@ -120,7 +123,8 @@ Value parse_function(const YAML::Node& node, const FunctionFamily& family, const
   v.loc = sink.loc(node);
   if (node.IsMap()) {
     const YAML::Node args_node = node["config"].IsDefined() && node["config"].IsMap() ? node["config"] : node;
-    Args args = parse_args(args_node, info->args, info->keras_aliases, {"type", "class_name", "config"}, sink);
+    Args args =
+        parse_args(args_node, info->args, info->keras_aliases, {"type", "class_name", "config"}, sink);
     v.args = args.items();
   } else {
     for (const auto& a : info->args) {
@@ -178,15 +182,16 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
     }
     case ArgType::Enum: {
       if (!node.IsScalar()) {
-        sink.error(node, "argument '" + spec.name + "': expected one of " + join_names(spec.choices) + ", got " +
-                             scalar_text(node));
+        sink.error(node, "argument '" + spec.name + "': expected one of " + join_names(spec.choices) +
+                             ", got " + scalar_text(node));
         return Value::none();
       }
       const std::string v = node.Scalar();
       bool found = false;
       for (const auto& c : spec.choices) found = found || c == v;
       if (!found) {
-        std::string msg = "argument '" + spec.name + "': '" + v + "' is not one of " + join_names(spec.choices);
+        std::string msg =
+            "argument '" + spec.name + "': '" + v + "' is not one of " + join_names(spec.choices);
         const std::string near = nearest_name(v, spec.choices);
         if (!near.empty()) msg += "; did you mean '" + near + "'?";
         sink.error(node, msg);
@@ -200,7 +205,8 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
       if (node.IsScalar()) {  // Keras accepts a bare int where a 1-tuple is meant
         int64_t v;
         if (!read_int(node, v)) {
-          sink.error(node, "argument '" + spec.name + "': expected a list of integers, got " + scalar_text(node));
+          sink.error(node,
+                     "argument '" + spec.name + "': expected a list of integers, got " + scalar_text(node));
           return Value::none();
         }
         if (!check_range(node, spec, static_cast<double>(v), sink)) return Value::none();
@@ -216,7 +222,8 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
           values.push_back(v);
         }
       } else {
-        sink.error(node, "argument '" + spec.name + "': expected a list of integers, got " + scalar_text(node));
+        sink.error(node,
+                   "argument '" + spec.name + "': expected a list of integers, got " + scalar_text(node));
         return Value::none();
       }
       out = Value::int_list(std::move(values));
@@ -274,8 +281,9 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
   return out;
 }
 
-Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const std::vector<KerasAlias>& aliases,
-                const std::set<std::string>& reserved, DiagnosticSink& sink) {
+Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
+                const std::vector<KerasAlias>& aliases, const std::set<std::string>& reserved,
+                DiagnosticSink& sink) {
   Args args;
   std::vector<std::string> known;
   for (const auto& a : table) known.push_back(a.name);
@@ -290,7 +298,8 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const 
       for (const auto& alias : aliases) {
         if (alias.old_name != key) continue;
         if (alias.new_name.empty()) {
-          sink.warning(key_node, "argument '" + key + "' is ignored" + (alias.note.empty() ? "" : ": " + alias.note));
+          sink.warning(key_node,
+                       "argument '" + key + "' is ignored" + (alias.note.empty() ? "" : ": " + alias.note));
           key.clear();
         } else {
           sink.warning(key_node, "argument '" + key + "' is the Keras 1 name; use '" + alias.new_name + "'" +
@@ -327,7 +336,8 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const 
       continue;
     }
     Value def = a.default_value;
-    if (a.type == ArgType::Function && def.kind == Value::Kind::String) def = default_function(*a.family, def.s);
+    if (a.type == ArgType::Function && def.kind == Value::Kind::String)
+      def = default_function(*a.family, def.s);
     args.set(a.name, std::move(def));
   }
   // Keep table order so the echo reads like the documentation.
@@ -340,7 +350,8 @@ Args default_args(const std::vector<ArgSpec>& table) {
   Args args;
   for (const auto& a : table) {
     Value def = a.default_value;
-    if (a.type == ArgType::Function && def.kind == Value::Kind::String) def = default_function(*a.family, def.s);
+    if (a.type == ArgType::Function && def.kind == Value::Kind::String)
+      def = default_function(*a.family, def.s);
     args.set(a.name, std::move(def));
   }
   return args;

@@ -23,8 +23,9 @@ Value default_function(const FunctionFamily& family, const std::string& name);
 
 // Parses the keys of `map` against `table`. Keys in `reserved` are skipped (handled by the caller).
 // Unknown keys are errors with a did-you-mean; missing required arguments are errors at `owner`.
-Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table, const std::vector<KerasAlias>& aliases,
-                const std::set<std::string>& reserved, DiagnosticSink& sink);
+Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
+                const std::vector<KerasAlias>& aliases, const std::set<std::string>& reserved,
+                DiagnosticSink& sink);
 
 // Every argument at its default (used by tests and by the schema).
 Args default_args(const std::vector<ArgSpec>& table);

@@ -22,7 +22,7 @@ struct ArgSpec {
   ArgType type = ArgType::Int;
   Value default_value;  // Kind::None with required == false means "optional, none by default"
   std::string doc;
-  std::vector<std::string> choices;  // Enum
+  std::vector<std::string> choices;        // Enum
   const FunctionFamily* family = nullptr;  // Function, FunctionList
   bool required = false;
   std::optional<double> min;  // inclusive lower bound for numbers and list entries
@@ -42,7 +42,11 @@ struct KerasAlias {
 struct FunctionInfo {
   FunctionInfo(std::string n, std::string d, std::vector<ArgSpec> a = {}, std::vector<std::string> al = {},
                std::vector<KerasAlias> ka = {})
-      : name(std::move(n)), doc(std::move(d)), args(std::move(a)), aliases(std::move(al)), keras_aliases(std::move(ka)) {}
+      : name(std::move(n)),
+        doc(std::move(d)),
+        args(std::move(a)),
+        aliases(std::move(al)),
+        keras_aliases(std::move(ka)) {}
 
   std::string name;
   std::string doc;
@@ -59,9 +63,10 @@ struct FunctionFamily {
 };
 
 // Builder helpers that keep the tables short and readable.
-ArgSpec int_arg(std::string name, std::optional<int64_t> def, std::string doc, std::optional<double> min = {});
-ArgSpec float_arg(std::string name, std::optional<double> def, std::string doc, std::optional<double> min = {},
-                  std::optional<double> max = {});
+ArgSpec int_arg(std::string name, std::optional<int64_t> def, std::string doc,
+                std::optional<double> min = {});
+ArgSpec float_arg(std::string name, std::optional<double> def, std::string doc,
+                  std::optional<double> min = {}, std::optional<double> max = {});
 ArgSpec bool_arg(std::string name, bool def, std::string doc);
 ArgSpec string_arg(std::string name, std::optional<std::string> def, std::string doc);
 ArgSpec enum_arg(std::string name, std::string def, std::vector<std::string> choices, std::string doc);

@@ -4,11 +4,16 @@ namespace yamlnet {
 
 YAML::Node value_to_yaml(const Value& value) {
   switch (value.kind) {
-    case Value::Kind::None: return YAML::Node(YAML::NodeType::Null);
-    case Value::Kind::Int: return YAML::Node(static_cast<long long>(value.i));
-    case Value::Kind::Float: return YAML::Node(value.f);
-    case Value::Kind::Bool: return YAML::Node(value.b);
-    case Value::Kind::String: return YAML::Node(value.s);
+    case Value::Kind::None:
+      return YAML::Node(YAML::NodeType::Null);
+    case Value::Kind::Int:
+      return YAML::Node(static_cast<long long>(value.i));
+    case Value::Kind::Float:
+      return YAML::Node(value.f);
+    case Value::Kind::Bool:
+      return YAML::Node(value.b);
+    case Value::Kind::String:
+      return YAML::Node(value.s);
     case Value::Kind::IntList: {
       YAML::Node list(YAML::NodeType::Sequence);
       for (int64_t v : value.ints) list.push_back(static_cast<long long>(v));

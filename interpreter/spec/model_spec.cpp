@@ -12,15 +12,16 @@ namespace yamlnet {
 
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"name", "description", "seed", "inputs", "layers",
-                                             "outputs", "compile", "data", "fit"};
+const std::vector<std::string> kTopLevelKeys{"name",    "description", "seed", "inputs", "layers",
+                                             "outputs", "compile",     "data", "fit"};
 const std::set<std::string> kLayerKeys{"name", "type", "inputs", "trainable", "class_name", "inbound"};
 
 InputRef parse_ref(const YAML::Node& node, DiagnosticSink& sink) {
   InputRef ref;
   ref.loc = sink.loc(node);
   if (!node.IsScalar()) {
-    sink.error(node, "expected a layer name (or 'name:k'), got a " + std::string(node.IsMap() ? "mapping" : "list"));
+    sink.error(
+        node, "expected a layer name (or 'name:k'), got a " + std::string(node.IsMap() ? "mapping" : "list"));
     return ref;
   }
   std::string text = node.Scalar();
@@ -153,7 +154,8 @@ void check_top_level_keys(const YAML::Node& root, DiagnosticSink& sink) {
   }
 }
 
-Args parse_block(const YAML::Node& root, const char* key, const std::vector<ArgSpec>& table, DiagnosticSink& sink) {
+Args parse_block(const YAML::Node& root, const char* key, const std::vector<ArgSpec>& table,
+                 DiagnosticSink& sink) {
   const YAML::Node node = root[key];
   if (!node.IsDefined() || node.IsNull()) return default_args(table);
   if (!node.IsMap()) {
@@ -227,8 +229,8 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
   target[keys.back()] = value;
 }
 
-ModelSpec parse_model_spec(const std::string& text, const std::string& file, const std::vector<std::string>& overrides,
-                           const Registry& registry) {
+ModelSpec parse_model_spec(const std::string& text, const std::string& file,
+                           const std::vector<std::string>& overrides, const Registry& registry) {
   DiagnosticSink sink(file);
   ModelSpec spec;
   spec.file = file;
@@ -275,7 +277,8 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file, con
     auto [it, fresh] = by_name.emplace(l.name, &l);
     if (!fresh) {
       sink.set_layer(l.name, l.type);
-      sink.error(l.loc, "the name '" + l.name + "' is already used at line " + std::to_string(it->second->loc.line));
+      sink.error(l.loc,
+                 "the name '" + l.name + "' is already used at line " + std::to_string(it->second->loc.line));
       sink.clear_layer();
     }
   }
@@ -293,8 +296,9 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file, con
           if (m.is_input()) l.inputs.push_back(InputRef{m.name, 0, l.loc});
       } else {
         sink.set_layer(l.name, l.type);
-        sink.error(l.loc, input_count == 0 ? "no input: declare the model's `inputs` or give this layer `inputs`"
-                                           : "several model inputs exist: say which with `inputs`");
+        sink.error(l.loc, input_count == 0
+                              ? "no input: declare the model's `inputs` or give this layer `inputs`"
+                              : "several model inputs exist: say which with `inputs`");
         sink.clear_layer();
       }
     }

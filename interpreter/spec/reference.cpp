@@ -17,19 +17,27 @@ namespace {
 
 std::string type_name(const ArgSpec& a) {
   switch (a.type) {
-    case ArgType::Int: return "int";
-    case ArgType::Float: return "float";
-    case ArgType::Bool: return "bool";
-    case ArgType::String: return "string";
+    case ArgType::Int:
+      return "int";
+    case ArgType::Float:
+      return "float";
+    case ArgType::Bool:
+      return "bool";
+    case ArgType::String:
+      return "string";
     case ArgType::Enum: {
       std::string out;
       for (const auto& c : a.choices) out += (out.empty() ? "" : " \\| ") + c;
       return out;
     }
-    case ArgType::IntList: return "list of int";
-    case ArgType::StringList: return "list of names";
-    case ArgType::Function: return a.family->name;
-    case ArgType::FunctionList: return "list of " + a.family->name + "s";
+    case ArgType::IntList:
+      return "list of int";
+    case ArgType::StringList:
+      return "list of names";
+    case ArgType::Function:
+      return a.family->name;
+    case ArgType::FunctionList:
+      return "list of " + a.family->name + "s";
   }
   return "";
 }
@@ -46,21 +54,24 @@ std::string default_text(const ArgSpec& a) {
 std::string table(const std::vector<ArgSpec>& args) {
   if (args.empty()) return "No arguments.\n";
   std::string out = "| argument | type | default | meaning |\n|---|---|---|---|\n";
-  for (const auto& a : args) out += "| `" + a.name + "` | " + type_name(a) + " | " + default_text(a) + " | " + a.doc + " |\n";
+  for (const auto& a : args)
+    out += "| `" + a.name + "` | " + type_name(a) + " | " + default_text(a) + " | " + a.doc + " |\n";
   return out;
 }
 
 std::string aliases(const std::vector<KerasAlias>& list) {
   if (list.empty()) return "";
   std::string out = "\nAccepted with a warning:";
-  for (const auto& a : list) out += " `" + a.old_name + "`" + (a.new_name.empty() ? " (ignored)" : " -> `" + a.new_name + "`") + ";";
+  for (const auto& a : list)
+    out += " `" + a.old_name + "`" + (a.new_name.empty() ? " (ignored)" : " -> `" + a.new_name + "`") + ";";
   out.back() = '.';
   return out + "\n";
 }
 
 std::string family_section(const FunctionFamily& family, const std::string& title) {
-  std::string out = "## " + title + "\n\nWrite a name (`" + family.members.front().name +
-                    "`) or a mapping with `type` and arguments. Keras's CamelCase class names are accepted too.\n\n";
+  std::string out =
+      "## " + title + "\n\nWrite a name (`" + family.members.front().name +
+      "`) or a mapping with `type` and arguments. Keras's CamelCase class names are accepted too.\n\n";
   for (const auto& m : family.members) {
     out += "### `" + m.name + "`\n\n" + m.doc + ".";
     if (!m.aliases.empty()) {
@@ -68,7 +79,8 @@ std::string family_section(const FunctionFamily& family, const std::string& titl
       for (size_t i = 0; i < m.aliases.size(); ++i) out += (i ? ", `" : "`") + m.aliases[i] + "`";
       out += ".";
     }
-    out += "\n\n" + (m.args.empty() ? std::string() : table(m.args)) + aliases(m.keras_aliases) + (m.args.empty() ? "" : "\n");
+    out += "\n\n" + (m.args.empty() ? std::string() : table(m.args)) + aliases(m.keras_aliases) +
+           (m.args.empty() ? "" : "\n");
   }
   return out;
 }
@@ -78,36 +90,47 @@ std::string family_section(const FunctionFamily& family, const std::string& titl
 std::string config_reference_markdown() {
   std::string out =
       "# Config reference\n\n"
-      "Generated from the argument tables (`yamlnet reference`); a test fails when this file drifts from them.\n\n"
+      "Generated from the argument tables (`yamlnet reference`); a test fails when this file drifts from "
+      "them.\n\n"
       "## Top-level keys\n\n"
       "| key | meaning |\n|---|---|\n"
       "| `name` | model name (default: the file name) |\n"
       "| `description` | free text |\n"
-      "| `seed` | seed of every random choice; same seed and build give byte-identical weights (default 0) |\n"
+      "| `seed` | seed of every random choice; same seed and build give byte-identical weights (default 0) "
+      "|\n"
       "| `inputs` | mapping of input names to `{shape, dtype}` (shape without the batch) |\n"
-      "| `layers` | list of layers: `name`, `type`, optional `inputs`, `trainable`, and the type's arguments |\n"
+      "| `layers` | list of layers: `name`, `type`, optional `inputs`, `trainable`, and the type's arguments "
+      "|\n"
       "| `outputs` | output layer name or list of names (default: the last layer) |\n"
       "| `compile` | optimizer, loss, metrics |\n"
       "| `data` | where the arrays come from |\n"
       "| `fit` | epochs, batch size, validation, callbacks |\n\n"
-      "A layer without `inputs` takes the previous layer's output (the only model input for the first layer). "
+      "A layer without `inputs` takes the previous layer's output (the only model input for the first "
+      "layer). "
       "`inputs: a`, `inputs: [a, b]` and `inputs: a:1` (output 1 of `a`) name producers.\n\n"
       "# Layers\n\n";
   for (const auto& info : builtin_registry().all()) {
     out += "## " + info.type + "\n\n" + info.doc + "\n\n";
     if (info.max_inputs > 1)
-      out += "Takes " + std::string(info.max_inputs == SIZE_MAX ? "at least " + std::to_string(info.min_inputs) : std::to_string(info.min_inputs)) +
+      out += "Takes " +
+             std::string(info.max_inputs == SIZE_MAX ? "at least " + std::to_string(info.min_inputs)
+                                                     : std::to_string(info.min_inputs)) +
              " inputs.\n\n";
     out += table(info.args) + aliases(info.aliases) + "\n";
   }
   out += "# Blocks\n\n## compile\n\n" + table(compile_table()) + "\nMetrics: ";
   for (size_t i = 0; i < metric_names().size(); ++i) out += (i ? ", `" : "`") + metric_names()[i] + "`";
-  out += ". `accuracy` is binary, categorical or sparse categorical from the output and target widths, as in Keras.\n\n";
+  out +=
+      ". `accuracy` is binary, categorical or sparse categorical from the output and target widths, as in "
+      "Keras.\n\n";
   out += "## fit\n\n" + table(fit_table()) + "\n";
   out += "## data\n\n" + table(data_table()) +
-         "\nSplits `train`, `validation` and `test`: for `idx` and `npy`, a mapping of model input/output names to files "
-         "(`x` and `y` stand for the only input and output); for `csv` and `tsv`, a path, with `columns` mapping "
-         "input/output names to column names (or 0-based indices without a header). Relative paths are relative to the "
+         "\nSplits `train`, `validation` and `test`: for `idx` and `npy`, a mapping of model input/output "
+         "names to files "
+         "(`x` and `y` stand for the only input and output); for `csv` and `tsv`, a path, with `columns` "
+         "mapping "
+         "input/output names to column names (or 0-based indices without a header). Relative paths are "
+         "relative to the "
          "working folder.\n\n";
   out += family_section(activation_family(), "Activations");
   out += family_section(initializer_family(), "Initializers");

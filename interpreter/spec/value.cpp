@@ -26,11 +26,16 @@ static std::string format_double(double v) {
 
 std::string Value::to_string() const {
   switch (kind) {
-    case Kind::None: return "null";
-    case Kind::Int: return std::to_string(i);
-    case Kind::Float: return format_double(f);
-    case Kind::Bool: return b ? "true" : "false";
-    case Kind::String: return s;
+    case Kind::None:
+      return "null";
+    case Kind::Int:
+      return std::to_string(i);
+    case Kind::Float:
+      return format_double(f);
+    case Kind::Bool:
+      return b ? "true" : "false";
+    case Kind::String:
+      return s;
     case Kind::IntList: {
       std::string out = "[";
       for (size_t k = 0; k < ints.size(); ++k) out += (k ? ", " : "") + std::to_string(ints[k]);

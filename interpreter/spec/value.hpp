@@ -23,15 +23,48 @@ struct Value {
   SourceLoc loc;
 
   static Value none() { return {}; }
-  static Value integer(int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
-  static Value number(double v) { Value x; x.kind = Kind::Float; x.f = v; return x; }
-  static Value boolean(bool v) { Value x; x.kind = Kind::Bool; x.b = v; return x; }
-  static Value string(std::string v) { Value x; x.kind = Kind::String; x.s = std::move(v); return x; }
-  static Value int_list(std::vector<int64_t> v) { Value x; x.kind = Kind::IntList; x.ints = std::move(v); return x; }
-  static Value string_list(std::vector<std::string> v) {
-    Value x; x.kind = Kind::StringList; x.strings = std::move(v); return x;
+  static Value integer(int64_t v) {
+    Value x;
+    x.kind = Kind::Int;
+    x.i = v;
+    return x;
   }
-  static Value function(std::string type) { Value x; x.kind = Kind::Function; x.s = std::move(type); return x; }
+  static Value number(double v) {
+    Value x;
+    x.kind = Kind::Float;
+    x.f = v;
+    return x;
+  }
+  static Value boolean(bool v) {
+    Value x;
+    x.kind = Kind::Bool;
+    x.b = v;
+    return x;
+  }
+  static Value string(std::string v) {
+    Value x;
+    x.kind = Kind::String;
+    x.s = std::move(v);
+    return x;
+  }
+  static Value int_list(std::vector<int64_t> v) {
+    Value x;
+    x.kind = Kind::IntList;
+    x.ints = std::move(v);
+    return x;
+  }
+  static Value string_list(std::vector<std::string> v) {
+    Value x;
+    x.kind = Kind::StringList;
+    x.strings = std::move(v);
+    return x;
+  }
+  static Value function(std::string type) {
+    Value x;
+    x.kind = Kind::Function;
+    x.s = std::move(type);
+    return x;
+  }
 
   bool is_none() const { return kind == Kind::None; }
   // Numeric view: ints read as floats too.

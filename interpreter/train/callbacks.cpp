@@ -57,7 +57,8 @@ class EarlyStopping : public Callback {
       if (restore_ && !best_weights_.empty()) {
         restore();
         if (context_.observer)
-          context_.observer->on_message("Restoring the weights of the best epoch: " + std::to_string(best_epoch_ + 1));
+          context_.observer->on_message("Restoring the weights of the best epoch: " +
+                                        std::to_string(best_epoch_ + 1));
       }
       return true;
     }
@@ -105,8 +106,9 @@ class ModelCheckpoint : public Callback {
       const auto current = find_log(logs, monitor_);
       if (!current || !(higher_ ? *current > best_ : *current < best_)) return false;
       if (context_.observer)
-        context_.observer->on_message("Epoch " + std::to_string(epoch + 1) + ": " + monitor_ + " improved to " +
-                                      format_number(*current) + ", saving the weights to " + expand(epoch, logs));
+        context_.observer->on_message("Epoch " + std::to_string(epoch + 1) + ": " + monitor_ +
+                                      " improved to " + format_number(*current) + ", saving the weights to " +
+                                      expand(epoch, logs));
       best_ = *current;
     }
     context_.save_weights(expand(epoch, logs));
@@ -129,7 +131,8 @@ class ModelCheckpoint : public Callback {
       }
       const std::string field = path_.substr(i + 1, close - i - 1);
       const std::string name = field.substr(0, field.find(':'));
-      const std::string format = field.find(':') == std::string::npos ? "" : field.substr(field.find(':') + 1);
+      const std::string format =
+          field.find(':') == std::string::npos ? "" : field.substr(field.find(':') + 1);
       if (name == "epoch") {
         std::string digits = std::to_string(epoch + 1);
         if (format.size() >= 2 && format[0] == '0') {
@@ -197,8 +200,10 @@ std::string history_csv(const std::vector<std::pair<int, Logs>>& epochs, char se
   return out;
 }
 
-std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list, const std::vector<std::string>& log_names,
-                                                      const CallbackContext& context, const std::string& file) {
+std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list,
+                                                      const std::vector<std::string>& log_names,
+                                                      const CallbackContext& context,
+                                                      const std::string& file) {
   std::vector<std::unique_ptr<Callback>> out;
   std::vector<Diagnostic> problems;
   for (const Value& spec : list.items) {

@@ -24,10 +24,12 @@ struct CallbackContext {
   TrainingObserver* observer = nullptr;
 };
 
-// Builds the callbacks of fit.callbacks. `log_names` are the values each epoch will log; a monitor that is not
-// among them is a ConfigError at the callback's line (Keras only warns and then silently does nothing).
-std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list, const std::vector<std::string>& log_names,
-                                                      const CallbackContext& context, const std::string& file);
+// Builds the callbacks of fit.callbacks. `log_names` are the values each epoch will log; a monitor that is
+// not among them is a ConfigError at the callback's line (Keras only warns and then silently does nothing).
+std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list,
+                                                      const std::vector<std::string>& log_names,
+                                                      const CallbackContext& context,
+                                                      const std::string& file);
 
 // Keras's `auto` mode: higher is better for accuracies, lower for everything else.
 bool higher_is_better(const std::string& monitor, const std::string& mode);

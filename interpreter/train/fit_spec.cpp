@@ -11,9 +11,9 @@ const std::vector<ArgSpec>& compile_table() {
     ArgSpec metrics{"metrics", ArgType::StringList, Value::string_list({}), "metrics reported with the loss"};
     metrics.choices = metric_names();
     return std::vector<ArgSpec>{
-        function_arg("optimizer", optimizer_family(), "rmsprop", "optimizer and its settings (Keras's default)"),
-        function_arg("loss", loss_family(), std::nullopt, "loss to minimise (required to train)"),
-        metrics};
+        function_arg("optimizer", optimizer_family(), "rmsprop",
+                     "optimizer and its settings (Keras's default)"),
+        function_arg("loss", loss_family(), std::nullopt, "loss to minimise (required to train)"), metrics};
   }();
   return table;
 }
@@ -23,7 +23,8 @@ const FunctionFamily& callback_family() {
   static const FunctionFamily family{
       "callback",
       {
-          {"early_stopping", "stop when the monitored value stops improving",
+          {"early_stopping",
+           "stop when the monitored value stops improving",
            {string_arg("monitor", "val_loss", "the logged value to watch"),
             float_arg("min_delta", 0.0, "smallest change that counts as an improvement", 0.0),
             int_arg("patience", 0, "epochs without improvement before stopping", 0),
@@ -31,16 +32,20 @@ const FunctionFamily& callback_family() {
             float_arg("baseline", std::nullopt, "value the monitor must beat"),
             bool_arg("restore_best_weights", false, "restore the best epoch's weights when stopping")},
            {"EarlyStopping"}},
-          {"model_checkpoint", "save the weights after each epoch, or only when the monitor improves",
+          {"model_checkpoint",
+           "save the weights after each epoch, or only when the monitor improves",
            {required(string_arg("path", std::nullopt, "weights file to write")),
             string_arg("monitor", "val_loss", "the logged value to watch"),
             enum_arg("mode", "auto", modes, "whether lower (min) or higher (max) is better"),
             bool_arg("save_best_only", false, "write only when the monitor improves"),
-            bool_arg("save_weights_only", true, "accepted for Keras compatibility (weights are always what is saved)")},
+            bool_arg("save_weights_only", true,
+                     "accepted for Keras compatibility (weights are always what is saved)")},
            {"ModelCheckpoint"},
            {{"filepath", "path", ""}}},
-          {"csv_logger", "write the per-epoch history to a CSV file",
-           {required(string_arg("filename", std::nullopt, "CSV file to write")), string_arg("separator", ",", "field separator"),
+          {"csv_logger",
+           "write the per-epoch history to a CSV file",
+           {required(string_arg("filename", std::nullopt, "CSV file to write")),
+            string_arg("separator", ",", "field separator"),
             bool_arg("append", false, "append to an existing file")},
            {"CSVLogger"}},
       }};
@@ -49,18 +54,20 @@ const FunctionFamily& callback_family() {
 
 const std::vector<ArgSpec>& fit_table() {
   static const std::vector<ArgSpec> table = [] {
-    ArgSpec callbacks{"callbacks", ArgType::FunctionList, Value::none(), "early_stopping, model_checkpoint, csv_logger"};
+    ArgSpec callbacks{"callbacks", ArgType::FunctionList, Value::none(),
+                      "early_stopping, model_checkpoint, csv_logger"};
     callbacks.family = &callback_family();
     return std::vector<ArgSpec>{
         int_arg("epochs", 1, "number of epochs", 0),
         int_arg("batch_size", 32, "samples per gradient update", 1),
         bool_arg("shuffle", true, "shuffle the training data before each epoch"),
-        float_arg("validation_split", 0.0, "fraction of the training data (its end, before shuffling) held out", 0.0,
-                  0.99),
+        float_arg("validation_split", 0.0,
+                  "fraction of the training data (its end, before shuffling) held out", 0.0, 0.99),
         int_arg("initial_epoch", 0, "epoch to start from (for resuming)", 0),
         int_arg("steps_per_epoch", std::nullopt, "batches per epoch (default: the whole training set)", 1),
         int_arg("verbose", 1, "0 silent, 1 progress bar, 2 one line per epoch", 0),
-        string_arg("history", std::nullopt, "per-epoch history CSV (default: history.csv beside the weights)"),
+        string_arg("history", std::nullopt,
+                   "per-epoch history CSV (default: history.csv beside the weights)"),
         callbacks};
   }();
   return table;

@@ -12,7 +12,9 @@ namespace {
 // Keras's backend epsilon: probabilities are clipped to [eps, 1 - eps] before the log.
 constexpr double kEpsilon = 1e-7;
 
-std::vector<ArgSpec> logits_args() { return {bool_arg("from_logits", false, "the output is logits, not probabilities")}; }
+std::vector<ArgSpec> logits_args() {
+  return {bool_arg("from_logits", false, "the output is logits, not probabilities")};
+}
 
 class MeanError : public Loss {
  public:
@@ -72,7 +74,8 @@ class BinaryCrossentropy : public Loss {
 // Categorical cross-entropy with one-hot (dense) or integer (sparse) targets.
 class CategoricalCrossentropy : public Loss {
  public:
-  CategoricalCrossentropy(std::string name, bool sparse, bool from_logits) : Loss(std::move(name)), sparse_(sparse) {
+  CategoricalCrossentropy(std::string name, bool sparse, bool from_logits)
+      : Loss(std::move(name)), sparse_(sparse) {
     from_logits_arg_ = from_logits;
     logits_input_ = from_logits;
   }
@@ -133,7 +136,9 @@ const FunctionFamily& loss_family() {
       {
           {"mean_squared_error", "mean((y_pred - y_true)^2) over the last axis", {}, {"mse", "MSE"}},
           {"mean_absolute_error", "mean(|y_pred - y_true|) over the last axis", {}, {"mae", "MAE"}},
-          {"binary_crossentropy", "binary cross-entropy, averaged over the last axis", logits_args(),
+          {"binary_crossentropy",
+           "binary cross-entropy, averaged over the last axis",
+           logits_args(),
            {"bce", "BCE"}},
           {"categorical_crossentropy", "cross-entropy with one-hot targets", logits_args()},
           {"sparse_categorical_crossentropy", "cross-entropy with integer class targets", logits_args()},

@@ -13,8 +13,8 @@ const std::vector<std::string>& metric_names();
 
 class Metric {
  public:
-  // `name` as the user wrote it (it becomes the history column); `accuracy` picks binary, categorical or sparse
-  // from the output width and the target width, as Keras does.
+  // `name` as the user wrote it (it becomes the history column); `accuracy` picks binary, categorical or
+  // sparse from the output width and the target width, as Keras does.
   static std::unique_ptr<Metric> create(const std::string& name, Index output_width, Index target_width);
   virtual ~Metric() = default;
   const std::string& name() const { return name_; }

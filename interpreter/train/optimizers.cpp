@@ -10,16 +10,20 @@ namespace {
 
 std::vector<ArgSpec> with_clipping(std::vector<ArgSpec> args) {
   args.push_back(float_arg("clipnorm", std::nullopt, "clip each gradient tensor to this L2 norm", 0.0));
-  args.push_back(float_arg("clipvalue", std::nullopt, "clip each gradient value to [-clipvalue, clipvalue]", 0.0));
+  args.push_back(
+      float_arg("clipvalue", std::nullopt, "clip each gradient value to [-clipvalue, clipvalue]", 0.0));
   return args;
 }
 
-const std::vector<KerasAlias> kLrAlias = {{"lr", "learning_rate", ""}, {"decay", "", "learning-rate decay is not supported"}};
+const std::vector<KerasAlias> kLrAlias = {{"lr", "learning_rate", ""},
+                                          {"decay", "", "learning-rate decay is not supported"}};
 
 class Sgd : public Optimizer {
  public:
   explicit Sgd(const Value& spec)
-      : Optimizer("sgd", spec, 1), momentum_(spec.number_arg("momentum")), nesterov_(spec.arg("nesterov")->b) {}
+      : Optimizer("sgd", spec, 1),
+        momentum_(spec.number_arg("momentum")),
+        nesterov_(spec.arg("nesterov")->b) {}
 
  protected:
   void update(std::vector<std::vector<Real>>& slots, Real* w, const Real* g, Index n, int64_t) override {
@@ -88,7 +92,8 @@ class RmsProp : public Optimizer {
  protected:
   // TF's ApplyRMSProp kernel: epsilon inside the square root.
   void update(std::vector<std::vector<Real>>& slots, Real* w, const Real* g, Index n, int64_t) override {
-    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), MS(slots[0].data(), n), MOM(slots[1].data(), n);
+    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), MS(slots[0].data(), n),
+        MOM(slots[1].data(), n);
     Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>> G(g, n);
     const Real rho = static_cast<Real>(rho_), lr = static_cast<Real>(learning_rate_);
     const Real eps = static_cast<Real>(epsilon_), mu = static_cast<Real>(momentum_);
@@ -136,30 +141,38 @@ const FunctionFamily& optimizer_family() {
   static const FunctionFamily family{
       "optimizer",
       {
-          {"sgd", "stochastic gradient descent with optional (Nesterov) momentum",
+          {"sgd",
+           "stochastic gradient descent with optional (Nesterov) momentum",
            with_clipping({float_arg("learning_rate", 0.01, "step size", 0.0),
                           float_arg("momentum", 0.0, "momentum factor", 0.0),
                           bool_arg("nesterov", false, "use Nesterov momentum")}),
-           {}, kLrAlias},
-          {"adam", "Adam (Keras 2 form: bias corrections folded into the step size)",
+           {},
+           kLrAlias},
+          {"adam",
+           "Adam (Keras 2 form: bias corrections folded into the step size)",
            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
                           float_arg("beta_1", 0.9, "decay of the first moment", 0.0, 1.0),
                           float_arg("beta_2", 0.999, "decay of the second moment", 0.0, 1.0),
                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
                           bool_arg("amsgrad", false, "use the AMSGrad variant")}),
-           {}, kLrAlias},
-          {"rmsprop", "RMSprop (TF's kernel: epsilon inside the square root)",
+           {},
+           kLrAlias},
+          {"rmsprop",
+           "RMSprop (TF's kernel: epsilon inside the square root)",
            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
                           float_arg("rho", 0.9, "decay of the squared-gradient average", 0.0, 1.0),
                           float_arg("momentum", 0.0, "momentum factor", 0.0),
                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
                           bool_arg("centered", false, "normalise by the gradient's variance")}),
-           {}, kLrAlias},
-          {"adagrad", "Adagrad",
+           {},
+           kLrAlias},
+          {"adagrad",
+           "Adagrad",
            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
                           float_arg("initial_accumulator_value", 0.1, "starting accumulator value", 0.0),
                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0)}),
-           {}, kLrAlias},
+           {},
+           kLrAlias},
       }};
   return family;
 }
@@ -193,7 +206,8 @@ void Optimizer::apply(const std::vector<ParamSlot>& params) {
     if (clipnorm_ > 0 || clipvalue_ > 0) {
       clipped_.assign(p.grad.data.begin(), p.grad.data.end());
       if (clipvalue_ > 0)
-        for (Real& v : clipped_) v = std::clamp(v, static_cast<Real>(-clipvalue_), static_cast<Real>(clipvalue_));
+        for (Real& v : clipped_)
+          v = std::clamp(v, static_cast<Real>(-clipvalue_), static_cast<Real>(clipvalue_));
       if (clipnorm_ > 0) {
         double sq = 0;
         for (Real v : clipped_) sq += static_cast<double>(v) * v;

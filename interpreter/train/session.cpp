@@ -30,7 +30,9 @@ const Dataset& pick_split(const DataSplits& splits, const std::string& split, co
   if (split == "validation") chosen = &splits.validation;
   if (split == "train") chosen = &splits.train;
   if (!chosen) throw UsageError("--split must be train, validation or test, got '" + split + "'");
-  if (!*chosen) throw ConfigError({Diagnostic{SourceLoc{file, 0, 0}, "", "", "the data block has no '" + split + "' split"}});
+  if (!*chosen)
+    throw ConfigError(
+        {Diagnostic{SourceLoc{file, 0, 0}, "", "", "the data block has no '" + split + "' split"}});
   return **chosen;
 }
 
@@ -42,12 +44,15 @@ Model validate_model(const ModelSpec& spec) {
     Model scratch(spec);  // the trainer adjusts output layers; keep the returned model untouched
     Trainer trainer(scratch, spec.compile, spec.seed);
     const bool validation = spec.data.validation.present || spec.fit.number("validation_split") > 0;
-    make_callbacks(spec.fit.get("callbacks"), trainer.log_names(validation), CallbackContext{&scratch, {}, nullptr}, spec.file);
+    make_callbacks(spec.fit.get("callbacks"), trainer.log_names(validation),
+                   CallbackContext{&scratch, {}, nullptr}, spec.file);
   }
   return model;
 }
 
-std::string default_weights_path(const ModelSpec& spec) { return "runs/" + spec.name + "/" + spec.name + ".weights.json"; }
+std::string default_weights_path(const ModelSpec& spec) {
+  return "runs/" + spec.name + "/" + spec.name + ".weights.json";
+}
 
 std::string weights_stem(const std::string& path) {
   for (const char* suffix : {".weights.json", ".json"}) {
@@ -64,7 +69,9 @@ std::string effective_config_yaml(const ModelSpec& spec) {
   return std::string(out.c_str()) + "\n";
 }
 
-Index evaluation_batch_size(const ModelSpec& spec) { return spec.fit.integer("batch_size"); }
+Index evaluation_batch_size(const ModelSpec& spec) {
+  return spec.fit.integer("batch_size");
+}
 
 TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   TrainOutcome outcome;
@@ -95,7 +102,8 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   write_file_atomically(outcome.config_path, effective_config_yaml(spec));
 
   CallbackContext context{&model, [&model](const std::string& path) { save_weights(model, path); }, observer};
-  auto callbacks = make_callbacks(spec.fit.get("callbacks"), trainer.log_names(validation.has_value()), context, spec.file);
+  auto callbacks = make_callbacks(spec.fit.get("callbacks"), trainer.log_names(validation.has_value()),
+                                  context, spec.file);
 
   FitOptions fit;
   fit.epochs = static_cast<int>(spec.fit.integer("epochs"));

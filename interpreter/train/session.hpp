@@ -31,8 +31,8 @@ Index run_predict(const RunOptions& options, const std::string& split, const std
 // Writes freshly initialised (seeded) weights; returns the path.
 std::string run_init(const RunOptions& options, std::vector<std::string>& warnings);
 
-// Everything that can be checked without data: arguments, graph, shapes, the compile block, callback monitors.
-// Throws ConfigError. Returns the built model for `summary`.
+// Everything that can be checked without data: arguments, graph, shapes, the compile block, callback
+// monitors. Throws ConfigError. Returns the built model for `summary`.
 Model validate_model(const ModelSpec& spec);
 
 std::string default_weights_path(const ModelSpec& spec);

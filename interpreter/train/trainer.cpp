@@ -40,8 +40,9 @@ bool feeds_other_layers(const Model& model, const Node& node) {
 Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(model), seed_(seed) {
   const Value& loss = compile.get("loss");
   if (loss.is_none())
-    throw ConfigError({Diagnostic{SourceLoc{model.spec().file, 0, 0}, "", "",
-                                  "compile.loss is required to train or evaluate (e.g. loss: sparse_categorical_crossentropy)"}});
+    throw ConfigError({Diagnostic{
+        SourceLoc{model.spec().file, 0, 0}, "", "",
+        "compile.loss is required to train or evaluate (e.g. loss: sparse_categorical_crossentropy)"}});
   optimizer_ = Optimizer::create(compile.get("optimizer"));
   for (size_t k = 0; k < model.num_outputs(); ++k) {
     losses_.push_back(Loss::create(loss));
@@ -57,24 +58,32 @@ Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(mode
     }
     const Index width = model.output_shape(k).back();
     std::vector<std::unique_ptr<Metric>> ms;
-    for (const auto& name : compile.get("metrics").strings) ms.push_back(Metric::create(name, width, l.target_width(width)));
+    for (const auto& name : compile.get("metrics").strings)
+      ms.push_back(Metric::create(name, width, l.target_width(width)));
     metrics_.push_back(std::move(ms));
   }
   targets_.resize(model.num_outputs());
+  output_losses_.assign(model.num_outputs(), 0.0);
+  output_loss_sums_.assign(model.num_outputs(), 0.0);
   loss_grads_.resize(model.num_outputs());
   trainable_ = model.trainable_parameters();
 }
 
 std::vector<Index> Trainer::target_widths() const {
   std::vector<Index> out;
-  for (size_t k = 0; k < model_.num_outputs(); ++k) out.push_back(losses_[k]->target_width(model_.output_shape(k).back()));
+  for (size_t k = 0; k < model_.num_outputs(); ++k)
+    out.push_back(losses_[k]->target_width(model_.output_shape(k).back()));
   return out;
 }
 
 std::vector<std::string> Trainer::log_names(bool with_validation) const {
   std::vector<std::string> names{"loss"};
+  // Keras adds one loss per output when there are several: `<output>_loss`.
+  if (model_.num_outputs() > 1)
+    for (size_t k = 0; k < model_.num_outputs(); ++k) names.push_back(model_.output_name(k) + "_loss");
   for (size_t k = 0; k < metrics_.size(); ++k)
-    for (const auto& m : metrics_[k]) names.push_back(model_.num_outputs() > 1 ? model_.output_name(k) + "_" + m->name() : m->name());
+    for (const auto& m : metrics_[k])
+      names.push_back(model_.num_outputs() > 1 ? model_.output_name(k) + "_" + m->name() : m->name());
   if (with_validation) {
     const size_t n = names.size();
     for (size_t i = 0; i < n; ++i) names.push_back("val_" + names[i]);
@@ -83,18 +92,36 @@ std::vector<std::string> Trainer::log_names(bool with_validation) const {
 }
 
 void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end) {
-  for (size_t i = 0; i < data.inputs.size(); ++i) copy_rows(data.inputs[i].values, order, begin, end, model_.input_buffer(i));
-  for (size_t k = 0; k < data.targets.size(); ++k) copy_rows(data.targets[k].values, order, begin, end, targets_[k]);
+  for (size_t i = 0; i < data.inputs.size(); ++i)
+    copy_rows(data.inputs[i].values, order, begin, end, model_.input_buffer(i));
+  for (size_t k = 0; k < data.targets.size(); ++k)
+    copy_rows(data.targets[k].values, order, begin, end, targets_[k]);
 }
 
 double Trainer::batch_loss(bool compute_grads) {
   double total = 0;
   for (size_t k = 0; k < model_.num_outputs(); ++k) {
     const Tensor& in = uses_logits_[k] ? *model_.output_node(k).layer->logits() : model_.output(k);
-    total += losses_[k]->compute(in, targets_[k], loss_grads_[k]);
+    output_losses_[k] = losses_[k]->compute(in, targets_[k], loss_grads_[k]);
+    total += output_losses_[k];
     if (compute_grads) model_.output_grad(k).array() += loss_grads_[k].array();
   }
   return total + model_.weight_penalty() + model_.activity_loss();
+}
+
+void Trainer::accumulate_output_losses(Index rows) {
+  for (size_t k = 0; k < output_losses_.size(); ++k)
+    output_loss_sums_[k] += output_losses_[k] * static_cast<double>(rows);
+}
+
+void Trainer::fill_logs(Logs& logs, double loss_sum, Index seen) const {
+  const double count = seen ? static_cast<double>(seen) : 1.0;
+  size_t i = 0;
+  logs[i++].second = loss_sum / count;
+  if (model_.num_outputs() > 1)
+    for (double sum : output_loss_sums_) logs[i++].second = sum / count;
+  for (const auto& ms : metrics_)
+    for (const auto& m : ms) logs[i++].second = m->result();
 }
 
 void Trainer::update_metrics() {
@@ -128,17 +155,16 @@ double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
   return step(rng);
 }
 
-std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* validation, const FitOptions& options,
-                                      TrainingObserver* observer) {
+std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* validation,
+                                      const FitOptions& options, TrainingObserver* observer) {
   std::vector<EpochRecord> history;
   const Index n = train.size();
   if (n == 0) throw TrainingError("the training data is empty");
   std::vector<Index> order(static_cast<size_t>(n));
   const Index batches = (n + options.batch_size - 1) / options.batch_size;
   const Index steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, batches) : batches;
-  const std::vector<std::string> names = log_names(false);
   Logs running;
-  for (const auto& name : names) running.emplace_back(name, 0.0);
+  for (const auto& name : log_names(false)) running.emplace_back(name, 0.0);
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     std::iota(order.begin(), order.end(), Index(0));
@@ -151,29 +177,27 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* valid
     reset_metrics();
     double loss_sum = 0;
     Index seen = 0;
+    std::fill(output_loss_sums_.begin(), output_loss_sums_.end(), 0.0);
     for (Index s = 0; s < steps; ++s) {
       const Index begin = s * options.batch_size, end = std::min(n, begin + options.batch_size);
       load_batch(train, order, begin, end);
       const double loss = step(epoch_rng);
       if (!std::isfinite(loss))
-        throw TrainingError("the loss became " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) +
-                            ", step " + std::to_string(s + 1) + "; training stopped (lower the learning rate?)");
+        throw TrainingError("the loss became " + std::to_string(loss) + " at epoch " +
+                            std::to_string(epoch + 1) + ", step " + std::to_string(s + 1) +
+                            "; training stopped (lower the learning rate?)");
       loss_sum += loss * static_cast<double>(end - begin);
+      accumulate_output_losses(end - begin);
       seen += end - begin;
       if (observer) {
-        running[0].second = loss_sum / static_cast<double>(seen);
-        size_t i = 1;
-        for (auto& ms : metrics_)
-          for (auto& m : ms) running[i++].second = m->result();
+        fill_logs(running, loss_sum, seen);
         observer->on_batch_end(static_cast<long>(s + 1), running);
       }
     }
     EpochRecord record;
     record.epoch = epoch;
-    record.logs.emplace_back("loss", loss_sum / static_cast<double>(seen));
-    size_t i = 1;
-    for (auto& ms : metrics_)
-      for (auto& m : ms) record.logs.emplace_back(names[i++], m->result());
+    record.logs = running;
+    fill_logs(record.logs, loss_sum, seen);
     if (validation) {
       const Logs val = evaluate(*validation, options.batch_size);
       for (const auto& [name, value] : val) record.logs.emplace_back("val_" + name, value);
@@ -193,20 +217,19 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
     std::iota(identity_order_.begin(), identity_order_.end(), Index(0));
   }
   reset_metrics();
+  std::fill(output_loss_sums_.begin(), output_loss_sums_.end(), 0.0);
   double loss_sum = 0;
   for (Index begin = 0; begin < n; begin += batch_size) {
     const Index end = std::min(n, begin + batch_size);
     load_batch(data, identity_order_, begin, end);
     model_.forward(RunContext{Mode::Inference, nullptr});
     loss_sum += batch_loss(false) * static_cast<double>(end - begin);
+    accumulate_output_losses(end - begin);
     update_metrics();
   }
   Logs logs;
-  const auto names = log_names(false);
-  logs.emplace_back("loss", n ? loss_sum / static_cast<double>(n) : 0.0);
-  size_t i = 1;
-  for (auto& ms : metrics_)
-    for (auto& m : ms) logs.emplace_back(names[i++], m->result());
+  for (const auto& name : log_names(false)) logs.emplace_back(name, 0.0);
+  fill_logs(logs, loss_sum, n);
   return logs;
 }
 
@@ -222,7 +245,8 @@ std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index bat
       Shape shape = src.shape;
       shape[0] = end - begin;
       dst.resize(std::move(shape));
-      std::copy(src.data.begin() + begin * src.row_size(), src.data.begin() + end * src.row_size(), dst.data.begin());
+      std::copy(src.data.begin() + begin * src.row_size(), src.data.begin() + end * src.row_size(),
+                dst.data.begin());
     }
     model.forward(RunContext{Mode::Inference, nullptr});
     for (size_t k = 0; k < outputs.size(); ++k) {

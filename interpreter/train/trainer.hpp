@@ -54,6 +54,9 @@ class Trainer {
   double step(Random& rng);
   double batch_loss(bool compute_grads);
   void update_metrics();
+  void accumulate_output_losses(Index rows);
+  // Writes mean loss, per-output losses and metric results into logs named by log_names(false).
+  void fill_logs(Logs& logs, double loss_sum, Index seen) const;
   void reset_metrics();
 
   Model& model_;
@@ -62,8 +65,9 @@ class Trainer {
   std::vector<std::unique_ptr<Loss>> losses_;                  // one per output
   std::vector<std::vector<std::unique_ptr<Metric>>> metrics_;  // per output
   std::vector<bool> uses_logits_;
-  std::vector<Tensor> targets_;     // batch targets per output
-  std::vector<Tensor> loss_grads_;  // per output
+  std::vector<Tensor> targets_;                           // batch targets per output
+  std::vector<Tensor> loss_grads_;                        // per output
+  std::vector<double> output_losses_, output_loss_sums_;  // per output: last batch, and summed over an epoch
   std::vector<ParamSlot> trainable_;
   std::vector<Index> identity_order_;
 };

@@ -27,7 +27,8 @@ void ActivationLayer::backward(const LayerInputs& in, const std::vector<Tensor>&
   const Tensor& x = *in.values[0];
   Tensor& dy = d_outputs[0];
   if (!gradient_at_logits_)
-    activation_.backward(x.ptr(), outputs[0].ptr(), dy.ptr(), dy.ptr(), x.size() / x.last_dim(), x.last_dim());
+    activation_.backward(x.ptr(), outputs[0].ptr(), dy.ptr(), dy.ptr(), x.size() / x.last_dim(),
+                         x.last_dim());
   d_inputs[0]->array() += dy.array();
 }
 

@@ -14,7 +14,8 @@ Dense::Dense(const std::string& name, const Args& args)
 std::vector<Shape> Dense::build(const std::vector<Shape>& input_shapes) {
   expect_inputs(input_shapes, 1);
   const Shape& in = input_shapes[0];
-  if (in.empty()) throw ShapeError("needs an input of rank >= 1 per sample, got shape " + shape_to_string(in));
+  if (in.empty())
+    throw ShapeError("needs an input of rank >= 1 per sample, got shape " + shape_to_string(in));
   input_dim_ = in.back();
   add_param("kernel", {input_dim_, units_}, args_.get("kernel_initializer"), args_.get("kernel_regularizer"),
             args_.get("kernel_constraint"));
@@ -44,8 +45,8 @@ void Dense::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const R
   if (!activation_.is_linear()) activation_.forward(z.ptr(), y.ptr(), Z.rows(), units_);
 }
 
-void Dense::backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
-                     std::vector<Tensor*>& d_inputs) {
+void Dense::backward(const LayerInputs& in, const std::vector<Tensor>& outputs,
+                     std::vector<Tensor>& d_outputs, std::vector<Tensor*>& d_inputs) {
   const Tensor& x = *in.values[0];
   Tensor& dy = d_outputs[0];
   const Index rows = dy.size() / units_;
@@ -57,7 +58,8 @@ void Dense::backward(const LayerInputs& in, const std::vector<Tensor>& outputs, 
     params_[0].grad.matrix(units_).noalias() += x.matrix(input_dim_).transpose() * dZ;
     if (use_bias_) RowVectorMap(params_[1].grad.ptr(), units_) += dZ.colwise().sum();
   }
-  if (d_inputs[0]) d_inputs[0]->matrix(input_dim_).noalias() += dZ * params_[0].value.matrix(units_).transpose();
+  if (d_inputs[0])
+    d_inputs[0]->matrix(input_dim_).noalias() += dZ * params_[0].value.matrix(units_).transpose();
 }
 
 LayerInfo dense_info() {

@@ -1,5 +1,6 @@
 #pragma once
-// keras.layers.Dropout: inverted dropout in training (kept units scaled by 1/(1-rate)), identity at inference.
+// keras.layers.Dropout: inverted dropout in training (kept units scaled by 1/(1-rate)), identity at
+// inference.
 #include "layers/registry.hpp"
 
 namespace yamlnet {

@@ -28,7 +28,8 @@ LayerInfo flatten_info() {
   LayerInfo info;
   info.type = "Flatten";
   info.doc = "Flattens each sample to one dimension (row-major). Drops any mask, as Keras 2 does.";
-  info.args = {enum_arg("data_format", "channels_last", {"channels_last"}, "only channels_last is supported")};
+  info.args = {
+      enum_arg("data_format", "channels_last", {"channels_last"}, "only channels_last is supported")};
   info.create = [](const std::string& name, const Args&) -> std::unique_ptr<Layer> {
     return std::make_unique<Flatten>(name);
   };

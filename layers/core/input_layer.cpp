@@ -13,8 +13,9 @@ LayerInfo input_layer_info() {
   LayerInfo info;
   info.type = "Input";
   info.doc = "A model input: per-sample shape and dtype (keras.Input).";
-  info.args = {int_list_arg("shape", "per-sample shape, without the batch", true, 1),
-               enum_arg("dtype", "float32", {"float32", "float64", "int32", "int64"}, "element type of the data")};
+  info.args = {
+      int_list_arg("shape", "per-sample shape, without the batch", true, 1),
+      enum_arg("dtype", "float32", {"float32", "float64", "int32", "int64"}, "element type of the data")};
   info.aliases = {{"input_shape", "shape", ""}};
   info.min_inputs = 0;
   info.max_inputs = 0;

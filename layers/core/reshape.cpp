@@ -27,14 +27,14 @@ std::vector<Shape> Reshape::build(const std::vector<Shape>& input_shapes) {
   }
   if (unknown >= 0) {
     if (total % known != 0)
-      throw ShapeError("cannot reshape " + shape_to_string(input_shapes[0], false) + " (" + std::to_string(total) +
-                           " values) to " + shape_to_string(target_, false),
+      throw ShapeError("cannot reshape " + shape_to_string(input_shapes[0], false) + " (" +
+                           std::to_string(total) + " values) to " + shape_to_string(target_, false),
                        "target_shape");
     target_[unknown] = total / known;
   } else if (known != total) {
-    throw ShapeError("cannot reshape " + shape_to_string(input_shapes[0], false) + " (" + std::to_string(total) +
-                         " values) to " + shape_to_string(target_, false) + " (" + std::to_string(known) +
-                         " values)",
+    throw ShapeError("cannot reshape " + shape_to_string(input_shapes[0], false) + " (" +
+                         std::to_string(total) + " values) to " + shape_to_string(target_, false) + " (" +
+                         std::to_string(known) + " values)",
                      "target_shape");
   }
   return {target_};

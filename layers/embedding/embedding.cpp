@@ -20,9 +20,9 @@ std::vector<Shape> Embedding::build(const std::vector<Shape>& input_shapes) {
     throw ShapeError("mask_zero reserves id 0 for padding, so input_dim must be at least 2", "input_dim");
   const Value& length = args_.get("input_length");
   if (!length.is_none() && (in.empty() || in[0] != length.i))
-    throw ShapeError("input_length " + std::to_string(length.i) + " does not match the input shape " +
-                         shape_to_string(in),
-                     "input_length");
+    throw ShapeError(
+        "input_length " + std::to_string(length.i) + " does not match the input shape " + shape_to_string(in),
+        "input_length");
   add_param("embeddings", {input_dim_, output_dim_}, args_.get("embeddings_initializer"),
             args_.get("embeddings_regularizer"), args_.get("embeddings_constraint"));
   Shape out = in;
@@ -40,9 +40,9 @@ void Embedding::forward(const LayerInputs& in, std::vector<Tensor>& outputs, con
   for (Index k = 0; k < ids.size(); ++k) {
     const Index id = static_cast<Index>(ids.data[k]);
     if (id < 0 || id >= input_dim_ || static_cast<Real>(id) != ids.data[k])
-      throw DataError("layer '" + name() + "' (Embedding)",
-                      "id " + std::to_string(ids.data[k]) + " is not an integer in [0, " + std::to_string(input_dim_) +
-                          ")");
+      throw DataError("layer '" + name() + "' (Embedding)", "id " + std::to_string(ids.data[k]) +
+                                                                " is not an integer in [0, " +
+                                                                std::to_string(input_dim_) + ")");
     std::copy(table + id * output_dim_, table + (id + 1) * output_dim_, out + k * output_dim_);
   }
 }
@@ -55,7 +55,8 @@ void Embedding::backward(const LayerInputs& in, const std::vector<Tensor>&, std:
   const Real* d_out = d_outputs[0].ptr();
   for (Index k = 0; k < ids.size(); ++k) {
     const Index id = static_cast<Index>(ids.data[k]);
-    RowVectorMap(grad + id * output_dim_, output_dim_) += ConstRowVectorMap(d_out + k * output_dim_, output_dim_);
+    RowVectorMap(grad + id * output_dim_, output_dim_) +=
+        ConstRowVectorMap(d_out + k * output_dim_, output_dim_);
   }
 }
 

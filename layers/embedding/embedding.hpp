@@ -1,5 +1,6 @@
 #pragma once
-// keras.layers.Embedding: integer ids -> rows of a [input_dim, output_dim] table; mask_zero makes id 0 padding.
+// keras.layers.Embedding: integer ids -> rows of a [input_dim, output_dim] table; mask_zero makes id 0
+// padding.
 #include "layers/registry.hpp"
 
 namespace yamlnet {

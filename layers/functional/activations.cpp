@@ -31,16 +31,20 @@ const FunctionFamily& activation_family() {
             float_arg("threshold", 0.0, "values below it are damped by alpha")}},
           {"sigmoid", "1 / (1 + exp(-x))", {}},
           {"tanh", "hyperbolic tangent", {}},
-          {"softmax", "exp(x) / sum(exp(x)) over the last axis",
+          {"softmax",
+           "exp(x) / sum(exp(x)) over the last axis",
            {int_arg("axis", -1, "only the last axis (-1) is supported", -1)}},
-          {"elu", "x if x > 0 else alpha * (exp(x) - 1)", {float_arg("alpha", 1.0, "scale of the negative part")}},
+          {"elu",
+           "x if x > 0 else alpha * (exp(x) - 1)",
+           {float_arg("alpha", 1.0, "scale of the negative part")}},
           {"selu", "scale * elu(x, alpha) with Klambauer et al.'s constants", {}},
           {"softplus", "log(exp(x) + 1)", {}},
           {"softsign", "x / (|x| + 1)", {}},
           {"hard_sigmoid", "clip(0.2 x + 0.5, 0, 1) (Keras 2)", {}},
           {"exponential", "exp(x)", {}},
           {"swish", "x * sigmoid(x)", {}, {"silu"}},
-          {"gelu", "x * Phi(x); tanh approximation when approximate is true",
+          {"gelu",
+           "x * Phi(x); tanh approximation when approximate is true",
            {bool_arg("approximate", false, "use the tanh approximation")}},
       }};
   return family;
@@ -50,12 +54,18 @@ Activation Activation::from_value(const Value& value) {
   Activation a;
   if (value.is_none()) return a;
   static const std::pair<const char*, ActivationKind> kinds[] = {
-      {"linear", ActivationKind::Linear},     {"relu", ActivationKind::Relu},
-      {"sigmoid", ActivationKind::Sigmoid},   {"tanh", ActivationKind::Tanh},
-      {"softmax", ActivationKind::Softmax},   {"elu", ActivationKind::Elu},
-      {"selu", ActivationKind::Selu},         {"softplus", ActivationKind::Softplus},
-      {"softsign", ActivationKind::Softsign}, {"hard_sigmoid", ActivationKind::HardSigmoid},
-      {"exponential", ActivationKind::Exponential}, {"swish", ActivationKind::Swish},
+      {"linear", ActivationKind::Linear},
+      {"relu", ActivationKind::Relu},
+      {"sigmoid", ActivationKind::Sigmoid},
+      {"tanh", ActivationKind::Tanh},
+      {"softmax", ActivationKind::Softmax},
+      {"elu", ActivationKind::Elu},
+      {"selu", ActivationKind::Selu},
+      {"softplus", ActivationKind::Softplus},
+      {"softsign", ActivationKind::Softsign},
+      {"hard_sigmoid", ActivationKind::HardSigmoid},
+      {"exponential", ActivationKind::Exponential},
+      {"swish", ActivationKind::Swish},
       {"gelu", ActivationKind::Gelu}};
   for (const auto& [name, kind] : kinds)
     if (value.s == name) {
@@ -155,7 +165,8 @@ void Activation::forward(const Real* z, Real* y, Index rows, Index cols) const {
   }
 }
 
-void Activation::backward(const Real* z, const Real* y, const Real* dy, Real* dz, Index rows, Index cols) const {
+void Activation::backward(const Real* z, const Real* y, const Real* dy, Real* dz, Index rows,
+                          Index cols) const {
   const Index n = rows * cols;
   switch (kind_) {
     case ActivationKind::Linear:
@@ -204,7 +215,8 @@ void Activation::backward(const Real* z, const Real* y, const Real* dy, Real* dz
       }
       return;
     case ActivationKind::HardSigmoid:
-      for (Index i = 0; i < n; ++i) dz[i] = (z[i] > Real(-2.5) && z[i] < Real(2.5)) ? dy[i] * Real(0.2) : Real(0);
+      for (Index i = 0; i < n; ++i)
+        dz[i] = (z[i] > Real(-2.5) && z[i] < Real(2.5)) ? dy[i] * Real(0.2) : Real(0);
       return;
     case ActivationKind::Exponential:
       for (Index i = 0; i < n; ++i) dz[i] = dy[i] * y[i];

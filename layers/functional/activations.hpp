@@ -10,7 +10,19 @@ namespace yamlnet {
 const FunctionFamily& activation_family();
 
 enum class ActivationKind {
-  Linear, Relu, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, Softsign, HardSigmoid, Exponential, Swish, Gelu
+  Linear,
+  Relu,
+  Sigmoid,
+  Tanh,
+  Softmax,
+  Elu,
+  Selu,
+  Softplus,
+  Softsign,
+  HardSigmoid,
+  Exponential,
+  Swish,
+  Gelu
 };
 
 class Activation {
@@ -38,7 +50,7 @@ class Activation {
   double alpha_ = 0.0;      // relu's negative slope, elu's alpha
   double max_value_ = 0.0;  // relu's cap (0 = none)
   bool has_max_ = false;
-  double threshold_ = 0.0;  // relu
+  double threshold_ = 0.0;    // relu
   bool approximate_ = false;  // gelu
 };
 

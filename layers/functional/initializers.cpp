@@ -13,7 +13,9 @@ namespace {
 // variance comes out as requested.
 constexpr double kTruncatedStddevCorrection = 0.87962566103423978;
 
-ArgSpec seed_arg() { return int_arg("seed", std::nullopt, "accepted for Keras compatibility; the model seed is used"); }
+ArgSpec seed_arg() {
+  return int_arg("seed", std::nullopt, "accepted for Keras compatibility; the model seed is used");
+}
 
 double truncated_normal(Random& rng, double mean, double stddev) {
   // Redraw values beyond two standard deviations, as tf.random.truncated_normal does.
@@ -81,25 +83,32 @@ void compute_fans(const Shape& shape, double& fan_in, double& fan_out) {
 
 const FunctionFamily& initializer_family() {
   static const std::vector<std::string> modes{"fan_in", "fan_out", "fan_avg"};
-  static const std::vector<std::string> distributions{"truncated_normal", "untruncated_normal", "uniform", "normal"};
+  static const std::vector<std::string> distributions{"truncated_normal", "untruncated_normal", "uniform",
+                                                      "normal"};
   static const FunctionFamily family{
       "initializer",
       {
           {"zeros", "all zeros", {}, {"zero"}},
           {"ones", "all ones", {}, {"one"}},
           {"constant", "every value set to `value`", {float_arg("value", 0.0, "the value")}},
-          {"random_normal", "normal(mean, stddev)",
+          {"random_normal",
+           "normal(mean, stddev)",
            {float_arg("mean", 0.0, "mean"), float_arg("stddev", 0.05, "standard deviation", 0.0), seed_arg()},
            {"normal"}},
-          {"random_uniform", "uniform(minval, maxval)",
+          {"random_uniform",
+           "uniform(minval, maxval)",
            {float_arg("minval", -0.05, "lower bound"), float_arg("maxval", 0.05, "upper bound"), seed_arg()},
            {"uniform"}},
-          {"truncated_normal", "normal(mean, stddev) redrawn beyond two stddevs",
-           {float_arg("mean", 0.0, "mean"), float_arg("stddev", 0.05, "standard deviation", 0.0), seed_arg()}},
-          {"variance_scaling", "Keras VarianceScaling",
+          {"truncated_normal",
+           "normal(mean, stddev) redrawn beyond two stddevs",
+           {float_arg("mean", 0.0, "mean"), float_arg("stddev", 0.05, "standard deviation", 0.0),
+            seed_arg()}},
+          {"variance_scaling",
+           "Keras VarianceScaling",
            {float_arg("scale", 1.0, "scale", 0.0), enum_arg("mode", "fan_in", modes, "which fan to scale by"),
             enum_arg("distribution", "truncated_normal", distributions, "the distribution"), seed_arg()}},
-          {"orthogonal", "random orthogonal matrix (QR of a normal matrix)",
+          {"orthogonal",
+           "random orthogonal matrix (QR of a normal matrix)",
            {float_arg("gain", 1.0, "multiplier"), seed_arg()}},
           {"identity", "gain * identity matrix (2-D only)", {float_arg("gain", 1.0, "multiplier")}},
           {"lecun_uniform", "variance_scaling(1, fan_in, uniform)", {seed_arg()}},
@@ -131,8 +140,8 @@ void initialize(const Value& init, const Shape& shape, Real* out, Random& rng) {
     const double mean = init.number_arg("mean"), stddev = init.number_arg("stddev");
     for (Index i = 0; i < n; ++i) out[i] = static_cast<Real>(truncated_normal(rng, mean, stddev));
   } else if (type == "variance_scaling") {
-    fill_variance_scaling(init.number_arg("scale"), init.arg("mode")->s, init.arg("distribution")->s, shape, out, n,
-                          rng);
+    fill_variance_scaling(init.number_arg("scale"), init.arg("mode")->s, init.arg("distribution")->s, shape,
+                          out, n, rng);
   } else if (type == "orthogonal") {
     fill_orthogonal(init.number_arg("gain"), shape, out, rng);
   } else if (type == "identity") {
@@ -147,12 +156,10 @@ void initialize(const Value& init, const Shape& shape, Real* out, Random& rng) {
       const char* mode;
       const char* distribution;
     };
-    static const Preset presets[] = {{"lecun_uniform", 1, "fan_in", "uniform"},
-                                     {"lecun_normal", 1, "fan_in", "truncated_normal"},
-                                     {"glorot_uniform", 1, "fan_avg", "uniform"},
-                                     {"glorot_normal", 1, "fan_avg", "truncated_normal"},
-                                     {"he_uniform", 2, "fan_in", "uniform"},
-                                     {"he_normal", 2, "fan_in", "truncated_normal"}};
+    static const Preset presets[] = {
+        {"lecun_uniform", 1, "fan_in", "uniform"},   {"lecun_normal", 1, "fan_in", "truncated_normal"},
+        {"glorot_uniform", 1, "fan_avg", "uniform"}, {"glorot_normal", 1, "fan_avg", "truncated_normal"},
+        {"he_uniform", 2, "fan_in", "uniform"},      {"he_normal", 2, "fan_in", "truncated_normal"}};
     for (const auto& p : presets)
       if (type == p.name) return fill_variance_scaling(p.scale, p.mode, p.distribution, shape, out, n, rng);
     throw ShapeError("unknown initializer '" + type + "'");

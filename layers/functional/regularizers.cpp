@@ -10,7 +10,8 @@ const FunctionFamily& regularizer_family() {
       {
           {"l1", "l1 * sum(|w|)", {float_arg("l1", 0.01, "the factor", 0.0)}},
           {"l2", "l2 * sum(w^2)", {float_arg("l2", 0.01, "the factor", 0.0)}},
-          {"l1_l2", "l1 * sum(|w|) + l2 * sum(w^2)",
+          {"l1_l2",
+           "l1 * sum(|w|) + l2 * sum(w^2)",
            {float_arg("l1", 0.01, "the l1 factor", 0.0), float_arg("l2", 0.01, "the l2 factor", 0.0)},
            {"l1l2"}},
       }};

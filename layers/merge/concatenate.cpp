@@ -17,11 +17,13 @@ std::vector<Shape> Concatenate::build(const std::vector<Shape>& input_shapes) {
   out[sample_axis_] = 0;
   for (const Shape& s : input_shapes) {
     bool compatible = static_cast<Index>(s.size()) == rank;
-    for (Index d = 0; compatible && d < rank; ++d) compatible = d == sample_axis_ || s[d] == input_shapes[0][d];
+    for (Index d = 0; compatible && d < rank; ++d)
+      compatible = d == sample_axis_ || s[d] == input_shapes[0][d];
     if (!compatible) {
       std::string shapes;
       for (const Shape& t : input_shapes) shapes += (shapes.empty() ? "" : ", ") + shape_to_string(t);
-      throw ShapeError("inputs must match except along axis " + std::to_string(axis_) + ", got " + shapes, "axis");
+      throw ShapeError("inputs must match except along axis " + std::to_string(axis_) + ", got " + shapes,
+                       "axis");
     }
     out[sample_axis_] += s[sample_axis_];
   }

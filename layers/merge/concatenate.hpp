@@ -6,7 +6,8 @@ namespace yamlnet {
 
 class Concatenate : public Layer {
  public:
-  Concatenate(const std::string& name, const Args& args) : Layer(name, "Concatenate"), axis_(args.integer("axis")) {}
+  Concatenate(const std::string& name, const Args& args)
+      : Layer(name, "Concatenate"), axis_(args.integer("axis")) {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
   void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
   void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,

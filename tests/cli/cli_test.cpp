@@ -1,4 +1,5 @@
-// The `yamlnet` binary end to end: train one epoch, reload, evaluate to the same numbers; exit codes; predict.
+// The `yamlnet` binary end to end: train one epoch, reload, evaluate to the same numbers; exit codes;
+// predict.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -18,7 +19,8 @@ struct Result {
 
 // Runs the binary with `args`; stdout is captured, stderr is folded in when `with_stderr`.
 Result run(const std::string& args, bool with_stderr = false) {
-  const std::string command = std::string(YAMLNET_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  const std::string command =
+      std::string(YAMLNET_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
@@ -38,19 +40,22 @@ std::string make_csv(const TempDir& dir, const std::string& name, int rows, unsi
   };
   for (int r = 0; r < rows; ++r) {
     const double a = next(), b = next(), c = next();
-    text += std::to_string(a) + "," + std::to_string(b) + "," + std::to_string(c) + "," + (a + 0.5 * b - c > 0 ? "1" : "0") + "\n";
+    text += std::to_string(a) + "," + std::to_string(b) + "," + std::to_string(c) + "," +
+            (a + 0.5 * b - c > 0 ? "1" : "0") + "\n";
   }
   return dir.write(name, text);
 }
 
 std::string make_config(const TempDir& dir) {
   const std::string train = make_csv(dir, "train.csv", 200, 1), test = make_csv(dir, "test.csv", 50, 2);
-  return dir.write("small.yaml", "name: small\nseed: 7\ninputs:\n  features: {shape: [3]}\nlayers:\n"
-                                 "  - {name: hidden, type: Dense, units: 8, activation: relu}\n"
-                                 "  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"
-                                 "compile: {optimizer: adam, loss: binary_crossentropy, metrics: [accuracy]}\n"
-                                 "data:\n  type: csv\n  columns: {features: [a, b, c], out: [label]}\n"
-                                 "  train: " + train + "\n  test: " + test + "\nfit: {epochs: 1, batch_size: 16}\n");
+  return dir.write("small.yaml",
+                   "name: small\nseed: 7\ninputs:\n  features: {shape: [3]}\nlayers:\n"
+                   "  - {name: hidden, type: Dense, units: 8, activation: relu}\n"
+                   "  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"
+                   "compile: {optimizer: adam, loss: binary_crossentropy, metrics: [accuracy]}\n"
+                   "data:\n  type: csv\n  columns: {features: [a, b, c], out: [label]}\n"
+                   "  train: " +
+                       train + "\n  test: " + test + "\nfit: {epochs: 1, batch_size: 16}\n");
 }
 
 }  // namespace
@@ -81,12 +86,15 @@ TEST_CASE("cli: train one epoch, save, reload, evaluate to the same numbers") {
   CHECK(slurp(again) == slurp(weights));
   // --set changes the run and is recorded in the effective config.
   const std::string wider = dir.path("wider.weights.json");
-  REQUIRE(run("train " + config + " --weights-out " + wider + " --set layers.hidden.units=4 --set fit.epochs=2 --json").code == 0);
+  REQUIRE(run("train " + config + " --weights-out " + wider +
+              " --set layers.hidden.units=4 --set fit.epochs=2 --json")
+              .code == 0);
   CHECK(slurp(dir.path("wider.config.yaml")).find("units: 4") != std::string::npos);
   CHECK(slurp(wider).find("\"shape\": [3, 4]") != std::string::npos);
 }
 
-TEST_CASE("cli: predict writes one row per sample; init writes seeded weights; summary prints Keras's table") {
+TEST_CASE(
+    "cli: predict writes one row per sample; init writes seeded weights; summary prints Keras's table") {
   TempDir dir;
   const std::string config = make_config(dir);
   const std::string weights = dir.path("init.weights.json");
@@ -99,6 +107,9 @@ TEST_CASE("cli: predict writes one row per sample; init writes seeded weights; s
   const std::string text = slurp(predictions);
   CHECK(std::count(text.begin(), text.end(), '\n') == 51);
   CHECK(text.rfind("out\n", 0) == 0);
+  const std::string npy = dir.path("p.npy");
+  REQUIRE(run("predict " + config + " --weights " + weights + " -o " + npy).code == 0);
+  CHECK(slurp(npy).size() == 128 + 50 * 4);  // header padded to 128 bytes, then 50 float32 values
   const Result summary = run("summary " + config);
   CHECK(summary.code == 0);
   CHECK(summary.out.find(" hidden (Dense)") != std::string::npos);
@@ -107,10 +118,12 @@ TEST_CASE("cli: predict writes one row per sample; init writes seeded weights; s
 
 TEST_CASE("cli: exit codes 1 for a user error with file:line:col, 2 for usage") {
   TempDir dir;
-  const std::string bad = dir.write("bad.yaml", "inputs: {x: {shape: [3]}}\nlayers:\n  - {type: Dense, units: 0}\n");
+  const std::string bad =
+      dir.write("bad.yaml", "inputs: {x: {shape: [3]}}\nlayers:\n  - {type: Dense, units: 0}\n");
   const Result r = run("validate " + bad, true);
   CHECK(r.code == 1);
-  CHECK(r.out.find(bad + ":3:26: error: layer 'dense' (Dense): argument 'units': must be >= 1, got 0") != std::string::npos);
+  CHECK(r.out.find(bad + ":3:26: error: layer 'dense' (Dense): argument 'units': must be >= 1, got 0") !=
+        std::string::npos);
   CHECK(run("train", true).code == 2);
   CHECK(run("frobnicate x.yaml", true).code == 2);
   CHECK(run("train " + dir.path("missing.yaml"), true).code == 1);

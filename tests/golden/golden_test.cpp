@@ -49,7 +49,8 @@ Tensor to_tensor(const json& j) {
 std::string config_text(const json& req) {
   json config;
   config["name"] = "golden";
-  for (const auto& in : req["model"]["inputs"]) config["inputs"][in["name"].get<std::string>()] = {{"shape", in["shape"]}, {"dtype", in["dtype"]}};
+  for (const auto& in : req["model"]["inputs"])
+    config["inputs"][in["name"].get<std::string>()] = {{"shape", in["shape"]}, {"dtype", in["dtype"]}};
   config["layers"] = json::array();
   for (const auto& l : req["model"]["layers"]) {
     json layer = l["config"].is_object() ? l["config"] : json::object();
@@ -89,7 +90,8 @@ void feed(Model& model, const json& inputs) {
 
 void expect_close(const Tensor& actual, const json& expected, double tolerance, const std::string& what) {
   const Tensor e = to_tensor(expected);
-  REQUIRE_MESSAGE(actual.size() == e.size(), what << ": " << actual.size() << " values, expected " << e.size());
+  REQUIRE_MESSAGE(actual.size() == e.size(),
+                  what << ": " << actual.size() << " values, expected " << e.size());
   for (Index i = 0; i < e.size(); ++i) {
     const double a = actual.data[i], b = e.data[i];
     CHECK_MESSAGE(std::abs(a - b) <= tolerance * std::max(1.0, std::abs(b)),
@@ -112,7 +114,8 @@ void check_inference_case(const std::string& name) {
   feed(model, req["inputs"]);
   model.forward(RunContext{});
   for (size_t k = 0; k < model.num_outputs(); ++k)
-    expect_close(model.output(k), res["outputs"][model.output_name(k)], 1e-6, name + " output " + model.output_name(k));
+    expect_close(model.output(k), res["outputs"][model.output_name(k)], 1e-6,
+                 name + " output " + model.output_name(k));
   if (res.contains("layer_outputs"))
     for (const auto& [layer, values] : res["layer_outputs"].items())
       expect_close(model.layer_output(node_index(model, layer)), values, 1e-6, name + " layer " + layer);
@@ -126,7 +129,10 @@ void check_training_case(const std::string& name) {
   Trainer trainer(model, model.spec().compile, 0);
   Dataset data;
   for (size_t i = 0; i < model.num_inputs(); ++i)
-    data.inputs.push_back(DataArray{model.input_node(i).layer->name(), to_tensor(req["inputs"][model.input_node(i).layer->name()]), "golden", {}});
+    data.inputs.push_back(DataArray{model.input_node(i).layer->name(),
+                                    to_tensor(req["inputs"][model.input_node(i).layer->name()]),
+                                    "golden",
+                                    {}});
   data.targets.push_back(DataArray{model.output_name(0), to_tensor(req["train"]["targets"]), "golden", {}});
   const Index n = data.size(), batch = req["train"]["batch_size"].get<Index>();
   const Index batches = (n + batch - 1) / batch;
@@ -138,17 +144,20 @@ void check_training_case(const std::string& name) {
     CHECK_MESSAGE(std::abs(loss - expected) <= 1e-5 * std::max(1.0, std::abs(expected)),
                   name << " loss at step " << s << ": " << loss << ", Keras: " << expected);
   }
-  for (auto& slot : model.parameters()) expect_close(slot.param->value, res["weights_after"][slot.key], 1e-5, name + " " + slot.key);
+  for (auto& slot : model.parameters())
+    expect_close(slot.param->value, res["weights_after"][slot.key], 1e-5, name + " " + slot.key);
   feed(model, req["inputs"]);
   model.forward(RunContext{});
-  expect_close(model.output(0), res["outputs_after_train"][model.output_name(0)], 1e-5, name + " outputs after training");
+  expect_close(model.output(0), res["outputs_after_train"][model.output_name(0)], 1e-5,
+               name + " outputs after training");
 }
 
 }  // namespace
 
 TEST_CASE("golden: Dense with every Keras activation") {
-  for (const char* name : {"dense_elu", "dense_exponential", "dense_hard_sigmoid", "dense_linear", "dense_relu", "dense_selu",
-                           "dense_sigmoid", "dense_softmax", "dense_softplus", "dense_softsign", "dense_tanh"}) {
+  for (const char* name :
+       {"dense_elu", "dense_exponential", "dense_hard_sigmoid", "dense_linear", "dense_relu", "dense_selu",
+        "dense_sigmoid", "dense_softmax", "dense_softplus", "dense_softsign", "dense_tanh"}) {
     CAPTURE(name);
     check_inference_case(name);
   }

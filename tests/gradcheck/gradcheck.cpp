@@ -9,8 +9,8 @@ namespace yamlnet::testing {
 
 static_assert(sizeof(Real) == sizeof(double), "gradient checks run on the float64 build");
 
-std::unique_ptr<Layer> make_layer(const std::string& type, const std::string& yaml_args, const std::vector<Shape>& per_sample,
-                                  uint64_t seed) {
+std::unique_ptr<Layer> make_layer(const std::string& type, const std::string& yaml_args,
+                                  const std::vector<Shape>& per_sample, uint64_t seed) {
   const LayerInfo* info = builtin_registry().find(type);
   REQUIRE_MESSAGE(info != nullptr, "no layer type " << type);
   DiagnosticSink sink("gradcheck");
@@ -36,8 +36,8 @@ Tensor random_tensor(Index batch, const Shape& per_sample, uint64_t seed, double
 
 namespace {
 
-double projected_loss(Layer& layer, const LayerInputs& in, std::vector<Tensor>& outputs, const std::vector<Tensor>& weights,
-                      const GradcheckOptions& options) {
+double projected_loss(Layer& layer, const LayerInputs& in, std::vector<Tensor>& outputs,
+                      const std::vector<Tensor>& weights, const GradcheckOptions& options) {
   Random rng(options.rng_seed);
   layer.forward(in, outputs, RunContext{options.mode, &rng});
   double total = 0;
@@ -63,7 +63,8 @@ void check_gradients(Layer& layer, std::vector<Tensor> inputs, const GradcheckOp
   Random rng(options.rng_seed);
   layer.forward(in, outputs, RunContext{options.mode, &rng});
   std::vector<Tensor> weights;
-  for (size_t k = 0; k < outputs.size(); ++k) weights.push_back(random_tensor(1, {outputs[k].size()}, 100 + k));
+  for (size_t k = 0; k < outputs.size(); ++k)
+    weights.push_back(random_tensor(1, {outputs[k].size()}, 100 + k));
 
   // Analytic gradients.
   std::vector<Tensor> d_outputs = weights;
@@ -74,7 +75,8 @@ void check_gradients(Layer& layer, std::vector<Tensor> inputs, const GradcheckOp
     d_inputs.back().set_zero();
   }
   std::vector<Tensor*> d_ptrs;
-  for (size_t i = 0; i < inputs.size(); ++i) d_ptrs.push_back(layer.input_takes_gradient(i) ? &d_inputs[i] : nullptr);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    d_ptrs.push_back(layer.input_takes_gradient(i) ? &d_inputs[i] : nullptr);
   for (auto& p : layer.params()) p.grad.set_zero();
   projected_loss(layer, in, outputs, weights, options);
   layer.backward(in, outputs, d_outputs, d_ptrs);
@@ -97,7 +99,8 @@ void check_gradients(Layer& layer, std::vector<Tensor> inputs, const GradcheckOp
   }
   for (auto& p : layer.params())
     for (Index j = 0; j < p.value.size(); ++j)
-      compare(p.grad.data[j], numeric(p.value.data[j]), options.tolerance, layer.type() + " " + p.name + "[" + std::to_string(j) + "]");
+      compare(p.grad.data[j], numeric(p.value.data[j]), options.tolerance,
+              layer.type() + " " + p.name + "[" + std::to_string(j) + "]");
 }
 
 }  // namespace yamlnet::testing

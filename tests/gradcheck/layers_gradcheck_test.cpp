@@ -6,9 +6,10 @@ using namespace yamlnet;
 using namespace yamlnet::testing;
 
 TEST_CASE("gradcheck: Dense with every activation, on rank-2 and rank-3 inputs") {
-  for (const char* act : {"linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "hard_sigmoid",
-                          "exponential", "swish", "gelu", "{type: gelu, approximate: true}",
-                          "{type: relu, alpha: 0.1, max_value: 0.8, threshold: 0.05}", "{type: elu, alpha: 0.5}"}) {
+  for (const char* act :
+       {"linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "hard_sigmoid",
+        "exponential", "swish", "gelu", "{type: gelu, approximate: true}",
+        "{type: relu, alpha: 0.1, max_value: 0.8, threshold: 0.05}", "{type: elu, alpha: 0.5}"}) {
     CAPTURE(act);
     auto dense = make_layer("Dense", std::string("{units: 3, activation: ") + act + "}", {{4}});
     check_gradients(*dense, {random_tensor(5, {4}, 11, -2, 2)});
@@ -53,9 +54,11 @@ TEST_CASE("gradcheck: Concatenate on the last and a middle axis, Multiply of two
   auto last = make_layer("Concatenate", "{axis: -1}", {{2, 3}, {2, 1}});
   check_gradients(*last, {random_tensor(2, {2, 3}, 19), random_tensor(2, {2, 1}, 20)});
   auto middle = make_layer("Concatenate", "{axis: 1}", {{2, 3}, {1, 3}, {3, 3}});
-  check_gradients(*middle, {random_tensor(2, {2, 3}, 21), random_tensor(2, {1, 3}, 22), random_tensor(2, {3, 3}, 23)});
+  check_gradients(*middle,
+                  {random_tensor(2, {2, 3}, 21), random_tensor(2, {1, 3}, 22), random_tensor(2, {3, 3}, 23)});
   auto two = make_layer("Multiply", "{}", {{4}, {4}});
   check_gradients(*two, {random_tensor(3, {4}, 24), random_tensor(3, {4}, 25)});
   auto three = make_layer("Multiply", "{}", {{2, 2}, {2, 2}, {2, 2}});
-  check_gradients(*three, {random_tensor(3, {2, 2}, 26), random_tensor(3, {2, 2}, 27), random_tensor(3, {2, 2}, 28)});
+  check_gradients(*three,
+                  {random_tensor(3, {2, 2}, 26), random_tensor(3, {2, 2}, 27), random_tensor(3, {2, 2}, 28)});
 }

@@ -1,4 +1,5 @@
-// Losses and regularizers against finite differences, and the executor's gradient summation over a whole graph.
+// Losses and regularizers against finite differences, and the executor's gradient summation over a whole
+// graph.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -30,8 +31,9 @@ void check_loss(const std::string& yaml, bool logits_input, const Tensor& input,
     const double minus = loss->compute(x, target, scratch);
     x.data[i] = saved;
     const double numeric = (plus - minus) / (2 * eps);
-    CHECK_MESSAGE(std::abs(grad.data[i] - numeric) <= 1e-6 * std::max(1.0, std::abs(numeric)),
-                  yaml << (logits_input ? " (logits)" : "") << " [" << i << "]: " << grad.data[i] << " vs " << numeric);
+    CHECK_MESSAGE(
+        std::abs(grad.data[i] - numeric) <= 1e-6 * std::max(1.0, std::abs(numeric)),
+        yaml << (logits_input ? " (logits)" : "") << " [" << i << "]: " << grad.data[i] << " vs " << numeric);
   }
 }
 

@@ -21,14 +21,17 @@ TEST_CASE("configs/: each builds and trains one step") {
     validate_model(spec);
     bool data_present = true;
     for (const auto* split : {&spec.data.train, &spec.data.test})
-      for (const auto& [name, path] : split->files) data_present = data_present && std::filesystem::exists(path);
-    if (!spec.data.train.path.empty()) data_present = data_present && std::filesystem::exists(spec.data.train.path);
+      for (const auto& [name, path] : split->files)
+        data_present = data_present && std::filesystem::exists(path);
+    if (!spec.data.train.path.empty())
+      data_present = data_present && std::filesystem::exists(spec.data.train.path);
     if (!data_present) {
       MESSAGE("skipped training " << file << ": its data is not on this machine");
       continue;
     }
     testing::TempDir out;
-    RunOptions options{file, {"fit.epochs=1", "fit.steps_per_epoch=1", "fit.verbose=0"}, "", out.path("w.weights.json")};
+    RunOptions options{
+        file, {"fit.epochs=1", "fit.steps_per_epoch=1", "fit.verbose=0"}, "", out.path("w.weights.json")};
     const TrainOutcome outcome = run_train(options, nullptr);
     CHECK(outcome.history.size() == 1);
     CHECK(std::filesystem::exists(outcome.weights_path));

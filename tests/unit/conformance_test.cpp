@@ -15,9 +15,9 @@ namespace {
 
 struct Case {
   std::string type;
-  std::string args;                  // YAML mapping of the layer's arguments
-  std::vector<Shape> input_shapes;   // per sample
-  std::string dtype;                 // of every input
+  std::string args;                 // YAML mapping of the layer's arguments
+  std::vector<Shape> input_shapes;  // per sample
+  std::string dtype;                // of every input
   Shape output_shape;
   Index params;
 };
@@ -65,7 +65,8 @@ void feed(Model& model, const Case& c, Index batch) {
   for (size_t i = 0; i < model.num_inputs(); ++i) {
     Tensor& t = model.input_buffer(i);
     t.resize(with_batch(batch, c.input_shapes[i]));
-    for (auto& v : t.data) v = c.dtype == "int32" ? static_cast<Real>(rng.below(5)) : static_cast<Real>(rng.uniform(-1, 1));
+    for (auto& v : t.data)
+      v = c.dtype == "int32" ? static_cast<Real>(rng.below(5)) : static_cast<Real>(rng.uniform(-1, 1));
   }
 }
 
@@ -74,7 +75,8 @@ void feed(Model& model, const Case& c, Index batch) {
 TEST_CASE("conformance: every registered layer has a case") {
   std::set<std::string> covered{"Input"};
   for (const auto& c : cases()) covered.insert(c.type);
-  for (const auto& type : builtin_registry().types()) CHECK_MESSAGE(covered.count(type), "no conformance case for " << type);
+  for (const auto& type : builtin_registry().types())
+    CHECK_MESSAGE(covered.count(type), "no conformance case for " << type);
 }
 
 TEST_CASE("conformance: shapes, parameters, config round trip, a training step, save and reload") {
@@ -92,7 +94,8 @@ TEST_CASE("conformance: shapes, parameters, config round trip, a training step, 
     const ModelSpec again = parse_model_spec(config_for(c, args_to_yaml(args)), "again.yaml");
     const Args& args2 = again.find_layer("subject")->args;
     REQUIRE(args.items().size() == args2.items().size());
-    for (size_t k = 0; k < args.items().size(); ++k) CHECK(args.items()[k].second.to_string() == args2.items()[k].second.to_string());
+    for (size_t k = 0; k < args.items().size(); ++k)
+      CHECK(args.items()[k].second.to_string() == args2.items()[k].second.to_string());
 
     model.initialize(5);
     feed(model, c, 3);
@@ -102,7 +105,8 @@ TEST_CASE("conformance: shapes, parameters, config round trip, a training step, 
     // One training step runs and, for layers with weights, changes them.
     Trainer trainer(model, model.spec().compile, 5);
     Dataset data;
-    for (size_t i = 0; i < model.num_inputs(); ++i) data.inputs.push_back(DataArray{"in", model.input_buffer(i), "mem", {}});
+    for (size_t i = 0; i < model.num_inputs(); ++i)
+      data.inputs.push_back(DataArray{"in", model.input_buffer(i), "mem", {}});
     Tensor target(with_batch(3, {shape_size(c.output_shape)}));
     target.set_zero();
     data.targets.push_back(DataArray{"head", target, "mem", {}});

@@ -78,9 +78,11 @@ TEST_CASE("csv: ragged rows and non-numbers are errors with file and line") {
   CHECK(t.rows.size() == 2);
   CHECK(t.lines == std::vector<long>{2, 4});
   const std::string ragged = dir.write("ragged.csv", "a,b\n1,2\n3\n");
-  CHECK(message_of([&] { read_table(ragged, ',', true); }) == ragged + ":3: error: ragged row: 1 fields where the header has 2");
+  CHECK(message_of([&] { read_table(ragged, ',', true); }) ==
+        ragged + ":3: error: ragged row: 1 fields where the header has 2");
   const std::string text = dir.write("text.csv", "a,b\n1,x\n");
-  CHECK(message_of([&] { read_table(text, ',', true); }) == text + ":2: error: column 'b': 'x' is not a number");
+  CHECK(message_of([&] { read_table(text, ',', true); }) ==
+        text + ":2: error: column 'b': 'x' is not a number");
   const std::string empty = dir.write("empty.csv", "a,b\n");
   CHECK(message_of([&] { read_table(empty, ',', true); }) == empty + ": error: the file has no data rows");
 }
@@ -113,6 +115,8 @@ data:
         path + ":3: error: id 7 is outside [0, 5) of layer 'emb' (input_dim 5)");
   CHECK(message_of([&] { load("u,v,label\n1,2,3\n"); }) ==
         path + ":2: error: label 3.000000 is not a class index in [0, 3) of output 'out'");
-  CHECK(message_of([&] { load("u,v,label\n1,2,0\n1,nan,0\n"); }) == path + ":3: error: value nan is not finite");
-  CHECK(message_of([&] { load("u,v,label\n1.5,2,0\n"); }) == path + ":2: error: input 'ids' is int but holds 1.500000");
+  CHECK(message_of([&] { load("u,v,label\n1,2,0\n1,nan,0\n"); }) ==
+        path + ":3: error: value nan is not finite");
+  CHECK(message_of([&] { load("u,v,label\n1.5,2,0\n"); }) ==
+        path + ":2: error: input 'ids' is int but holds 1.500000");
 }

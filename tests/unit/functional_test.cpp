@@ -57,7 +57,8 @@ TEST_CASE("activations: Keras 2 values") {
   CHECK(apply("hard_sigmoid", 3.0) == doctest::Approx(1.0));
   CHECK(apply("hard_sigmoid", -3.0) == doctest::Approx(0.0));
   CHECK(apply("selu", 1.0) == doctest::Approx(1.0507009873554805));
-  CHECK(apply("selu", -1.0) == doctest::Approx(1.0507009873554805 * 1.6732632423543772 * (std::exp(-1.0) - 1)));
+  CHECK(apply("selu", -1.0) ==
+        doctest::Approx(1.0507009873554805 * 1.6732632423543772 * (std::exp(-1.0) - 1)));
   CHECK(apply("elu", -1.0) == doctest::Approx(std::exp(-1.0) - 1));
   CHECK(apply("gelu", 1.0) == doctest::Approx(0.8413447460685429));
   CHECK(apply("{type: gelu, approximate: true}", 1.0) == doctest::Approx(0.8411919906082768));
@@ -98,8 +99,8 @@ TEST_CASE("initializers: Keras definitions of fans, limits and stddevs") {
   CHECK(variance(he) == doctest::Approx(2.0 / 500.0).epsilon(0.05));
 
   CHECK(variance(init("lecun_normal", {400, 300})) == doctest::Approx(1.0 / 400.0).epsilon(0.05));
-  CHECK(variance(init("{type: variance_scaling, scale: 3, mode: fan_out, distribution: uniform}", {300, 200})) ==
-        doctest::Approx(3.0 / 200.0).epsilon(0.05));
+  CHECK(variance(init("{type: variance_scaling, scale: 3, mode: fan_out, distribution: uniform}",
+                      {300, 200})) == doctest::Approx(3.0 / 200.0).epsilon(0.05));
   CHECK(variance(init("{type: variance_scaling, distribution: untruncated_normal}", {300, 200})) ==
         doctest::Approx(1.0 / 300.0).epsilon(0.05));
   const auto uniform = init("{type: random_uniform, minval: -0.1, maxval: 0.2}", {1000});
@@ -117,21 +118,24 @@ TEST_CASE("initializers: orthogonal gives orthonormal columns or rows; identity 
     Eigen::MatrixXd m(shape[0], shape[1]);
     for (Index r = 0; r < shape[0]; ++r)
       for (Index c = 0; c < shape[1]; ++c) m(r, c) = values[r * shape[1] + c] / 2.0;
-    const Eigen::MatrixXd gram = shape[0] > shape[1] ? Eigen::MatrixXd(m.transpose() * m) : Eigen::MatrixXd(m * m.transpose());
+    const Eigen::MatrixXd gram =
+        shape[0] > shape[1] ? Eigen::MatrixXd(m.transpose() * m) : Eigen::MatrixXd(m * m.transpose());
     CHECK((gram - Eigen::MatrixXd::Identity(gram.rows(), gram.cols())).cwiseAbs().maxCoeff() < 1e-5);
   }
   const auto eye = init("{type: identity, gain: 3}", {2, 3});
   CHECK(eye == std::vector<Real>{3, 0, 0, 0, 3, 0});
   Random rng(1);
   Real out[8];
-  CHECK_THROWS_AS(initialize(parse_function_value("identity", initializer_family()), {2, 2, 2}, out, rng), ShapeError);
+  CHECK_THROWS_AS(initialize(parse_function_value("identity", initializer_family()), {2, 2, 2}, out, rng),
+                  ShapeError);
 }
 
 TEST_CASE("regularizers: penalties and gradients as Keras adds them to the loss") {
   const Real w[3] = {1, -2, 0};
   const auto l1 = Regularizer::from_value(parse_function_value("l1", regularizer_family()));
   const auto l2 = Regularizer::from_value(parse_function_value("{type: l2, l2: 0.5}", regularizer_family()));
-  const auto both = Regularizer::from_value(parse_function_value("{type: l1_l2, l1: 0.1, l2: 0.2}", regularizer_family()));
+  const auto both =
+      Regularizer::from_value(parse_function_value("{type: l1_l2, l1: 0.1, l2: 0.2}", regularizer_family()));
   CHECK(l1->penalty(w, 3) == doctest::Approx(0.03));
   CHECK(l2->penalty(w, 3) == doctest::Approx(2.5));
   CHECK(both->penalty(w, 3) == doctest::Approx(0.3 + 1.0));
@@ -144,7 +148,9 @@ TEST_CASE("regularizers: penalties and gradients as Keras adds them to the loss"
 }
 
 TEST_CASE("constraints: max_norm, unit_norm, min_max_norm along axis 0, non_neg") {
-  auto make = [](const std::string& yaml) { return *Constraint::from_value(parse_function_value(yaml, constraint_family())); };
+  auto make = [](const std::string& yaml) {
+    return *Constraint::from_value(parse_function_value(yaml, constraint_family()));
+  };
   Real w[4] = {3, 0.3, 4, 0.4};  // kernel [2, 2]: column norms 5 and 0.5
   make("{type: max_norm, max_value: 2}").apply(w, {2, 2});
   CHECK(w[0] == doctest::Approx(1.2));

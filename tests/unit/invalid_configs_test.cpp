@@ -34,7 +34,8 @@ TEST_CASE("invalid configs: each is rejected with its expected file:line:col and
     REQUIRE_MESSAGE(!found.empty(), "the config was accepted");
     const std::string wanted_start = file.filename().string() + ":" + position + ": error: ";
     bool matched = false;
-    for (const auto& f : found) matched = matched || (f.rfind(wanted_start, 0) == 0 && f.find(message) != std::string::npos);
+    for (const auto& f : found)
+      matched = matched || (f.rfind(wanted_start, 0) == 0 && f.find(message) != std::string::npos);
     std::string all;
     for (const auto& f : found) all += "\n  " + f;
     CHECK_MESSAGE(matched, "expected " << wanted_start << "..." << message << "\ngot:" << all);

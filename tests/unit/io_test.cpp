@@ -1,4 +1,5 @@
-// The weights file: diffable layout, byte-identical round trips, determinism, every mismatch reported at once.
+// The weights file: diffable layout, byte-identical round trips, determinism, every mismatch reported at
+// once.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -42,7 +43,8 @@ TEST_CASE("floats are written as the shortest text that reads back to the same f
 TEST_CASE("sha256 matches the FIPS 180-4 examples") {
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(sha256_hex(std::string(1000, 'a')) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+  CHECK(sha256_hex(std::string(1000, 'a')) ==
+        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
 }
 
 TEST_CASE("weights JSON: graph order, one row per line, byte-identical save -> load -> save") {
@@ -66,7 +68,8 @@ TEST_CASE("weights JSON: graph order, one row per line, byte-identical save -> l
 }
 
 TEST_CASE("same seed, same weights file; another seed, another file") {
-  Model a(parse_model_spec(kConfig, "small.yaml")), b(parse_model_spec(kConfig, "small.yaml")), c(parse_model_spec(kConfig, "small.yaml"));
+  Model a(parse_model_spec(kConfig, "small.yaml")), b(parse_model_spec(kConfig, "small.yaml")),
+      c(parse_model_spec(kConfig, "small.yaml"));
   a.initialize(3);
   b.initialize(3);
   c.initialize(4);
@@ -87,16 +90,20 @@ TEST_CASE("loading lists every missing, extra and wrongly shaped tensor before t
     FAIL("expected a WeightsError");
   } catch (const WeightsError& e) {
     const std::string message = e.what();
-    CHECK(message.find("tensor 'emb/embeddings' has shape (4, 3), the model needs (5, 3)") != std::string::npos);
+    CHECK(message.find("tensor 'emb/embeddings' has shape (4, 3), the model needs (5, 3)") !=
+          std::string::npos);
     CHECK(message.find("tensor 'out/kernel': holds the non-finite value NaN") != std::string::npos);
     CHECK(message.find("missing tensor 'out/bias'") != std::string::npos);
     CHECK(message.find("unexpected tensor 'extra/bias'") != std::string::npos);
   }
   CHECK(weights_to_json(model) == before);
-  CHECK_THROWS_WITH_AS(load_weights_from_text(model, "{\"format\": \"yamlnet.weights\", \"weights\"", "t.json"),
-                       "t.json: not valid JSON (byte 40)", WeightsError);
-  CHECK_THROWS_AS(load_weights_from_text(model, R"({"format": "yamlnet.weights", "format_version": 2, "weights": {}})", "t.json"),
-                  WeightsError);
+  CHECK_THROWS_WITH_AS(
+      load_weights_from_text(model, "{\"format\": \"yamlnet.weights\", \"weights\"", "t.json"),
+      "t.json: not valid JSON (byte 40)", WeightsError);
+  CHECK_THROWS_AS(
+      load_weights_from_text(model, R"({"format": "yamlnet.weights", "format_version": 2, "weights": {}})",
+                             "t.json"),
+      WeightsError);
 }
 
 TEST_CASE("atomic writes replace the whole file") {

@@ -1,9 +1,10 @@
 // One or two optimizer steps computed by hand from Keras 2's update rules.
+#include "interpreter/train/optimizers.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 
-#include "interpreter/train/optimizers.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
@@ -39,9 +40,11 @@ double step(const std::string& optimizer, const std::vector<double>& grads, doub
 TEST_CASE("sgd: plain, momentum and Nesterov") {
   CHECK(step("{type: sgd, learning_rate: 0.1}", {0.5}) == doctest::Approx(0.95));
   // v1 = -0.05, v2 = 0.9 * v1 - 0.05 = -0.095
-  CHECK(step("{type: sgd, learning_rate: 0.1, momentum: 0.9}", {0.5, 0.5}) == doctest::Approx(1.0 - 0.05 - 0.095));
+  CHECK(step("{type: sgd, learning_rate: 0.1, momentum: 0.9}", {0.5, 0.5}) ==
+        doctest::Approx(1.0 - 0.05 - 0.095));
   // Nesterov: w += momentum * v - lr * g = 0.9 * -0.05 - 0.05
-  CHECK(step("{type: sgd, learning_rate: 0.1, momentum: 0.9, nesterov: true}", {0.5}) == doctest::Approx(0.905));
+  CHECK(step("{type: sgd, learning_rate: 0.1, momentum: 0.9, nesterov: true}", {0.5}) ==
+        doctest::Approx(0.905));
 }
 
 TEST_CASE("adam: Keras's epsilon-hat form over two steps, and amsgrad") {
@@ -58,13 +61,15 @@ TEST_CASE("adam: Keras's epsilon-hat form over two steps, and amsgrad") {
     w_ams -= alpha * m / (std::sqrt(vhat) + eps);
   }
   CHECK(step("{type: adam, learning_rate: 0.1}", {0.5, 0.01}) == doctest::Approx(w).epsilon(1e-6));
-  CHECK(step("{type: adam, learning_rate: 0.1, amsgrad: true}", {0.5, 0.01}) == doctest::Approx(w_ams).epsilon(1e-6));
+  CHECK(step("{type: adam, learning_rate: 0.1, amsgrad: true}", {0.5, 0.01}) ==
+        doctest::Approx(w_ams).epsilon(1e-6));
   CHECK(std::abs(w_ams - w) > 1e-6);
 }
 
 TEST_CASE("rmsprop: plain, momentum, centered (TF kernel: epsilon inside the root)") {
   const double ms = 0.1 * 0.25;
-  CHECK(step("{type: rmsprop, learning_rate: 0.01}", {0.5}) == doctest::Approx(1 - 0.01 * 0.5 / std::sqrt(ms + 1e-7)));
+  CHECK(step("{type: rmsprop, learning_rate: 0.01}", {0.5}) ==
+        doctest::Approx(1 - 0.01 * 0.5 / std::sqrt(ms + 1e-7)));
   const double mg = 0.1 * 0.5;
   CHECK(step("{type: rmsprop, learning_rate: 0.01, centered: true}", {0.5}) ==
         doctest::Approx(1 - 0.01 * 0.5 / std::sqrt(ms - mg * mg + 1e-7)));
@@ -72,22 +77,26 @@ TEST_CASE("rmsprop: plain, momentum, centered (TF kernel: epsilon inside the roo
   const double mom1 = 0.01 * 0.5 / std::sqrt(ms + 1e-7);
   const double ms2 = 0.9 * ms + 0.1 * 0.25;
   const double mom2 = 0.5 * mom1 + 0.01 * 0.5 / std::sqrt(ms2 + 1e-7);
-  CHECK(step("{type: rmsprop, learning_rate: 0.01, momentum: 0.5}", {0.5, 0.5}) == doctest::Approx(1 - mom1 - mom2));
+  CHECK(step("{type: rmsprop, learning_rate: 0.01, momentum: 0.5}", {0.5, 0.5}) ==
+        doctest::Approx(1 - mom1 - mom2));
 }
 
 TEST_CASE("adagrad: accumulator starts at initial_accumulator_value") {
-  CHECK(step("{type: adagrad, learning_rate: 0.1}", {0.5}) == doctest::Approx(1 - 0.1 * 0.5 / (std::sqrt(0.35) + 1e-7)));
+  CHECK(step("{type: adagrad, learning_rate: 0.1}", {0.5}) ==
+        doctest::Approx(1 - 0.1 * 0.5 / (std::sqrt(0.35) + 1e-7)));
 }
 
 TEST_CASE("clipnorm and clipvalue act per gradient tensor before the update; constraints after") {
-  auto opt = Optimizer::create(parse_function_value("{type: sgd, learning_rate: 1, clipnorm: 1}", optimizer_family()));
+  auto opt = Optimizer::create(
+      parse_function_value("{type: sgd, learning_rate: 1, clipnorm: 1}", optimizer_family()));
   OneWeight w({0, 0});
   w.p.grad.data = {3, 4};
   opt->apply(w.slots);
   CHECK(w.p.value.data[0] == doctest::Approx(-0.6));
   CHECK(w.p.value.data[1] == doctest::Approx(-0.8));
 
-  auto clip = Optimizer::create(parse_function_value("{type: sgd, learning_rate: 1, clipvalue: 0.5}", optimizer_family()));
+  auto clip = Optimizer::create(
+      parse_function_value("{type: sgd, learning_rate: 1, clipvalue: 0.5}", optimizer_family()));
   OneWeight v({0, 0});
   v.p.grad.data = {3, -0.25};
   clip->apply(v.slots);

@@ -1,4 +1,5 @@
-// Config parsing: Keras names and defaults, Keras 1 aliases, errors with positions, --set overrides, graph order.
+// Config parsing: Keras names and defaults, Keras 1 aliases, errors with positions, --set overrides, graph
+// order.
 #include <doctest/doctest.h>
 
 #include "interpreter/graph/model.hpp"
@@ -52,13 +53,16 @@ inputs: {x: {shape: [3]}}
 layers:
   - {type: Dense, output_dim: 4, init: he_normal, W_regularizer: l2}
 compile: {optimizer: {type: sgd, lr: 0.5}, loss: mse}
-)", "t.yaml");
+)",
+                                          "t.yaml");
   CHECK(spec.layers[1].args.integer("units") == 4);
   CHECK(spec.layers[1].args.get("kernel_initializer").s == "he_normal");
   CHECK(spec.layers[1].args.get("kernel_regularizer").s == "l2");
   CHECK(spec.compile.get("optimizer").number_arg("learning_rate") == doctest::Approx(0.5));
   REQUIRE(spec.warnings.size() == 4);
-  CHECK(spec.warnings[0].format() == "t.yaml:4:19: warning: layer 'dense' (Dense): argument 'output_dim' is the Keras 1 name; use 'units'");
+  CHECK(
+      spec.warnings[0].format() ==
+      "t.yaml:4:19: warning: layer 'dense' (Dense): argument 'output_dim' is the Keras 1 name; use 'units'");
 }
 
 TEST_CASE("Keras class names and serialised forms are accepted for functions") {
@@ -68,7 +72,8 @@ layers:
   - {type: Dense, units: 2, kernel_initializer: GlorotNormal,
      bias_initializer: {class_name: RandomUniform, config: {minval: -0.5, maxval: 0.5}},
      kernel_constraint: MaxNorm, kernel_regularizer: {type: L1L2, l2: 0.1}}
-)", "t.yaml");
+)",
+                                          "t.yaml");
   const Args& a = spec.layers[1].args;
   CHECK(a.get("kernel_initializer").s == "glorot_normal");
   CHECK(a.get("bias_initializer").number_arg("minval") == doctest::Approx(-0.5));
@@ -84,12 +89,16 @@ layers:
   - {name: c, type: Dense, units: 2, activation: rleu}
 )");
   REQUIRE(errors.size() == 3);  // the misspelt 'units' is not reported again as missing
-  CHECK(errors[0].format() == "t.yaml:3:28: error: layer 'a' (Dense): unknown argument 'unit'; did you mean 'units'?");
-  CHECK(errors[1].format().rfind("t.yaml:4:21: error: layer 'b' (Dence): unknown layer type 'Dence'; did you mean 'Dense'?", 0) == 0);
+  CHECK(errors[0].format() ==
+        "t.yaml:3:28: error: layer 'a' (Dense): unknown argument 'unit'; did you mean 'units'?");
+  CHECK(errors[1].format().rfind(
+            "t.yaml:4:21: error: layer 'b' (Dence): unknown layer type 'Dence'; did you mean 'Dense'?", 0) ==
+        0);
   CHECK(errors[2].message.find("unknown activation 'rleu'; did you mean 'relu'?") != std::string::npos);
 }
 
-TEST_CASE("functional references: topological order with ties by declaration order; cycles and dangling names") {
+TEST_CASE(
+    "functional references: topological order with ties by declaration order; cycles and dangling names") {
   const ModelSpec spec = parse_model_spec(R"(
 inputs: {a: {shape: [2]}, b: {shape: [2]}}
 layers:
@@ -97,7 +106,8 @@ layers:
   - {name: right, type: Dense, units: 2, inputs: b}
   - {name: left, type: Dense, units: 2, inputs: a}
 outputs: late
-)", "t.yaml");
+)",
+                                          "t.yaml");
   Model model(spec);
   std::vector<std::string> order;
   for (const auto& n : model.nodes()) order.push_back(n.layer->name());
@@ -110,7 +120,8 @@ layers:
   - {name: q, type: Dense, units: 2, inputs: p}
 )");
   REQUIRE(cycle.size() == 2);
-  CHECK(cycle[0].format() == "t.yaml:3:46: error: layer 'p' (Dense): is part of a cycle: its inputs depend on its own output");
+  CHECK(cycle[0].format() ==
+        "t.yaml:3:46: error: layer 'p' (Dense): is part of a cycle: its inputs depend on its own output");
 
   const auto dangling = errors_of(R"(inputs: {x: {shape: [2]}}
 layers:
@@ -119,7 +130,8 @@ layers:
 )");
   REQUIRE(dangling.size() == 1);
   CHECK(dangling[0].format() ==
-        "t.yaml:4:48: error: layer 'out' (Dense): input 'hiden' is not a layer or input of this model; did you mean 'hidden'?");
+        "t.yaml:4:48: error: layer 'out' (Dense): input 'hiden' is not a layer or input of this model; did "
+        "you mean 'hidden'?");
 }
 
 TEST_CASE("shape errors name the layer, the shapes and the position") {
@@ -128,12 +140,15 @@ layers:
   - {name: mf, type: Multiply, inputs: [u, v]}
 )");
   REQUIRE(errors.size() == 1);
-  CHECK(errors[0].format() == "t.yaml:3:5: error: layer 'mf' (Multiply): input shapes (8,) and (16,) differ (input shapes (None, 8), (None, 16))");
+  CHECK(errors[0].format() ==
+        "t.yaml:3:5: error: layer 'mf' (Multiply): input shapes (8,) and (16,) differ (input shapes (None, "
+        "8), (None, 16))");
 }
 
 TEST_CASE("--set overrides any value, including a layer's argument by layer name") {
-  const ModelSpec spec = parse_model_spec(kMlp, "t.yaml", {"fit.epochs=1", "layers.hidden.units=64", "compile.optimizer.type=sgd",
-                                                          "data.type=csv"});
+  const ModelSpec spec = parse_model_spec(
+      kMlp, "t.yaml",
+      {"fit.epochs=1", "layers.hidden.units=64", "compile.optimizer.type=sgd", "data.type=csv"});
   CHECK(spec.fit.integer("epochs") == 1);
   CHECK(spec.layers[1].args.integer("units") == 64);
   CHECK(spec.compile.get("optimizer").s == "sgd");
@@ -143,7 +158,8 @@ TEST_CASE("--set overrides any value, including a layer's argument by layer name
 }
 
 TEST_CASE("automatic names follow Keras: dense, dense_1") {
-  const ModelSpec spec = parse_model_spec("inputs: {x: {shape: [2]}}\nlayers: [{type: Dense, units: 2}, {type: Dense, units: 1}]\n", "t.yaml");
+  const ModelSpec spec = parse_model_spec(
+      "inputs: {x: {shape: [2]}}\nlayers: [{type: Dense, units: 2}, {type: Dense, units: 1}]\n", "t.yaml");
   CHECK(spec.layers[1].name == "dense");
   CHECK(spec.layers[2].name == "dense_1");
 }

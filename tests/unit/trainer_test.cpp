@@ -27,19 +27,27 @@ std::string write_data(const TempDir& dir, int rows) {
 }
 
 std::string config(const TempDir& dir, const std::string& fit, const std::string& extra_layer_args = "") {
-  return dir.write("c.yaml", "name: fitting\nseed: 1\ninputs: {x: {shape: [2]}}\nlayers:\n"
-                             "  - {name: hidden, type: Dense, units: 4, activation: tanh" + extra_layer_args + "}\n"
-                             "  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"
-                             "compile: {optimizer: {type: adam, learning_rate: 0.05}, loss: bce, metrics: [accuracy]}\n"
-                             "data: {type: csv, columns: {x: [x0, x1], y: [y]}, train: " + write_data(dir, 100) + "}\n"
-                             "fit: " + fit + "\n");
+  return dir.write(
+      "c.yaml",
+      "name: fitting\nseed: 1\ninputs: {x: {shape: [2]}}\nlayers:\n"
+      "  - {name: hidden, type: Dense, units: 4, activation: tanh" +
+          extra_layer_args +
+          "}\n"
+          "  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"
+          "compile: {optimizer: {type: adam, learning_rate: 0.05}, loss: bce, metrics: [accuracy]}\n"
+          "data: {type: csv, columns: {x: [x0, x1], y: [y]}, train: " +
+          write_data(dir, 100) +
+          "}\n"
+          "fit: " +
+          fit + "\n");
 }
 
 }  // namespace
 
 TEST_CASE("validation_split holds out the last fraction and logs val_ figures") {
   TempDir dir;
-  RunOptions options{config(dir, "{epochs: 2, batch_size: 10, validation_split: 0.2}"), {}, "", dir.path("w.json")};
+  RunOptions options{
+      config(dir, "{epochs: 2, batch_size: 10, validation_split: 0.2}"), {}, "", dir.path("w.json")};
   const TrainOutcome outcome = run_train(options, nullptr);
   REQUIRE(outcome.history.size() == 2);
   std::vector<std::string> names;
@@ -51,9 +59,11 @@ TEST_CASE("validation_split holds out the last fraction and logs val_ figures") 
 TEST_CASE("early stopping with patience stops and restores the best weights; checkpoints save the best") {
   TempDir dir;
   // A learning rate this high makes the validation loss bounce, so patience 1 ends training early.
-  const std::string fit = "{epochs: 30, batch_size: 10, validation_split: 0.3, callbacks: ["
-                          "{type: early_stopping, monitor: val_loss, patience: 1, restore_best_weights: true}, "
-                          "{type: model_checkpoint, path: " + dir.path("best.json") + ", save_best_only: true}]}";
+  const std::string fit =
+      "{epochs: 30, batch_size: 10, validation_split: 0.3, callbacks: ["
+      "{type: early_stopping, monitor: val_loss, patience: 1, restore_best_weights: true}, "
+      "{type: model_checkpoint, path: " +
+      dir.path("best.json") + ", save_best_only: true}]}";
   RunOptions options{config(dir, fit), {"compile.optimizer.learning_rate=0.5"}, "", dir.path("final.json")};
   const TrainOutcome outcome = run_train(options, nullptr);
   CHECK(outcome.history.size() < 30);
@@ -72,7 +82,8 @@ TEST_CASE("callbacks: Keras's auto mode picks max for accuracies, min otherwise"
 
 TEST_CASE("trainable: false freezes a layer") {
   TempDir dir;
-  RunOptions options{config(dir, "{epochs: 1, batch_size: 10}", ", trainable: false"), {}, "", dir.path("w.json")};
+  RunOptions options{
+      config(dir, "{epochs: 1, batch_size: 10}", ", trainable: false"), {}, "", dir.path("w.json")};
   std::vector<std::string> warnings;
   RunOptions init_options = options;
   init_options.weights_out = dir.path("init.json");
@@ -97,7 +108,8 @@ TEST_CASE("shuffling depends only on the seed and the epoch: two runs give the s
 }
 
 TEST_CASE("progress: Keras's number format; one line per epoch when the output is not a terminal") {
-  CHECK(ProgressBar::format_logs({{"loss", 0.123456}, {"acc", 0.0000123}}) == " - loss: 0.1235 - acc: 1.2300e-05");
+  CHECK(ProgressBar::format_logs({{"loss", 0.123456}, {"acc", 0.0000123}}) ==
+        " - loss: 0.1235 - acc: 1.2300e-05");
   TempDir dir;
   FILE* out = std::fopen(dir.path("log.txt").c_str(), "w");
   ProgressBar bar(out, 1);
@@ -105,5 +117,29 @@ TEST_CASE("progress: Keras's number format; one line per epoch when the output i
   for (long s = 1; s <= 3; ++s) bar.on_batch_end(s, {{"loss", 1.0}});
   bar.on_epoch_end(0, {{"loss", 0.5}}, 0.003);
   std::fclose(out);
-  CHECK(slurp(dir.path("log.txt")) == "Epoch 1/2\n3/3 [==============================] - 0s 1ms/step - loss: 0.5000\n");
+  CHECK(slurp(dir.path("log.txt")) ==
+        "Epoch 1/2\n3/3 [==============================] - 0s 1ms/step - loss: 0.5000\n");
+}
+
+TEST_CASE("several outputs: one loss each, summed, logged as <output>_loss; metrics prefixed") {
+  TempDir dir;
+  const std::string data = write_data(dir, 60);
+  const std::string path =
+      dir.write("two.yaml",
+                "name: two\ninputs: {x: {shape: [2]}}\nlayers:\n"
+                "  - {name: hidden, type: Dense, units: 4, activation: tanh}\n"
+                "  - {name: a, type: Dense, units: 1, activation: sigmoid, inputs: hidden}\n"
+                "  - {name: b, type: Dense, units: 1, activation: sigmoid, inputs: hidden}\n"
+                "outputs: [a, b]\n"
+                "compile: {optimizer: adam, loss: bce, metrics: [accuracy]}\n"
+                "data: {type: csv, columns: {x: [x0, x1], a: [y], b: [y]}, train: " +
+                    data +
+                    "}\n"
+                    "fit: {epochs: 1, batch_size: 10}\n");
+  const TrainOutcome outcome = run_train(RunOptions{path, {}, "", dir.path("w.json")}, nullptr);
+  const Logs& logs = outcome.history[0].logs;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : logs) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"loss", "a_loss", "b_loss", "a_accuracy", "b_accuracy"});
+  CHECK(*find_log(logs, "loss") == doctest::Approx(*find_log(logs, "a_loss") + *find_log(logs, "b_loss")));
 }
