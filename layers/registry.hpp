@@ -31,6 +31,12 @@ class Registry {
   std::vector<LayerInfo> infos_;
 };
 
+// The usual factory: a layer type constructible from (name, args).
+template <typename LayerType>
+std::unique_ptr<Layer> create_layer(const std::string& name, const Args& args) {
+  return std::make_unique<LayerType>(name, args);
+}
+
 void register_builtin_layers(Registry& registry);
 // The registry with every built-in layer, made once.
 const Registry& builtin_registry();

@@ -38,9 +38,7 @@ LayerInfo activation_layer_info() {
   info.doc = "Applies an activation function to its input.";
   info.args = {activation_arg("linear")};
   info.args[0].required = true;
-  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    return std::make_unique<ActivationLayer>(name, args);
-  };
+  info.create = create_layer<ActivationLayer>;
   return info;
 }
 

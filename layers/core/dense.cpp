@@ -84,9 +84,7 @@ LayerInfo dense_info() {
                   {"W_constraint", "kernel_constraint", ""},
                   {"b_constraint", "bias_constraint", ""},
                   {"bias", "use_bias", ""}};
-  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    return std::make_unique<Dense>(name, args);
-  };
+  info.create = create_layer<Dense>;
   return info;
 }
 

@@ -41,9 +41,7 @@ LayerInfo dropout_info() {
                int_arg("seed", std::nullopt, "accepted for Keras compatibility; the model seed is used")};
   info.args[0].required = true;
   info.aliases = {{"p", "rate", ""}};
-  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    return std::make_unique<Dropout>(name, args);
-  };
+  info.create = create_layer<Dropout>;
   return info;
 }
 

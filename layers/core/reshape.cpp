@@ -1,18 +1,18 @@
 #include "layers/core/reshape.hpp"
 
 #include "interpreter/core/errors.hpp"
-#include "layers/core/flatten.hpp"
 
 namespace yamlnet {
 
-Reshape::Reshape(const std::string& name, const Args& args) : Layer(name, "Reshape") {
+Reshape::Reshape(const std::string& name, const Args& args) : ReshapingLayer(name, "Reshape") {
   const auto& dims = args.get("target_shape").ints;
-  target_.assign(dims.begin(), dims.end());
+  requested_.assign(dims.begin(), dims.end());
 }
 
 std::vector<Shape> Reshape::build(const std::vector<Shape>& input_shapes) {
   expect_inputs(input_shapes, 1);
   const Index total = shape_size(input_shapes[0]);
+  target_ = requested_;
   Index known = 1;
   int unknown = -1;
   for (size_t i = 0; i < target_.size(); ++i) {
@@ -40,23 +40,12 @@ std::vector<Shape> Reshape::build(const std::vector<Shape>& input_shapes) {
   return {target_};
 }
 
-void Reshape::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext&) {
-  copy_with_shape(*in.values[0], target_, outputs[0]);
-}
-
-void Reshape::backward(const LayerInputs&, const std::vector<Tensor>&, std::vector<Tensor>& d_outputs,
-                       std::vector<Tensor*>& d_inputs) {
-  if (d_inputs[0]) d_inputs[0]->array() += d_outputs[0].array();
-}
-
 LayerInfo reshape_info() {
   LayerInfo info;
   info.type = "Reshape";
   info.doc = "Reshapes each sample to target_shape (without the batch); one entry may be -1.";
   info.args = {int_list_arg("target_shape", "per-sample output shape", true, -1)};
-  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    return std::make_unique<Reshape>(name, args);
-  };
+  info.create = create_layer<Reshape>;
   return info;
 }
 

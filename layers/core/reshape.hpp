@@ -1,19 +1,16 @@
 #pragma once
 // keras.layers.Reshape: the same values under another per-sample shape (one -1 is inferred).
-#include "layers/registry.hpp"
+#include "layers/core/reshaping_layer.hpp"
 
 namespace yamlnet {
 
-class Reshape : public Layer {
+class Reshape : public ReshapingLayer {
  public:
   Reshape(const std::string& name, const Args& args);
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
-  void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
-  void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
-                std::vector<Tensor*>& d_inputs) override;
 
  private:
-  Shape target_;
+  Shape requested_;  // target_shape as written, possibly with a -1
 };
 
 LayerInfo reshape_info();

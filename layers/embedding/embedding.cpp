@@ -86,9 +86,7 @@ LayerInfo embedding_info() {
   info.aliases = {{"init", "embeddings_initializer", ""},
                   {"W_regularizer", "embeddings_regularizer", ""},
                   {"W_constraint", "embeddings_constraint", ""}};
-  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    return std::make_unique<Embedding>(name, args);
-  };
+  info.create = create_layer<Embedding>;
   return info;
 }
 

@@ -106,9 +106,7 @@ LayerInfo concatenate_info() {
   info.args = {int_arg("axis", -1, "axis to join along, counted with the batch axis (-1: last)")};
   info.min_inputs = 2;
   info.max_inputs = SIZE_MAX;
-  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    return std::make_unique<Concatenate>(name, args);
-  };
+  info.create = create_layer<Concatenate>;
   return info;
 }
 

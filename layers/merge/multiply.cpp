@@ -42,9 +42,7 @@ LayerInfo multiply_info() {
   info.doc = "Elementwise product of its inputs (all of the same shape).";
   info.min_inputs = 2;
   info.max_inputs = SIZE_MAX;
-  info.create = [](const std::string& name, const Args&) -> std::unique_ptr<Layer> {
-    return std::make_unique<Multiply>(name);
-  };
+  info.create = create_layer<Multiply>;
   return info;
 }
 

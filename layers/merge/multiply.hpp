@@ -6,7 +6,7 @@ namespace yamlnet {
 
 class Multiply : public Layer {
  public:
-  explicit Multiply(const std::string& name) : Layer(name, "Multiply") {}
+  Multiply(const std::string& name, const Args&) : Layer(name, "Multiply") {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
   void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
   void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,

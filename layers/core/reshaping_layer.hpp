@@ -1,0 +1,18 @@
+#pragma once
+// Flatten and Reshape: the same values, row-major, under another per-sample shape. Subclasses only infer it.
+#include "layers/registry.hpp"
+
+namespace yamlnet {
+
+class ReshapingLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
+  void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
+                std::vector<Tensor*>& d_inputs) override;
+
+ protected:
+  Shape target_;  // per sample, set by build()
+};
+
+}  // namespace yamlnet
