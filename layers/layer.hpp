@@ -76,6 +76,11 @@ class Layer {
   virtual const char* output_activation() const { return "linear"; }
   void set_gradient_at_logits(bool on) { gradient_at_logits_ = on; }
 
+  // Called after the parameters were filled from their initializers (LSTM's unit_forget_bias).
+  virtual void finish_initialization() {}
+  // Stateful layers forget the states carried over from the previous batch.
+  virtual void reset_states() {}
+
   std::vector<Parameter>& params() { return params_; }
   const std::vector<Parameter>& params() const { return params_; }
   bool trainable() const { return trainable_; }

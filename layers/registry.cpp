@@ -13,6 +13,9 @@
 #include "layers/functional/regularizers.hpp"
 #include "layers/merge/concatenate.hpp"
 #include "layers/merge/multiply.hpp"
+#include "layers/recurrent/gru.hpp"
+#include "layers/recurrent/lstm.hpp"
+#include "layers/recurrent/simple_rnn.hpp"
 
 namespace yamlnet {
 
@@ -42,6 +45,9 @@ void register_builtin_layers(Registry& registry) {
   registry.add(embedding_info());
   registry.add(concatenate_info());
   registry.add(multiply_info());
+  registry.add(lstm_info());
+  registry.add(gru_info());
+  registry.add(simple_rnn_info());
 }
 
 const Registry& builtin_registry() {

@@ -214,6 +214,7 @@ void Model::initialize(uint64_t seed) {
       Random rng(seed ^ fnv1a(n.layer->name() + "/" + p.name));
       yamlnet::initialize(p.initializer, p.shape, p.value.ptr(), rng);
     }
+  for (auto& n : nodes_) n.layer->finish_initialization();
 }
 
 const LayerInputs& Model::gather(int node) {

@@ -295,6 +295,7 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
       const YAML::Node key_node = kv.first;
       std::string key = key_node.Scalar();
       if (reserved.count(key)) continue;
+      std::string mapped_value;  // set when a Keras 1 value is translated (`forget_bias_init: one`)
       for (const auto& alias : aliases) {
         if (alias.old_name != key) continue;
         if (alias.new_name.empty()) {
@@ -305,6 +306,8 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
           sink.warning(key_node, "argument '" + key + "' is the Keras 1 name; use '" + alias.new_name + "'" +
                                      (alias.note.empty() ? "" : " (" + alias.note + ")"));
           key = alias.new_name;
+          for (const auto& [old_value, new_value] : alias.values)
+            if (kv.second.IsScalar() && kv.second.Scalar() == old_value) mapped_value = new_value;
         }
         break;
       }
@@ -324,7 +327,9 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
         sink.error(key_node, "argument '" + key + "' is given twice");
         continue;
       }
-      args.set(key, parse_arg(kv.second, *spec, sink));  // an invalid value was reported and is None here
+      // A fresh node for a translated value: yaml-cpp's assignment would rewrite the document instead.
+      const YAML::Node value_node = mapped_value.empty() ? kv.second : YAML::Node(mapped_value);
+      args.set(key, parse_arg(value_node, *spec, sink));  // an invalid value was reported and is None here
     }
   }
   for (const auto& a : table) {

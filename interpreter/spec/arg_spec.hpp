@@ -36,6 +36,7 @@ struct KerasAlias {
   std::string old_name;
   std::string new_name;
   std::string note;
+  std::vector<std::pair<std::string, std::string>> values;  // old value -> new value (`one` -> `true`)
 };
 
 // One member of a family: `relu`, `glorot_uniform`, `l2`, `adam`, `early_stopping`...

@@ -20,16 +20,16 @@ class MeanError : public Loss {
  public:
   MeanError(std::string name, bool squared) : Loss(std::move(name)), squared_(squared) {}
   bool takes_logits_of(const std::string&) const override { return false; }
-  double compute(const Tensor& pred, const Tensor& target, Tensor& grad) const override {
-    grad.resize(pred.shape);
-    const Index width = pred.last_dim(), rows = pred.size() / width;
-    const double scale = 1.0 / static_cast<double>(rows * width);
+
+ protected:
+  double row_loss(const Real* pred, const Real* target, Real* grad, Index width) const override {
+    const double scale = 1.0 / static_cast<double>(width);
     double total = 0;
-    for (Index i = 0; i < pred.size(); ++i) {
-      const double diff = static_cast<double>(pred.data[i]) - target.data[i];
+    for (Index i = 0; i < width; ++i) {
+      const double diff = static_cast<double>(pred[i]) - target[i];
       total += squared_ ? diff * diff : std::abs(diff);
       const double d = squared_ ? 2.0 * diff : (diff > 0 ? 1.0 : (diff < 0 ? -1.0 : 0.0));
-      grad.data[i] = static_cast<Real>(d * scale);
+      grad[i] = static_cast<Real>(d * scale);
     }
     return total * scale;
   }
@@ -45,28 +45,28 @@ class BinaryCrossentropy : public Loss {
     logits_input_ = from_logits;
   }
   bool takes_logits_of(const std::string& activation) const override { return activation == "sigmoid"; }
-  double compute(const Tensor& in, const Tensor& target, Tensor& grad) const override {
-    grad.resize(in.shape);
-    const Index n = in.size();
-    const double scale = 1.0 / static_cast<double>(n);
+
+ protected:
+  // Keras averages over the last axis.
+  double row_loss(const Real* in, const Real* target, Real* grad, Index width) const override {
+    const double scale = 1.0 / static_cast<double>(width);
     double total = 0;
-    for (Index i = 0; i < n; ++i) {
-      const double y = target.data[i];
+    for (Index i = 0; i < width; ++i) {
+      const double y = target[i];
       if (logits_input_) {
-        const double z = in.data[i];
+        const double z = in[i];
         total += std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::abs(z)));
         const double p = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
-        grad.data[i] = static_cast<Real>((p - y) * scale);
+        grad[i] = static_cast<Real>((p - y) * scale);
       } else {
-        const double raw = in.data[i];
+        const double raw = in[i];
         const double p = std::clamp(raw, kEpsilon, 1.0 - kEpsilon);
         total += -(y * std::log(p + kEpsilon) + (1.0 - y) * std::log(1.0 - p + kEpsilon));
         const bool inside = raw > kEpsilon && raw < 1.0 - kEpsilon;
         const double d = -(y / (p + kEpsilon) - (1.0 - y) / (1.0 - p + kEpsilon));
-        grad.data[i] = static_cast<Real>(inside ? d * scale : 0.0);
+        grad[i] = static_cast<Real>(inside ? d * scale : 0.0);
       }
     }
-    // Keras averages over the last axis, then over the rows: with equal widths that is the mean of all.
     return total * scale;
   }
 };
@@ -74,54 +74,45 @@ class BinaryCrossentropy : public Loss {
 // Categorical cross-entropy with one-hot (dense) or integer (sparse) targets.
 class CategoricalCrossentropy : public Loss {
  public:
-  CategoricalCrossentropy(std::string name, bool sparse, bool from_logits)
-      : Loss(std::move(name)), sparse_(sparse) {
+  CategoricalCrossentropy(std::string name, bool sparse, bool from_logits) : Loss(std::move(name)), sparse_(sparse) {
     from_logits_arg_ = from_logits;
     logits_input_ = from_logits;
   }
   bool takes_logits_of(const std::string& activation) const override { return activation == "softmax"; }
   Index target_width(Index width) const override { return sparse_ ? 1 : width; }
 
-  double compute(const Tensor& in, const Tensor& target, Tensor& grad) const override {
-    grad.resize(in.shape);
-    const Index width = in.last_dim(), rows = in.size() / width;
-    const double scale = 1.0 / static_cast<double>(rows);
+ protected:
+  double row_loss(const Real* x, const Real* t, Real* g, Index width) const override {
+    auto y = [&](Index c) { return sparse_ ? (static_cast<Index>(t[0]) == c ? 1.0 : 0.0) : double(t[c]); };
     double total = 0;
-    for (Index r = 0; r < rows; ++r) {
-      const Real* x = in.ptr() + r * width;
-      Real* g = grad.ptr() + r * width;
-      const Real* t = target.ptr() + r * (sparse_ ? 1 : width);
-      auto y = [&](Index c) { return sparse_ ? (static_cast<Index>(t[0]) == c ? 1.0 : 0.0) : double(t[c]); };
-      if (logits_input_) {
-        double top = x[0];
-        for (Index c = 1; c < width; ++c) top = std::max(top, double(x[c]));
-        double sum = 0;
-        for (Index c = 0; c < width; ++c) sum += std::exp(x[c] - top);
-        const double lse = top + std::log(sum);
-        double y_sum = 0;
-        for (Index c = 0; c < width; ++c) {
-          total -= y(c) * (x[c] - lse);
-          y_sum += y(c);
-        }
-        for (Index c = 0; c < width; ++c)
-          g[c] = static_cast<Real>((std::exp(x[c] - lse) * y_sum - y(c)) * scale);
-      } else {
-        // Keras renormalises the probabilities, clips them, and takes -sum(y log p).
-        double sum = 0;
-        for (Index c = 0; c < width; ++c) sum += x[c];
-        double inner = 0;  // sum_j dL/dq_j * q_j
-        for (Index c = 0; c < width; ++c) {
-          const double q = x[c] / sum;
-          const double qc = std::clamp(q, kEpsilon, 1.0 - kEpsilon);
-          total -= y(c) * std::log(qc);
-          const double dq = (q > kEpsilon && q < 1.0 - kEpsilon) ? -y(c) / qc : 0.0;
-          g[c] = static_cast<Real>(dq);
-          inner += dq * q;
-        }
-        for (Index c = 0; c < width; ++c) g[c] = static_cast<Real>((g[c] - inner) / sum * scale);
+    if (logits_input_) {
+      double top = x[0];
+      for (Index c = 1; c < width; ++c) top = std::max(top, double(x[c]));
+      double sum = 0;
+      for (Index c = 0; c < width; ++c) sum += std::exp(x[c] - top);
+      const double lse = top + std::log(sum);
+      double y_sum = 0;
+      for (Index c = 0; c < width; ++c) {
+        total -= y(c) * (x[c] - lse);
+        y_sum += y(c);
       }
+      for (Index c = 0; c < width; ++c) g[c] = static_cast<Real>(std::exp(x[c] - lse) * y_sum - y(c));
+      return total;
     }
-    return total * scale;
+    // Keras renormalises the probabilities, clips them, and takes -sum(y log p).
+    double sum = 0;
+    for (Index c = 0; c < width; ++c) sum += x[c];
+    double inner = 0;  // sum_j dL/dq_j * q_j
+    for (Index c = 0; c < width; ++c) {
+      const double q = x[c] / sum;
+      const double qc = std::clamp(q, kEpsilon, 1.0 - kEpsilon);
+      total -= y(c) * std::log(qc);
+      const double dq = (q > kEpsilon && q < 1.0 - kEpsilon) ? -y(c) / qc : 0.0;
+      g[c] = static_cast<Real>(dq);
+      inner += dq * q;
+    }
+    for (Index c = 0; c < width; ++c) g[c] = static_cast<Real>((g[c] - inner) / sum);
+    return total;
   }
 
  private:
@@ -129,6 +120,28 @@ class CategoricalCrossentropy : public Loss {
 };
 
 }  // namespace
+
+double Loss::compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights) const {
+  grad.resize(input.shape);
+  const Index width = input.last_dim(), rows = input.size() / width, target_cols = target_width(width);
+  double weight_sum = 0, total = 0;
+  for (Index r = 0; r < rows; ++r) {
+    const double w = row_weights ? static_cast<double>(row_weights->data[r]) : 1.0;
+    Real* g = grad.ptr() + r * width;
+    if (w == 0.0) {
+      std::fill_n(g, width, Real(0));
+      continue;
+    }
+    total += w * row_loss(input.ptr() + r * width, target.ptr() + r * target_cols, g, width);
+    weight_sum += w;
+    if (w != 1.0)
+      for (Index c = 0; c < width; ++c) g[c] = static_cast<Real>(g[c] * w);
+  }
+  if (weight_sum == 0.0) return 0.0;  // every step masked: nothing to learn from this batch
+  const Real scale = static_cast<Real>(1.0 / weight_sum);
+  grad.array() *= scale;
+  return total / weight_sum;
+}
 
 const FunctionFamily& loss_family() {
   static const FunctionFamily family{

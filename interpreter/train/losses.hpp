@@ -28,10 +28,15 @@ class Loss {
 
   // The number of target values per prediction row of `width` values (1 for sparse labels).
   virtual Index target_width(Index width) const { return width; }
-  // Mean loss of the batch; writes d(loss)/d(input) into `grad` (sized like `input`).
-  virtual double compute(const Tensor& input, const Tensor& target, Tensor& grad) const = 0;
+  // Mean loss of the batch over its rows (all axes but the last); writes d(loss)/d(input) into `grad`.
+  // With `row_weights` (an output mask: one 0/1 per row), rows are weighted and the mean is over the weight,
+  // so masked steps of a sequence count for nothing.
+  double compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights = nullptr) const;
 
  protected:
+  // One row: returns its loss and writes d(row loss)/d(input row) into `grad`.
+  virtual double row_loss(const Real* input, const Real* target, Real* grad, Index width) const = 0;
+
   explicit Loss(std::string name) : name_(std::move(name)) {}
   std::string name_;
   bool logits_input_ = false;

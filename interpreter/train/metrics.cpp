@@ -91,11 +91,15 @@ std::unique_ptr<Metric> Metric::create(const std::string& name, Index output_wid
   throw TrainingError("unknown metric '" + name + "'");
 }
 
-void Metric::update(const Tensor& pred, const Tensor& target) {
+void Metric::update(const Tensor& pred, const Tensor& target, const Tensor* row_weights) {
   const Index width = pred.last_dim(), rows = pred.size() / width;
   const Index tw = target_width(width);
-  for (Index r = 0; r < rows; ++r) sum_ += row_value(pred.ptr() + r * width, target.ptr() + r * tw, width);
-  count_ += rows;
+  for (Index r = 0; r < rows; ++r) {
+    const double w = row_weights ? static_cast<double>(row_weights->data[r]) : 1.0;
+    if (w == 0.0) continue;
+    sum_ += w * row_value(pred.ptr() + r * width, target.ptr() + r * tw, width);
+    count_ += w;
+  }
 }
 
 }  // namespace yamlnet

@@ -22,8 +22,9 @@ class Metric {
     sum_ = 0;
     count_ = 0;
   }
-  void update(const Tensor& pred, const Tensor& target);
-  double result() const { return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_); }
+  // With `row_weights` (an output mask), masked rows are left out, as Keras weights metrics by the mask.
+  void update(const Tensor& pred, const Tensor& target, const Tensor* row_weights = nullptr);
+  double result() const { return count_ == 0 ? 0.0 : sum_ / count_; }
 
   // Public so subclasses can inherit it; use create().
   explicit Metric(std::string name) : name_(std::move(name)) {}
@@ -36,7 +37,7 @@ class Metric {
  private:
   std::string name_;
   double sum_ = 0;
-  Index count_ = 0;
+  double count_ = 0;
 };
 
 }  // namespace yamlnet

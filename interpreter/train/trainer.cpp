@@ -102,11 +102,18 @@ double Trainer::batch_loss(bool compute_grads) {
   double total = 0;
   for (size_t k = 0; k < model_.num_outputs(); ++k) {
     const Tensor& in = uses_logits_[k] ? *model_.output_node(k).layer->logits() : model_.output(k);
-    output_losses_[k] = losses_[k]->compute(in, targets_[k], loss_grads_[k]);
+    output_losses_[k] = losses_[k]->compute(in, targets_[k], loss_grads_[k], sequence_mask(k));
     total += output_losses_[k];
     if (compute_grads) model_.output_grad(k).array() += loss_grads_[k].array();
   }
   return total + model_.weight_penalty() + model_.activity_loss();
+}
+
+const Tensor* Trainer::sequence_mask(size_t k) const {
+  // A mask on a per-step output (one entry per row of predictions) weights the loss and metrics by step.
+  const Tensor* mask = model_.output_mask(k);
+  const Tensor& y = model_.output(k);
+  return mask && mask->size() * y.last_dim() == y.size() ? mask : nullptr;
 }
 
 void Trainer::accumulate_output_losses(Index rows) {
@@ -126,7 +133,7 @@ void Trainer::fill_logs(Logs& logs, double loss_sum, Index seen) const {
 
 void Trainer::update_metrics() {
   for (size_t k = 0; k < metrics_.size(); ++k)
-    for (auto& m : metrics_[k]) m->update(model_.output(k), targets_[k]);
+    for (auto& m : metrics_[k]) m->update(model_.output(k), targets_[k], sequence_mask(k));
 }
 
 void Trainer::reset_metrics() {

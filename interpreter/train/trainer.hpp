@@ -54,6 +54,7 @@ class Trainer {
   double step(Random& rng);
   double batch_loss(bool compute_grads);
   void update_metrics();
+  const Tensor* sequence_mask(size_t k) const;
   void accumulate_output_losses(Index rows);
   // Writes mean loss, per-output losses and metric results into logs named by log_names(false).
   void fill_logs(Logs& logs, double loss_sum, Index seen) const;

@@ -28,6 +28,8 @@ void flatten(const json& j, std::vector<double>& values, Shape& shape, size_t de
   if (j.is_array()) {
     if (shape.size() <= depth) shape.push_back(static_cast<Index>(j.size()));
     for (const auto& item : j) flatten(item, values, shape, depth + 1);
+  } else if (j.is_boolean()) {
+    values.push_back(j.get<bool>() ? 1.0 : 0.0);
   } else if (j.is_string()) {
     const std::string s = j.get<std::string>();
     values.push_back(s == "NaN" ? NAN : (s == "-Infinity" ? -INFINITY : INFINITY));
@@ -99,11 +101,22 @@ void expect_close(const Tensor& actual, const json& expected, double tolerance, 
   }
 }
 
-int node_index(const Model& model, const std::string& name) {
+// "lstm:1" -> (node of lstm, output 1).
+std::pair<int, int> locate(const Model& model, const std::string& key) {
+  const auto colon = key.find(':');
+  const std::string name = key.substr(0, colon);
+  const int index = colon == std::string::npos ? 0 : std::stoi(key.substr(colon + 1));
   for (size_t n = 0; n < model.nodes().size(); ++n)
-    if (model.nodes()[n].layer->name() == name) return static_cast<int>(n);
+    if (model.nodes()[n].layer->name() == name) return {static_cast<int>(n), index};
   FAIL("no layer " << name);
-  return -1;
+  return {-1, 0};
+}
+
+void expect_mask(const Tensor* actual, const json& expected, const std::string& what) {
+  REQUIRE_MESSAGE(actual != nullptr, what << ": no mask, Keras has one");
+  const Tensor e = to_tensor(expected);
+  REQUIRE(actual->size() == e.size());
+  for (Index i = 0; i < e.size(); ++i) CHECK_MESSAGE(actual->data[i] == e.data[i], what << "[" << i << "]");
 }
 
 void check_inference_case(const std::string& name) {
@@ -113,12 +126,24 @@ void check_inference_case(const std::string& name) {
   set_weights(model, req["weights"]);
   feed(model, req["inputs"]);
   model.forward(RunContext{});
-  for (size_t k = 0; k < model.num_outputs(); ++k)
-    expect_close(model.output(k), res["outputs"][model.output_name(k)], 1e-6,
-                 name + " output " + model.output_name(k));
+  for (size_t k = 0; k < model.num_outputs(); ++k) {
+    const std::string key = req["model"]["outputs"][k];
+    expect_close(model.output(k), res["outputs"][key], 1e-6, name + " output " + key);
+    if (res.contains("output_masks") && res["output_masks"].contains(key))
+      expect_mask(model.output_mask(k), res["output_masks"][key], name + " output mask " + key);
+    else
+      CHECK_MESSAGE(model.output_mask(k) == nullptr, name << " output " << key << " has a mask; Keras has none");
+  }
   if (res.contains("layer_outputs"))
-    for (const auto& [layer, values] : res["layer_outputs"].items())
-      expect_close(model.layer_output(node_index(model, layer)), values, 1e-6, name + " layer " + layer);
+    for (const auto& [layer, values] : res["layer_outputs"].items()) {
+      const auto [node, index] = locate(model, layer);
+      expect_close(model.layer_output(node, index), values, 1e-6, name + " layer " + layer);
+    }
+  if (res.contains("layer_masks"))
+    for (const auto& [layer, values] : res["layer_masks"].items()) {
+      const auto [node, index] = locate(model, layer);
+      expect_mask(model.layer_mask(node, index), values, name + " mask of " + layer);
+    }
 }
 
 void check_training_case(const std::string& name) {
@@ -133,7 +158,8 @@ void check_training_case(const std::string& name) {
                                     to_tensor(req["inputs"][model.input_node(i).layer->name()]),
                                     "golden",
                                     {}});
-  data.targets.push_back(DataArray{model.output_name(0), to_tensor(req["train"]["targets"]), "golden", {}});
+  Tensor targets = to_tensor(req["train"]["targets"]);
+  data.targets.push_back(DataArray{model.output_name(0), targets, "golden", {}});
   const Index n = data.size(), batch = req["train"]["batch_size"].get<Index>();
   const Index batches = (n + batch - 1) / batch;
   const int steps = req["train"]["steps"].get<int>();
@@ -173,4 +199,17 @@ TEST_CASE("golden: Embedding, Flatten, Dropout at inference, NeuMF graph") {
 TEST_CASE("golden: training steps with SGD and Keras Adam on binary cross-entropy") {
   check_training_case("train_sgd_dense_bce");
   check_training_case("train_adam_dense_bce");
+}
+
+TEST_CASE("golden: LSTM, GRU and SimpleRNN with masks at the start, middle and end") {
+  for (const char* name : {"emb_mask_lstm_seq", "emb_mask_lstm_last", "lstm_go_backwards", "lstm_return_state",
+                           "lstm_hard_sigmoid", "gru_reset_after_true", "gru_reset_after_false", "simple_rnn"}) {
+    CAPTURE(name);
+    check_inference_case(name);
+  }
+}
+
+TEST_CASE("golden: training an Embedding-LSTM with Adam, and a masked sequence loss with SGD") {
+  check_training_case("train_adam_emb_lstm_mse");
+  check_training_case("train_sgd_masked_seq_mse");
 }

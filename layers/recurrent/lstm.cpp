@@ -1,0 +1,70 @@
+#include "layers/recurrent/lstm.hpp"
+
+namespace yamlnet {
+
+void Lstm::finish_initialization() {
+  // Keras: bias = [initializer(u), ones(u), initializer(2u)] so the forget gate starts open.
+  if (unit_forget_bias_ && bias()) std::fill_n(bias()->value.ptr() + units_, units_, Real(1));
+}
+
+void Lstm::prepare_cache(Index steps, Index batch) {
+  pre_.resize({steps * batch, 4 * units_});
+  gates_out_.resize({steps * batch, 4 * units_});
+  cell_act_.resize({steps * batch, units_});
+  dgates_.resize({batch, 4 * units_});
+  dc_.resize({batch, units_});
+}
+
+void Lstm::cell_forward(Index t) {
+  const Index B = rows(), u = units_, G = 4 * u;
+  auto z = block(pre_, t, B, G);
+  z.noalias() = hd(t) * recurrent_kernel().value.matrix(G);
+  z += xp(t);
+  auto g = block(gates_out_, t, B, G);
+  for (Index k : {0, 1, 3}) apply_block(recurrent_activation_, z.data(), g.data(), k, G);
+  apply_block(activation_, z.data(), g.data(), 2, G);
+  auto c_prev = state(1, t);
+  auto c = next_[1].matrix(u);
+  c = g.middleCols(u, u).cwiseProduct(c_prev) + g.leftCols(u).cwiseProduct(g.middleCols(2 * u, u));
+  auto ca = block(cell_act_, t, B, u);
+  activation_.forward(c.data(), ca.data(), B, u);
+  next_[0].matrix(u) = g.rightCols(u).cwiseProduct(ca);
+}
+
+void Lstm::cell_backward(Index t) {
+  const Index B = rows(), u = units_, G = 4 * u;
+  const auto g = block(gates_out_, t, B, G);
+  const auto ca = block(cell_act_, t, B, u);
+  const auto dh = dnext_[0].matrix(u);
+  auto dg = dgates_.matrix(G);
+  // Through h = o * act(c): the output gate, and c's total gradient.
+  dg.rightCols(u) = dh.cwiseProduct(ca);
+  auto dc = dc_.matrix(u);
+  dc = dh.cwiseProduct(g.rightCols(u));
+  // For valid rows the blended state at t+1 is the fresh c (masked rows carry no gradient here).
+  activation_.backward(state(1, t + 1).data(), ca.data(), dc.data(), dc.data(), B, u);
+  dc += dnext_[1].matrix(u);
+  auto c_prev = state(1, t);
+  dg.leftCols(u) = dc.cwiseProduct(g.middleCols(2 * u, u));
+  dg.middleCols(u, u) = dc.cwiseProduct(c_prev);
+  dg.middleCols(2 * u, u) = dc.cwiseProduct(g.leftCols(u));
+  dprev_[1].matrix(u) += dc.cwiseProduct(g.middleCols(u, u));
+  const auto z = block(pre_, t, B, G);
+  auto dz = dxp(t);
+  for (Index k : {0, 1, 3}) apply_block_backward(recurrent_activation_, z.data(), g.data(), dg.data(), dz.data(), k, G);
+  apply_block_backward(activation_, z.data(), g.data(), dg.data(), dz.data(), 2, G);
+}
+
+LayerInfo lstm_info() {
+  LayerInfo info;
+  info.type = "LSTM";
+  info.doc = "Long short-term memory (Hochreiter 1997), Keras 2 semantics: gates i, f, c, o.";
+  info.args = recurrent_args("sigmoid", true,
+                             {bool_arg("unit_forget_bias", true, "start the forget gate's bias at 1")});
+  info.aliases = recurrent_keras1_aliases();
+  info.aliases.push_back({"forget_bias_init", "unit_forget_bias", "", {{"one", "true"}, {"zero", "false"}}});
+  info.create = create_layer<Lstm>;
+  return info;
+}
+
+}  // namespace yamlnet

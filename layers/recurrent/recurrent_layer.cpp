@@ -1,0 +1,311 @@
+#include "layers/recurrent/recurrent_layer.hpp"
+
+#include "interpreter/core/errors.hpp"
+
+namespace yamlnet {
+
+RecurrentLayer::RecurrentLayer(const std::string& name, const std::string& type, const Args& args, Index gates,
+                               Index states)
+    : Layer(name, type),
+      args_(args),
+      units_(args.integer("units")),
+      gates_(gates),
+      state_count_(states),
+      activation_(Activation::from_value(args.get("activation"))),
+      use_bias_(args.boolean("use_bias")),
+      dropout_(args.number("dropout")),
+      recurrent_dropout_(args.number("recurrent_dropout")),
+      return_sequences_(args.boolean("return_sequences")),
+      return_state_(args.boolean("return_state")),
+      go_backwards_(args.boolean("go_backwards")),
+      stateful_(args.boolean("stateful")) {
+  if (args.has("recurrent_activation"))
+    recurrent_activation_ = Activation::from_value(args.get("recurrent_activation"));
+}
+
+std::vector<Shape> RecurrentLayer::build(const std::vector<Shape>& input_shapes) {
+  expect_inputs(input_shapes, 1);
+  const Shape& in = input_shapes[0];
+  if (in.size() != 2)
+    throw ShapeError("expects a sequence of shape (timesteps, features) per sample, got " + shape_to_string(in) +
+                     " (use Reshape, or an Embedding before it)");
+  features_ = in[1];
+  add_param("kernel", {features_, gates_ * units_}, args_.get("kernel_initializer"), args_.get("kernel_regularizer"),
+            args_.get("kernel_constraint"));
+  add_param("recurrent_kernel", {units_, gates_ * units_}, args_.get("recurrent_initializer"),
+            args_.get("recurrent_regularizer"), args_.get("recurrent_constraint"));
+  if (use_bias_) {
+    add_param("bias", bias_shape(), args_.get("bias_initializer"), args_.get("bias_regularizer"),
+              args_.get("bias_constraint"));
+  }
+  std::vector<Shape> out{return_sequences_ ? Shape{in[0], units_} : Shape{units_}};
+  if (return_state_)
+    for (Index s = 0; s < state_count_; ++s) out.push_back({units_});
+  return out;
+}
+
+void RecurrentLayer::make_dropout_masks(const RunContext& ctx, Index features) {
+  // One mask per sequence, reused at every step (Keras's get_dropout_mask_for_cell).
+  const bool training = ctx.mode == Mode::Training && ctx.rng;
+  auto make = [&](Tensor& keep, double rate, Index cols) {
+    if (!training || rate <= 0.0) {
+      keep.resize({});
+      return;
+    }
+    keep.resize({batch_, cols});
+    const Real scale = static_cast<Real>(1.0 / (1.0 - rate));
+    for (auto& v : keep.data) v = ctx.rng->uniform() >= rate ? scale : Real(0);
+  };
+  make(input_keep_, dropout_, features);
+  make(recurrent_keep_, recurrent_dropout_, units_);
+}
+
+void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) {
+  const Tensor& x = *in.values[0];
+  const Tensor* mask = in.masks.empty() ? nullptr : in.masks[0];
+  batch_ = x.batch();
+  steps_ = x.shape[1];
+  const Index B = batch_, T = steps_, F = features_, u = units_, G = gates_;
+  make_dropout_masks(ctx, F);
+
+  // Inputs (after dropout) and the mask, time-major in processing order.
+  xd_.resize({T * B, F});
+  step_mask_.resize({T * B});
+  for (Index t = 0; t < T; ++t) {
+    const Index src = go_backwards_ ? T - 1 - t : t;
+    for (Index b = 0; b < B; ++b) {
+      Real* dst = xd_.ptr() + (t * B + b) * F;
+      const Real* row = x.ptr() + (b * T + src) * F;
+      if (input_keep_.empty())
+        std::copy(row, row + F, dst);
+      else
+        for (Index f = 0; f < F; ++f) dst[f] = row[f] * input_keep_.data[b * F + f];
+      step_mask_.data[t * B + b] = mask ? mask->data[b * T + src] : Real(1);
+    }
+  }
+  xp_.resize({T * B, G * u});
+  xp_.matrix(G * u).noalias() = xd_.matrix(F) * kernel().value.matrix(G * u);
+  if (use_bias_) xp_.matrix(G * u).rowwise() += ConstRowVectorMap(bias()->value.ptr(), G * u);
+
+  states_.resize(static_cast<size_t>(state_count_));
+  next_.resize(static_cast<size_t>(state_count_));
+  for (Index s = 0; s < state_count_; ++s) {
+    states_[s].resize({(T + 1) * B, u});
+    next_[s].resize({B, u});
+    auto initial = state(s, 0);
+    if (stateful_ && !stored_states_.empty()) {
+      if (stored_states_[s].batch() != B)
+        throw TrainingError("layer '" + name() + "' is stateful: every batch must have " +
+                            std::to_string(stored_states_[s].batch()) + " samples, got " + std::to_string(B) +
+                            " (use a batch_size that divides the data, or reset_states)");
+      initial = stored_states_[s].matrix(u);
+    } else {
+      initial.setZero();
+    }
+  }
+  hd_.resize({T * B, u});
+  prepare_cache(T, B);
+  for (Index t = 0; t < T; ++t) {
+    auto h_prev = state(0, t);
+    if (recurrent_keep_.empty())
+      hd(t) = h_prev;
+    else
+      hd(t) = h_prev.cwiseProduct(recurrent_keep_.matrix(u));
+    cell_forward(t);
+    // At a masked step the states stay as they were.
+    for (Index s = 0; s < state_count_; ++s) {
+      auto prev = state(s, t);
+      auto next = state(s, t + 1);
+      const auto fresh = next_[s].matrix(u);
+      for (Index b = 0; b < B; ++b) {
+        if (step_mask_.data[t * B + b] != 0)
+          next.row(b) = fresh.row(b);
+        else
+          next.row(b) = prev.row(b);
+      }
+    }
+  }
+
+  // Outputs: the sequence of h in processing order, or the last h; then the final states.
+  Tensor& y = outputs[0];
+  if (return_sequences_) {
+    y.resize({B, T, u});
+    for (Index t = 0; t < T; ++t)
+      for (Index b = 0; b < B; ++b) {
+        Real* dst = y.ptr() + (b * T + t) * u;
+        if (zero_output_for_mask_ && step_mask_.data[t * B + b] == 0)
+          std::fill(dst, dst + u, Real(0));
+        else
+          std::copy_n(states_[0].ptr() + ((t + 1) * B + b) * u, u, dst);
+      }
+  } else {
+    y.resize({B, u});
+    y.matrix(u) = state(0, T);
+  }
+  if (return_state_)
+    for (Index s = 0; s < state_count_; ++s) {
+      outputs[1 + s].resize({B, u});
+      outputs[1 + s].matrix(u) = state(s, T);
+    }
+  if (stateful_) {
+    stored_states_.resize(static_cast<size_t>(state_count_));
+    for (Index s = 0; s < state_count_; ++s) {
+      stored_states_[s].resize({B, u});
+      stored_states_[s].matrix(u) = state(s, T);
+    }
+  }
+}
+
+void RecurrentLayer::recurrent_backward(Index t, MatrixMap d_hd) {
+  d_hd.noalias() = drp_or_dxp(t) * recurrent_kernel().value.matrix(recurrent_cols()).transpose();
+}
+
+void RecurrentLayer::accumulate_recurrent_kernel_grad() {
+  // One product over all steps: dU = sum_t hd(t)^T drp(t).
+  recurrent_kernel().grad.matrix(gates_ * units_).noalias() +=
+      hd_.matrix(units_).transpose() * recurrent_grads().matrix(recurrent_cols());
+}
+
+void RecurrentLayer::apply_block(const Activation& f, const Real* z, Real* y, Index k, Index cols) {
+  for (Index b = 0; b < batch_; ++b) f.forward(z + b * cols + k * units_, y + b * cols + k * units_, 1, units_);
+}
+
+void RecurrentLayer::apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy, Real* dz,
+                                          Index k, Index cols) {
+  for (Index b = 0; b < batch_; ++b) {
+    const Index off = b * cols + k * units_;
+    f.backward(z + off, y + off, dy + off, dz + off, 1, units_);
+  }
+}
+
+void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&, std::vector<Tensor>& d_outputs,
+                              std::vector<Tensor*>& d_inputs) {
+  const Index B = batch_, T = steps_, F = features_, u = units_, G = gates_;
+  dxp_.resize({T * B, G * u});
+  if (!shares_preactivation_grads()) drp_.resize({T * B, recurrent_cols()});
+  dnext_.resize(static_cast<size_t>(state_count_));
+  dprev_.resize(static_cast<size_t>(state_count_));
+  std::vector<Tensor> carry(static_cast<size_t>(state_count_));  // d loss / d state after step t
+  for (Index s = 0; s < state_count_; ++s) {
+    dnext_[s].resize({B, u});
+    dprev_[s].resize({B, u});
+    carry[s].resize({B, u});
+    carry[s].set_zero();
+  }
+  // Gradients of the outputs that read the final states.
+  if (!return_sequences_) carry[0].array() += d_outputs[0].array();
+  if (return_state_)
+    for (Index s = 0; s < state_count_; ++s) carry[s].array() += d_outputs[1 + s].array();
+  Tensor d_hd({B, u});
+  for (Index t = T - 1; t >= 0; --t) {
+    if (return_sequences_)
+      for (Index b = 0; b < B; ++b) {
+        if (zero_output_for_mask_ && step_mask_.data[t * B + b] == 0) continue;
+        const Real* dy = d_outputs[0].ptr() + (b * T + t) * u;
+        for (Index j = 0; j < u; ++j) carry[0].data[b * u + j] += dy[j];
+      }
+    // Split each state's gradient between the fresh value (valid step) and the frozen one (masked step).
+    for (Index s = 0; s < state_count_; ++s) {
+      dprev_[s].set_zero();
+      for (Index b = 0; b < B; ++b) {
+        const bool valid = step_mask_.data[t * B + b] != 0;
+        const Real* src = carry[s].ptr() + b * u;
+        Real* fresh = dnext_[s].ptr() + b * u;
+        if (valid) {
+          std::copy_n(src, u, fresh);
+        } else {
+          std::fill_n(fresh, u, Real(0));
+          std::copy_n(src, u, dprev_[s].ptr() + b * u);
+        }
+      }
+    }
+    cell_backward(t);
+    recurrent_backward(t, d_hd.matrix(u));
+    if (recurrent_keep_.empty())
+      dprev_[0].array() += d_hd.array();
+    else
+      dprev_[0].array() += d_hd.array() * recurrent_keep_.array();
+    for (Index s = 0; s < state_count_; ++s) std::swap(carry[s], dprev_[s]);
+  }
+  if (trainable()) {
+    kernel().grad.matrix(G * u).noalias() += xd_.matrix(F).transpose() * dxp_.matrix(G * u);
+    accumulate_recurrent_kernel_grad();
+    if (use_bias_) RowVectorMap(bias()->grad.ptr(), G * u) += dxp_.matrix(G * u).colwise().sum();
+  }
+  if (!d_inputs[0]) return;
+  dxd_.resize({T * B, F});
+  dxd_.matrix(F).noalias() = dxp_.matrix(G * u) * kernel().value.matrix(G * u).transpose();
+  Tensor& dx = *d_inputs[0];
+  for (Index t = 0; t < T; ++t) {
+    const Index src = go_backwards_ ? T - 1 - t : t;
+    for (Index b = 0; b < B; ++b) {
+      const Real* g = dxd_.ptr() + (t * B + b) * F;
+      Real* dst = dx.ptr() + (b * T + src) * F;
+      if (input_keep_.empty())
+        for (Index f = 0; f < F; ++f) dst[f] += g[f];
+      else
+        for (Index f = 0; f < F; ++f) dst[f] += g[f] * input_keep_.data[b * F + f];
+    }
+  }
+  (void)in;
+}
+
+void RecurrentLayer::compute_masks(const LayerInputs& in, std::vector<Tensor>& output_masks,
+                                   std::vector<bool>& has_mask) const {
+  for (size_t o = 0; o < has_mask.size(); ++o) has_mask[o] = false;
+  // Keras passes the input mask on (unchanged, even with go_backwards) only with return_sequences.
+  if (!return_sequences_ || in.masks.empty() || !in.masks[0]) return;
+  output_masks[0].resize(in.masks[0]->shape);
+  output_masks[0].data = in.masks[0]->data;
+  has_mask[0] = true;
+}
+
+std::vector<ArgSpec> recurrent_args(const std::string& default_recurrent_activation, bool has_recurrent_activation,
+                                    std::vector<ArgSpec> cell_args) {
+  std::vector<ArgSpec> args{required(int_arg("units", std::nullopt, "dimensionality of the output and states", 1)),
+                            activation_arg("tanh")};
+  if (has_recurrent_activation)
+    args.push_back(function_arg("recurrent_activation", activation_family(), default_recurrent_activation,
+                                "activation of the gates"));
+  std::vector<ArgSpec> rest{
+      bool_arg("use_bias", true, "whether to add biases"),
+      initializer_arg("kernel_initializer", "glorot_uniform", "initializer of the input kernel"),
+      initializer_arg("recurrent_initializer", "orthogonal", "initializer of the recurrent kernel"),
+      initializer_arg("bias_initializer", "zeros", "initializer of the bias"),
+  };
+  args.insert(args.end(), rest.begin(), rest.end());
+  args.insert(args.end(), cell_args.begin(), cell_args.end());
+  std::vector<ArgSpec> tail{
+      regularizer_arg("kernel_regularizer", "penalty on the input kernel"),
+      regularizer_arg("recurrent_regularizer", "penalty on the recurrent kernel"),
+      regularizer_arg("bias_regularizer", "penalty on the bias"),
+      regularizer_arg("activity_regularizer", "penalty on the output"),
+      constraint_arg("kernel_constraint", "constraint on the input kernel"),
+      constraint_arg("recurrent_constraint", "constraint on the recurrent kernel"),
+      constraint_arg("bias_constraint", "constraint on the bias"),
+      float_arg("dropout", 0.0, "fraction of the inputs dropped (one mask per sequence)", 0.0, 0.99),
+      float_arg("recurrent_dropout", 0.0, "fraction of the recurrent state dropped (one mask per sequence)", 0.0, 0.99),
+      bool_arg("return_sequences", false, "return the output of every step, not only the last"),
+      bool_arg("return_state", false, "also return the final states as extra outputs (name:1, name:2)"),
+      bool_arg("go_backwards", false, "process the sequence backwards and return it in processing order"),
+      bool_arg("stateful", false, "carry the final states of batch i to batch i of the next call"),
+      bool_arg("unroll", false, "accepted for Keras compatibility; results are the same"),
+  };
+  args.insert(args.end(), tail.begin(), tail.end());
+  return args;
+}
+
+std::vector<KerasAlias> recurrent_keras1_aliases() {
+  return {{"output_dim", "units", ""},
+          {"init", "kernel_initializer", ""},
+          {"inner_init", "recurrent_initializer", ""},
+          {"inner_activation", "recurrent_activation", ""},
+          {"W_regularizer", "kernel_regularizer", ""},
+          {"U_regularizer", "recurrent_regularizer", ""},
+          {"b_regularizer", "bias_regularizer", ""},
+          {"dropout_W", "dropout", ""},
+          {"dropout_U", "recurrent_dropout", ""},
+          {"consume_less", "", "it chose an implementation in Keras 1; results do not depend on it"}};
+}
+
+}  // namespace yamlnet

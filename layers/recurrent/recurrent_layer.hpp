@@ -1,0 +1,101 @@
+#pragma once
+// The machinery shared by LSTM, GRU and SimpleRNN: the time loop in processing order (go_backwards), masks
+// (frozen states, repeated outputs), dropout masks reused at every step, return_sequences / return_state,
+// stateful carry-over. Cells supply only the per-step maths.
+//
+// Layout: every per-step buffer is time-major, rows [t*B, (t+1)*B) for processing step t, so the input
+// projection of all steps is one matrix product ([T*B, F] x [F, G*u]) and so are dW, dU and dX in backward.
+#include "layers/functional/activations.hpp"
+#include "layers/registry.hpp"
+
+namespace yamlnet {
+
+class RecurrentLayer : public Layer {
+ public:
+  RecurrentLayer(const std::string& name, const std::string& type, const Args& args, Index gates, Index states);
+
+  std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
+  size_t num_outputs() const override { return 1 + (return_state_ ? static_cast<size_t>(state_count_) : 0); }
+  void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
+  void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
+                std::vector<Tensor*>& d_inputs) override;
+  void compute_masks(const LayerInputs& in, std::vector<Tensor>& output_masks,
+                     std::vector<bool>& has_mask) const override;
+  void reset_states() override { stored_states_.clear(); }
+
+  Index units() const { return units_; }
+  bool go_backwards() const { return go_backwards_; }
+  bool return_sequences() const { return return_sequences_; }
+  // Bidirectional asks for zeros (not repeated outputs) at masked steps, as Keras's wrapper does.
+  void set_zero_output_for_mask(bool on) { zero_output_for_mask_ = on; }
+  void set_go_backwards(bool on) { go_backwards_ = on; }
+
+ protected:
+  // Shapes of the bias parameter (GRU with reset_after has [2, 3u]); none when use_bias is false.
+  virtual Shape bias_shape() const { return {gates_ * units_}; }
+  // Step t: from xp(t) (input projection with bias), the previous states and hd(t) (previous h after recurrent
+  // dropout), compute the new states into next_[s] (each [B, u]) and cache what backward needs.
+  virtual void cell_forward(Index t) = 0;
+  // Step t: from d next_[s], write dxp(t) and drp(t) (gradient of the recurrent pre-activations, whose input is
+  // hd(t)), and add the gradients of the previous states, except through the recurrent product, into dprev_[s].
+  virtual void cell_backward(Index t) = 0;
+  // Per-step caches are sized here for T steps of B samples.
+  virtual void prepare_cache(Index steps, Index batch) = 0;
+  // d hd(t) from drp(t); and dU. GRU without reset_after overrides both (its candidate uses r * h).
+  virtual void recurrent_backward(Index t, MatrixMap d_hd);
+  virtual void accumulate_recurrent_kernel_grad();
+
+  Parameter& kernel() { return params_[0]; }
+  Parameter& recurrent_kernel() { return params_[1]; }
+  Parameter* bias() { return use_bias_ ? &params_[2] : nullptr; }
+  Index rows() const { return batch_; }  // B
+  // Row block of step t in a time-major [T*B, cols] buffer.
+  static MatrixMap block(Tensor& t, Index step, Index batch, Index cols) {
+    return MatrixMap(t.ptr() + step * batch * cols, batch, cols);
+  }
+  MatrixMap xp(Index t) { return block(xp_, t, batch_, gates_ * units_); }
+  MatrixMap dxp(Index t) { return block(dxp_, t, batch_, gates_ * units_); }
+  MatrixMap drp(Index t) { return block(drp_, t, batch_, recurrent_cols()); }
+  Tensor& dxp_tensor() { return dxp_; }
+  Tensor& hd_tensor() { return hd_; }
+  MatrixMap hd(Index t) { return block(hd_, t, batch_, units_); }
+  MatrixMap state(Index s, Index t) { return block(states_[s], t, batch_, units_); }  // t = 0: initial
+  virtual Index recurrent_cols() const { return gates_ * units_; }
+  // LSTM and SimpleRNN: the recurrent pre-activations are the input ones, so their gradients are shared.
+  virtual bool shares_preactivation_grads() const { return true; }
+  Tensor& recurrent_grads() { return shares_preactivation_grads() ? dxp_ : drp_; }
+  MatrixMap drp_or_dxp(Index t) { return block(recurrent_grads(), t, batch_, recurrent_cols()); }
+  // Applies `f` to column block k (of width units) of each row of a [B, G*u] row-major matrix.
+  void apply_block(const Activation& f, const Real* z, Real* y, Index k, Index cols);
+  void apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy, Real* dz, Index k,
+                            Index cols);
+
+  Args args_;
+  Index units_, gates_, state_count_;
+  Activation activation_, recurrent_activation_;
+  bool use_bias_;
+  std::vector<Tensor> next_, dnext_, dprev_;  // per state, [B, u]
+  Tensor drp_;
+
+ private:
+  void make_dropout_masks(const RunContext& ctx, Index features);
+
+  double dropout_, recurrent_dropout_;
+  bool return_sequences_, return_state_, go_backwards_, stateful_, zero_output_for_mask_ = false;
+  Index steps_ = 0, batch_ = 0, features_ = 0;
+  Tensor xd_;      // inputs after dropout, time-major in processing order [T*B, F]
+  Tensor xp_;      // input projections [T*B, G*u]
+  Tensor hd_;      // previous h after recurrent dropout [T*B, u]
+  Tensor dxp_, dxd_;
+  std::vector<Tensor> states_;  // per state, [(T+1)*B, u]
+  Tensor step_mask_;            // [T*B] in processing order: 1 valid, 0 masked (all ones without a mask)
+  Tensor input_keep_, recurrent_keep_;  // dropout scales: [B, F], [B, u]; empty when not dropping
+  std::vector<Tensor> stored_states_;   // stateful: the final states of the previous call
+};
+
+// Arguments shared by LSTM, GRU and SimpleRNN, in Keras's order; `cell_args` are inserted after use_bias' group.
+std::vector<ArgSpec> recurrent_args(const std::string& default_recurrent_activation, bool has_recurrent_activation,
+                                    std::vector<ArgSpec> cell_args);
+std::vector<KerasAlias> recurrent_keras1_aliases();
+
+}  // namespace yamlnet

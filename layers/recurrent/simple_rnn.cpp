@@ -1,0 +1,36 @@
+#include "layers/recurrent/simple_rnn.hpp"
+
+namespace yamlnet {
+
+void SimpleRnn::prepare_cache(Index steps, Index batch) {
+  pre_.resize({steps * batch, units_});
+  out_.resize({steps * batch, units_});
+}
+
+void SimpleRnn::cell_forward(Index t) {
+  const Index B = rows(), u = units_;
+  auto z = block(pre_, t, B, u);
+  z.noalias() = hd(t) * recurrent_kernel().value.matrix(u);
+  z += xp(t);
+  auto y = block(out_, t, B, u);
+  activation_.forward(z.data(), y.data(), B, u);
+  next_[0].matrix(u) = y;
+}
+
+void SimpleRnn::cell_backward(Index t) {
+  const Index B = rows(), u = units_;
+  activation_.backward(block(pre_, t, B, u).data(), block(out_, t, B, u).data(), dnext_[0].ptr(), dxp(t).data(), B, u);
+}
+
+LayerInfo simple_rnn_info() {
+  LayerInfo info;
+  info.type = "SimpleRNN";
+  info.doc = "Fully connected recurrent layer: h = act(x W + h' U + b).";
+  info.args = recurrent_args("sigmoid", false, {});
+  info.aliases = recurrent_keras1_aliases();
+  info.aliases.erase(info.aliases.begin() + 3);  // no inner_activation: SimpleRNN has no gates
+  info.create = create_layer<SimpleRnn>;
+  return info;
+}
+
+}  // namespace yamlnet
