@@ -158,6 +158,7 @@ void Model::build() {
     outputs_.push_back(OutputRef{position[it->second], o.index});
   }
   if (input_nodes_.empty()) sink.error(SourceLoc{spec_.file, 1, 1}, "the model has no inputs");
+  check_stateful_layers(sink);
   sink.throw_if_errors();
 
   values_.resize(nodes_.size());
@@ -175,6 +176,27 @@ void Model::build() {
     inputs_.push_back(LayerInputs{std::vector<const Tensor*>(nodes_[n].inputs.size(), nullptr),
                                   std::vector<const Tensor*>(nodes_[n].inputs.size(), nullptr)});
   }
+}
+
+void Model::check_stateful_layers(DiagnosticSink& sink) {
+  // Keras carries states from batch i to batch i of the next call, which needs a fixed batch size.
+  std::optional<Index> batch;
+  for (int i : input_nodes_) {
+    const Value& b = nodes_[i].decl->args.get("batch_size");
+    if (!b.is_none()) batch = b.i;
+  }
+  for (const auto& n : nodes_) {
+    const LayerDecl& d = *n.decl;
+    if (!d.args.has("stateful") || !d.args.boolean("stateful")) continue;
+    if (!batch) {
+      sink.set_layer(d.name, d.type);
+      sink.error(d.arg_loc("stateful"),
+                 "stateful: true needs a fixed batch size: give the model input a batch_size "
+                 "(Keras: batch_input_shape)");
+      sink.clear_layer();
+    }
+  }
+  fixed_batch_size_ = batch;
 }
 
 const Node* Model::find(const std::string& layer_name) const {
@@ -226,6 +248,10 @@ const LayerInputs& Model::gather(int node) {
     in.masks[i] = has_mask_[refs[i].node][refs[i].index] ? &masks_[refs[i].node][refs[i].index] : nullptr;
   }
   return in;
+}
+
+void Model::reset_states() {
+  for (auto& n : nodes_) n.layer->reset_states();
 }
 
 void Model::forward(const RunContext& ctx) {

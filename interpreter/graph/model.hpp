@@ -1,9 +1,11 @@
 #pragma once
 // The layer graph in topological order, and the executor that runs it forward and backward over a batch.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "interpreter/spec/diagnostics.hpp"
 #include "interpreter/spec/model_spec.hpp"
 #include "interpreter/train/optimizers.hpp"
 #include "layers/layer.hpp"
@@ -54,6 +56,10 @@ class Model {
   // seed and its name, so adding a layer does not change the others' initial values.
   void initialize(uint64_t seed);
 
+  // The batch size fixed by an input's batch_size (stateful models), if any.
+  std::optional<Index> fixed_batch_size() const { return fixed_batch_size_; }
+  void reset_states();
+
   // --- execution over one batch ---
   Tensor& input_buffer(size_t i) { return values_[input_nodes_[i]][0]; }
   void forward(const RunContext& ctx);
@@ -73,6 +79,7 @@ class Model {
 
  private:
   void build();
+  void check_stateful_layers(DiagnosticSink& sink);
   const LayerInputs& gather(int node);
 
   ModelSpec spec_;
@@ -85,6 +92,7 @@ class Model {
   std::vector<std::vector<Tensor*>> d_inputs_;  // per node, reused every step
   std::vector<LayerInputs> inputs_;             // per node, reused every step
   double activity_loss_ = 0;
+  std::optional<Index> fixed_batch_size_;
 };
 
 }  // namespace yamlnet

@@ -96,15 +96,20 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
 }
 
 std::string snake_case(const std::string& name) {
+  // Keras's to_snake_case: an underscore before a capital that starts a word (followed by a lowercase letter or
+  // digit) or that follows a lowercase letter. LSTM -> lstm, SimpleRNN -> simple_rnn, L1L2 -> l1_l2,
+  // GlobalAveragePooling1D -> global_average_pooling1d.
+  auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
+  auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+  auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
   std::string out;
   for (size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    if (std::isupper(static_cast<unsigned char>(c))) {
-      if (i > 0 && name[i - 1] != '_') out += '_';
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
+    if (upper(c) && i > 0 && name[i - 1] != '_') {
+      const bool starts_word = i + 1 < name.size() && (lower(name[i + 1]) || digit(name[i + 1]));
+      if (starts_word || lower(name[i - 1])) out += '_';
     }
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return out;
 }

@@ -66,6 +66,8 @@ const std::vector<ArgSpec>& fit_table() {
         int_arg("initial_epoch", 0, "epoch to start from (for resuming)", 0),
         int_arg("steps_per_epoch", std::nullopt, "batches per epoch (default: the whole training set)", 1),
         int_arg("verbose", 1, "0 silent, 1 progress bar, 2 one line per epoch", 0),
+        enum_arg("reset_states", "none", {"none", "epoch"},
+                 "stateful layers: `epoch` forgets the carried states before each epoch"),
         string_arg("history", std::nullopt,
                    "per-epoch history CSV (default: history.csv beside the weights)"),
         callbacks};

@@ -111,6 +111,7 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   fit.batch_size = spec.fit.integer("batch_size");
   fit.shuffle = spec.fit.boolean("shuffle");
   if (!spec.fit.get("steps_per_epoch").is_none()) fit.steps_per_epoch = spec.fit.integer("steps_per_epoch");
+  fit.reset_states_each_epoch = spec.fit.string("reset_states") == "epoch";
   std::vector<std::pair<int, Logs>> history_rows;
   fit.on_epoch_end = [&](int epoch, const Logs& logs) {
     history_rows.emplace_back(epoch, logs);

@@ -167,6 +167,9 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* valid
   std::vector<EpochRecord> history;
   const Index n = train.size();
   if (n == 0) throw TrainingError("the training data is empty");
+  if (const auto fixed = model_.fixed_batch_size(); fixed && *fixed != options.batch_size)
+    throw TrainingError("the model's input has batch_size " + std::to_string(*fixed) + " but fit.batch_size is " +
+                        std::to_string(options.batch_size));
   std::vector<Index> order(static_cast<size_t>(n));
   const Index batches = (n + options.batch_size - 1) / options.batch_size;
   const Index steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, batches) : batches;
@@ -180,6 +183,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* valid
     Random epoch_rng = Random(seed_).split(static_cast<uint64_t>(epoch) + 1);
     if (options.shuffle)
       for (Index i = n - 1; i > 0; --i) std::swap(order[i], order[epoch_rng.below(i + 1)]);
+    if (options.reset_states_each_epoch) model_.reset_states();
     if (observer) observer->on_epoch_begin(epoch, options.epochs, static_cast<long>(steps));
     reset_metrics();
     double loss_sum = 0;

@@ -24,6 +24,7 @@ struct FitOptions {
   Index batch_size = 32;
   bool shuffle = true;
   std::optional<Index> steps_per_epoch;
+  bool reset_states_each_epoch = false;
   // Called after each epoch; return true to stop training (callbacks).
   std::function<bool(int epoch, const Logs&)> on_epoch_end;
 };

@@ -15,7 +15,8 @@ LayerInfo input_layer_info() {
   info.doc = "A model input: per-sample shape and dtype (keras.Input).";
   info.args = {
       int_list_arg("shape", "per-sample shape, without the batch", true, 1),
-      enum_arg("dtype", "float32", {"float32", "float64", "int32", "int64"}, "element type of the data")};
+      enum_arg("dtype", "float32", {"float32", "float64", "int32", "int64"}, "element type of the data"),
+      int_arg("batch_size", std::nullopt, "fixed batch size (needed by stateful recurrent layers)", 1)};
   info.aliases = {{"input_shape", "shape", ""}};
   info.min_inputs = 0;
   info.max_inputs = 0;

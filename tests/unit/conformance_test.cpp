@@ -33,6 +33,9 @@ const std::vector<Case>& cases() {
       {"Embedding", "{input_dim: 7, output_dim: 2, mask_zero: true}", {{3}}, "int32", {3, 2}, 14},
       {"Concatenate", "{axis: -1}", {{2}, {3}}, "float32", {5}, 0},
       {"Multiply", "{}", {{4}, {4}}, "float32", {4}, 0},
+      {"LSTM", "{units: 3, return_sequences: true}", {{5, 2}}, "float32", {5, 3}, 4 * (2 * 3 + 3 * 3 + 3)},
+      {"GRU", "{units: 3}", {{5, 2}}, "float32", {3}, 3 * (2 * 3 + 3 * 3 + 2 * 3)},
+      {"SimpleRNN", "{units: 2, go_backwards: true}", {{4, 3}}, "float32", {2}, 3 * 2 + 2 * 2 + 2},
   };
   return all;
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "interpreter/graph/model.hpp"
+#include "interpreter/spec/arg_spec.hpp"
 #include "interpreter/spec/model_spec.hpp"
 
 using namespace yamlnet;
@@ -169,4 +170,14 @@ TEST_CASE("YAML syntax errors carry the position") {
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].message.rfind("YAML syntax", 0) == 0);
   CHECK(errors[0].loc.line > 0);
+}
+
+TEST_CASE("snake_case follows Keras's to_snake_case") {
+  CHECK(snake_case("LSTM") == "lstm");
+  CHECK(snake_case("SimpleRNN") == "simple_rnn");
+  CHECK(snake_case("GlorotUniform") == "glorot_uniform");
+  CHECK(snake_case("L1L2") == "l1_l2");
+  CHECK(snake_case("GlobalAveragePooling1D") == "global_average_pooling1d");
+  CHECK(snake_case("Dense") == "dense");
+  CHECK(snake_case("relu") == "relu");
 }

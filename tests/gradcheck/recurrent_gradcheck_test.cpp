@@ -1,0 +1,65 @@
+// LSTM, GRU and SimpleRNN against finite differences: masks at the start, middle and end, go_backwards,
+// return_state outputs, dropout with fixed masks, hard_sigmoid gates.
+#include <doctest/doctest.h>
+
+#include "tests/gradcheck/gradcheck.hpp"
+
+using namespace yamlnet;
+using namespace yamlnet::testing;
+
+namespace {
+
+// Three sequences of 5 steps: padded at the end, at the start and in the middle.
+Tensor step_mask() {
+  Tensor m({3, 5});
+  const Real values[] = {1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1};
+  m.data.assign(std::begin(values), std::end(values));
+  return m;
+}
+
+void check_rnn(const std::string& type, const std::string& args) {
+  CAPTURE(type);
+  CAPTURE(args);
+  auto layer = make_layer(type, args, {{5, 3}});
+  const Tensor mask = step_mask();
+  GradcheckOptions masked;
+  masked.masks = {&mask};
+  check_gradients(*layer, {random_tensor(3, {5, 3}, 51)}, masked);
+  check_gradients(*layer, {random_tensor(3, {5, 3}, 52)});
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck: LSTM") {
+  check_rnn("LSTM", "{units: 4, return_sequences: true}");
+  check_rnn("LSTM", "{units: 3}");
+  check_rnn("LSTM", "{units: 3, go_backwards: true, return_sequences: true}");
+  check_rnn("LSTM", "{units: 3, return_state: true}");
+  check_rnn("LSTM", "{units: 3, return_sequences: true, return_state: true, go_backwards: true}");
+  check_rnn("LSTM", "{units: 2, recurrent_activation: hard_sigmoid, activation: softsign, use_bias: false}");
+}
+
+TEST_CASE("gradcheck: GRU with reset_after true and false") {
+  for (const char* reset : {"true", "false"}) {
+    const std::string r = std::string(", reset_after: ") + reset;
+    check_rnn("GRU", "{units: 4, return_sequences: true" + r + "}");
+    check_rnn("GRU", "{units: 3, go_backwards: true" + r + "}");
+    check_rnn("GRU", "{units: 3, return_state: true, return_sequences: true" + r + "}");
+    check_rnn("GRU", "{units: 2, use_bias: false" + r + "}");
+  }
+}
+
+TEST_CASE("gradcheck: SimpleRNN") {
+  check_rnn("SimpleRNN", "{units: 4, return_sequences: true}");
+  check_rnn("SimpleRNN", "{units: 3, activation: relu, go_backwards: true, return_state: true}");
+}
+
+TEST_CASE("gradcheck: recurrent dropout and input dropout with fixed masks in training") {
+  GradcheckOptions training;
+  training.mode = Mode::Training;
+  for (const char* type : {"LSTM", "GRU", "SimpleRNN"}) {
+    CAPTURE(type);
+    auto layer = make_layer(type, "{units: 3, dropout: 0.3, recurrent_dropout: 0.4, return_sequences: true}", {{4, 3}});
+    check_gradients(*layer, {random_tensor(2, {4, 3}, 53)}, training);
+  }
+}
