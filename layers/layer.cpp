@@ -29,6 +29,18 @@ Parameter& Layer::add_param(std::string name, Shape shape, Value initializer, co
   return params_.back();
 }
 
+void Layer::collect_params(std::vector<ParamSlot>& out, const std::string& prefix) {
+  for (auto& p : params_) out.push_back(ParamSlot{prefix + p.name, &p});
+}
+
+Index Layer::count_params() {
+  std::vector<ParamSlot> slots;
+  collect_params(slots, "");
+  Index total = 0;
+  for (const auto& s : slots) total += s.param->value.size();
+  return total;
+}
+
 void expect_inputs(const std::vector<Shape>& shapes, size_t count) {
   if (shapes.size() != count)
     throw ShapeError("expects " + std::to_string(count) + " input" + (count == 1 ? "" : "s") + ", got " +

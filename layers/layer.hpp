@@ -31,6 +31,12 @@ struct Parameter {
   std::optional<Constraint> constraint;
 };
 
+// A parameter with its full name ("dense/kernel", "bi/forward_lstm/kernel").
+struct ParamSlot {
+  std::string key;
+  Parameter* param;
+};
+
 // Inputs handed to forward/backward: the producers' buffers and masks (nullptr where there is no mask).
 // A mask is a [batch, steps] tensor of 0/1.
 struct LayerInputs {
@@ -74,7 +80,7 @@ class Layer {
   // TF backend does; the loss then seeds the gradient at the logits.
   virtual const Tensor* logits() const { return nullptr; }
   virtual const char* output_activation() const { return "linear"; }
-  void set_gradient_at_logits(bool on) { gradient_at_logits_ = on; }
+  virtual void set_gradient_at_logits(bool on) { gradient_at_logits_ = on; }
 
   // Called after the parameters were filled from their initializers (LSTM's unit_forget_bias).
   virtual void finish_initialization() {}
@@ -83,6 +89,9 @@ class Layer {
 
   std::vector<Parameter>& params() { return params_; }
   const std::vector<Parameter>& params() const { return params_; }
+  // Every parameter of this layer, including those of wrapped layers, named `prefix` + its path.
+  virtual void collect_params(std::vector<ParamSlot>& out, const std::string& prefix);
+  Index count_params();
   bool trainable() const { return trainable_; }
   void set_trainable(bool t) { trainable_ = t; }
 

@@ -13,6 +13,10 @@
 #include "layers/functional/regularizers.hpp"
 #include "layers/merge/concatenate.hpp"
 #include "layers/merge/multiply.hpp"
+#include "layers/core/masking.hpp"
+#include "layers/core/repeat_vector.hpp"
+#include "layers/core/time_distributed.hpp"
+#include "layers/recurrent/bidirectional.hpp"
 #include "layers/recurrent/gru.hpp"
 #include "layers/recurrent/lstm.hpp"
 #include "layers/recurrent/simple_rnn.hpp"
@@ -48,6 +52,10 @@ void register_builtin_layers(Registry& registry) {
   registry.add(lstm_info());
   registry.add(gru_info());
   registry.add(simple_rnn_info());
+  registry.add(bidirectional_info());
+  registry.add(masking_info());
+  registry.add(repeat_vector_info());
+  registry.add(time_distributed_info());
 }
 
 const Registry& builtin_registry() {
@@ -57,6 +65,20 @@ const Registry& builtin_registry() {
     return r;
   }();
   return registry;
+}
+
+std::unique_ptr<Layer> create_wrapped_layer(const Value& layer, const std::string& name_prefix) {
+  const LayerInfo* info = builtin_registry().find(layer.s);
+  Args args;
+  for (const auto& [key, value] : layer.args) args.set(key, value);
+  const std::string name = layer.strings.empty() ? snake_case(layer.s) : layer.strings[0];
+  return info->create(name_prefix + name, args);
+}
+
+ArgSpec layer_arg(const std::string& name, const std::string& doc) {
+  ArgSpec a(name, ArgType::Layer, Value::none(), doc);
+  a.required = true;
+  return a;
 }
 
 ArgSpec initializer_arg(const std::string& name, const std::string& def, const std::string& doc) {

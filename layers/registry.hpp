@@ -37,6 +37,10 @@ std::unique_ptr<Layer> create_layer(const std::string& name, const Args& args) {
   return std::make_unique<LayerType>(name, args);
 }
 
+// A layer described by a nested layer argument (Bidirectional's and TimeDistributed's `layer`).
+std::unique_ptr<Layer> create_wrapped_layer(const Value& layer, const std::string& name_prefix);
+ArgSpec layer_arg(const std::string& name, const std::string& doc);
+
 void register_builtin_layers(Registry& registry);
 // The registry with every built-in layer, made once.
 const Registry& builtin_registry();

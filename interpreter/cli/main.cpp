@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
     } else if (*summary || *validate) {
       const ModelSpec spec = load_model_spec(common.config, common.sets);
       for (const auto& w : spec.warnings) std::fprintf(stderr, "%s\n", w.format().c_str());
-      const Model model = validate_model(spec);
+      Model model = validate_model(spec);
       if (*summary)
         std::printf("%s\nArguments (defaults filled in):\n%s", model_summary(model).c_str(),
                     config_echo(model).c_str());

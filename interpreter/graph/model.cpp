@@ -160,6 +160,8 @@ void Model::build() {
   if (input_nodes_.empty()) sink.error(SourceLoc{spec_.file, 1, 1}, "the model has no inputs");
   check_stateful_layers(sink);
   sink.throw_if_errors();
+  all_params_ = parameters();
+  trainable_params_ = trainable_parameters();
 
   values_.resize(nodes_.size());
   masks_.resize(nodes_.size());
@@ -207,35 +209,30 @@ const Node* Model::find(const std::string& layer_name) const {
 
 std::vector<ParamSlot> Model::parameters() {
   std::vector<ParamSlot> out;
-  for (auto& n : nodes_)
-    for (auto& p : n.layer->params()) out.push_back(ParamSlot{n.layer->name() + "/" + p.name, &p});
+  for (auto& n : nodes_) n.layer->collect_params(out, n.layer->name() + "/");
   return out;
 }
 
 std::vector<ParamSlot> Model::trainable_parameters() {
   std::vector<ParamSlot> out;
-  for (auto& n : nodes_) {
-    if (!n.layer->trainable()) continue;
-    for (auto& p : n.layer->params()) out.push_back(ParamSlot{n.layer->name() + "/" + p.name, &p});
-  }
+  for (auto& n : nodes_)
+    if (n.layer->trainable()) n.layer->collect_params(out, n.layer->name() + "/");
   return out;
 }
 
 Index Model::count_params(bool trainable) const {
   Index total = 0;
-  for (const auto& n : nodes_) {
-    if (n.layer->trainable() != trainable) continue;
-    for (const auto& p : n.layer->params()) total += p.value.size();
-  }
+  for (const auto& n : nodes_)
+    if (n.layer->trainable() == trainable) total += n.layer->count_params();
   return total;
 }
 
 void Model::initialize(uint64_t seed) {
-  for (auto& n : nodes_)
-    for (auto& p : n.layer->params()) {
-      Random rng(seed ^ fnv1a(n.layer->name() + "/" + p.name));
-      yamlnet::initialize(p.initializer, p.shape, p.value.ptr(), rng);
-    }
+  for (auto& slot : parameters()) {
+    Parameter& p = *slot.param;
+    Random rng(seed ^ fnv1a(slot.key));
+    yamlnet::initialize(p.initializer, p.shape, p.value.ptr(), rng);
+  }
   for (auto& n : nodes_) n.layer->finish_initialization();
 }
 
@@ -279,9 +276,8 @@ const Tensor* Model::layer_mask(int node, int index) const {
 
 double Model::weight_penalty() const {
   double total = 0;
-  for (const auto& n : nodes_)
-    for (const auto& p : n.layer->params())
-      if (p.regularizer) total += p.regularizer->penalty(p.value.ptr(), p.value.size());
+  for (const auto& slot : all_params_)
+    if (slot.param->regularizer) total += slot.param->regularizer->penalty(slot.param->value.ptr(), slot.param->value.size());
   return total;
 }
 
@@ -291,8 +287,7 @@ void Model::zero_grads() {
       grads_[n][k].resize(values_[n][k].shape);
       grads_[n][k].set_zero();
     }
-  for (auto& n : nodes_)
-    for (auto& p : n.layer->params()) p.grad.set_zero();
+  for (auto& slot : all_params_) slot.param->grad.set_zero();
 }
 
 void Model::backward() {
@@ -313,10 +308,9 @@ void Model::backward() {
     node.layer->backward(in, values_[n], grads_[n], d_inputs);
   }
   // Weight penalties are part of the loss Keras minimises.
-  for (auto& node : nodes_) {
-    if (!node.layer->trainable()) continue;
-    for (auto& p : node.layer->params())
-      if (p.regularizer) p.regularizer->add_gradient(p.value.ptr(), p.grad.ptr(), p.value.size());
+  for (auto& slot : trainable_params_) {
+    Parameter& p = *slot.param;
+    if (p.regularizer) p.regularizer->add_gradient(p.value.ptr(), p.grad.ptr(), p.value.size());
   }
 }
 

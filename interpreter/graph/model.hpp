@@ -7,7 +7,6 @@
 
 #include "interpreter/spec/diagnostics.hpp"
 #include "interpreter/spec/model_spec.hpp"
-#include "interpreter/train/optimizers.hpp"
 #include "layers/layer.hpp"
 
 namespace yamlnet {
@@ -50,7 +49,7 @@ class Model {
   // Every parameter, in graph order, keyed "layer/weight".
   std::vector<ParamSlot> parameters();
   std::vector<ParamSlot> trainable_parameters();
-  Index count_params(bool trainable) const;
+  Index count_params(bool trainable) const;  // of trainable (or frozen) layers
 
   // Fills every parameter from its initializer. Each parameter draws from its own stream derived from the
   // seed and its name, so adding a layer does not change the others' initial values.
@@ -93,6 +92,7 @@ class Model {
   std::vector<LayerInputs> inputs_;             // per node, reused every step
   double activity_loss_ = 0;
   std::optional<Index> fixed_batch_size_;
+  std::vector<ParamSlot> all_params_, trainable_params_;  // cached at build time for the training step
 };
 
 }  // namespace yamlnet

@@ -16,7 +16,7 @@ std::string thousands(long long value) {
   return value < 0 ? "-" + out : out;
 }
 
-std::string model_summary(const Model& model) {
+std::string model_summary(Model& model) {
   struct Row {
     std::string layer, shape, params, connected;
   };
@@ -33,9 +33,7 @@ std::string model_summary(const Model& model) {
     } else {
       r.shape = shape_to_string(node.output_shapes[0]);
     }
-    Index params = 0;
-    for (const auto& p : node.layer->params()) params += p.value.size();
-    r.params = thousands(params);
+    r.params = thousands(node.layer->count_params());
     r.connected = "[";
     for (size_t i = 0; i < node.inputs.size(); ++i)
       r.connected += (i ? ", '" : "'") + nodes[node.inputs[i].node].layer->name() + "[0][" +

@@ -6,7 +6,7 @@ namespace yamlnet {
 class Model;
 
 // Keras's model.summary() table: Layer (type), Output Shape, Param #, Connected to; then the totals.
-std::string model_summary(const Model& model);
+std::string model_summary(Model& model);
 // Every layer's arguments with defaults filled in, one layer per line (the config echo).
 std::string config_echo(const Model& model);
 // 101770 -> "101,770"

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "layers/registry.hpp"
+
 namespace yamlnet {
 
 namespace {
@@ -264,6 +266,26 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
     case ArgType::Function:
       out = parse_function(node, *spec.family, spec.name, sink);
       break;
+    case ArgType::Layer: {
+      // A wrapped layer (Bidirectional, TimeDistributed): {type: LSTM, units: 64, ...}.
+      const YAML::Node type = node.IsMap() ? node["type"] : YAML::Node();
+      if (!type.IsDefined() || !type.IsScalar()) {
+        sink.error(node, "argument '" + spec.name + "': expected a layer such as {type: LSTM, units: 32}");
+        return Value::none();
+      }
+      const LayerInfo* info = builtin_registry().find(type.Scalar());
+      if (!info) {
+        std::string msg = "argument '" + spec.name + "': unknown layer type '" + type.Scalar() + "'";
+        const std::string near = nearest_name(type.Scalar(), builtin_registry().types());
+        if (!near.empty()) msg += "; did you mean '" + near + "'?";
+        sink.error(type, msg);
+        return Value::none();
+      }
+      out = Value::function(info->type);
+      out.args = parse_args(node, info->args, info->aliases, {"type", "name"}, sink).items();
+      if (node["name"].IsDefined()) out.strings.push_back(node["name"].Scalar());
+      break;
+    }
     case ArgType::FunctionList: {
       out = Value::function("");
       if (!node.IsSequence()) {

@@ -11,7 +11,7 @@ namespace yamlnet {
 
 struct FunctionFamily;
 
-enum class ArgType { Int, Float, Bool, String, Enum, IntList, StringList, Function, FunctionList };
+enum class ArgType { Int, Float, Bool, String, Enum, IntList, StringList, Function, FunctionList, Layer };
 
 struct ArgSpec {
   ArgSpec() = default;

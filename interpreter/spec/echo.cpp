@@ -32,6 +32,7 @@ YAML::Node value_to_yaml(const Value& value) {
       }
       YAML::Node map(YAML::NodeType::Map);
       map["type"] = value.s;
+      if (!value.strings.empty()) map["name"] = value.strings[0];  // a wrapped layer's name
       for (const auto& [key, arg] : value.args)
         if (!arg.is_none()) map[key] = value_to_yaml(arg);
       return map;

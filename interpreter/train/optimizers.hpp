@@ -13,12 +13,6 @@ namespace yamlnet {
 
 const FunctionFamily& optimizer_family();
 
-// A parameter as the optimizer sees it: its full name ("dense/kernel") and storage.
-struct ParamSlot {
-  std::string key;
-  Parameter* param;
-};
-
 class Optimizer {
  public:
   static std::unique_ptr<Optimizer> create(const Value& spec);

@@ -203,7 +203,8 @@ TEST_CASE("golden: training steps with SGD and Keras Adam on binary cross-entrop
 
 TEST_CASE("golden: LSTM, GRU and SimpleRNN with masks at the start, middle and end") {
   for (const char* name : {"emb_mask_lstm_seq", "emb_mask_lstm_last", "lstm_go_backwards", "lstm_return_state",
-                           "lstm_hard_sigmoid", "gru_reset_after_true", "gru_reset_after_false", "simple_rnn"}) {
+                           "lstm_hard_sigmoid", "gru_reset_after_true", "gru_reset_after_false", "simple_rnn",
+                           "stale_mask_repeatvector"}) {
     CAPTURE(name);
     check_inference_case(name);
   }

@@ -63,3 +63,22 @@ TEST_CASE("gradcheck: recurrent dropout and input dropout with fixed masks in tr
     check_gradients(*layer, {random_tensor(2, {4, 3}, 53)}, training);
   }
 }
+
+TEST_CASE("gradcheck: Bidirectional in every merge mode, with masks and states") {
+  for (const char* mode : {"concat", "sum", "mul", "ave", "none"}) {
+    CAPTURE(mode);
+    check_rnn("Bidirectional", std::string("{merge_mode: ") + mode + ", layer: {type: LSTM, units: 2, return_sequences: true}}");
+  }
+  check_rnn("Bidirectional", "{layer: {type: GRU, units: 2, return_state: true}}");
+  check_rnn("Bidirectional", "{merge_mode: sum, layer: {type: SimpleRNN, units: 3, go_backwards: true, return_sequences: true}}");
+}
+
+TEST_CASE("gradcheck: TimeDistributed(Dense), Masking, RepeatVector") {
+  auto td = make_layer("TimeDistributed", "{layer: {type: Dense, units: 3, activation: tanh}}", {{4, 2}});
+  check_gradients(*td, {random_tensor(2, {4, 2}, 61)});
+  // Away from mask_value (where the layer is discontinuous); masked steps are tested in recurrent_test.
+  auto masking = make_layer("Masking", "{mask_value: 5}", {{3, 2}});
+  check_gradients(*masking, {random_tensor(2, {3, 2}, 62)});
+  auto repeat = make_layer("RepeatVector", "{n: 3}", {{4}});
+  check_gradients(*repeat, {random_tensor(2, {4}, 63)});
+}

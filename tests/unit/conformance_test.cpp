@@ -36,6 +36,11 @@ const std::vector<Case>& cases() {
       {"LSTM", "{units: 3, return_sequences: true}", {{5, 2}}, "float32", {5, 3}, 4 * (2 * 3 + 3 * 3 + 3)},
       {"GRU", "{units: 3}", {{5, 2}}, "float32", {3}, 3 * (2 * 3 + 3 * 3 + 2 * 3)},
       {"SimpleRNN", "{units: 2, go_backwards: true}", {{4, 3}}, "float32", {2}, 3 * 2 + 2 * 2 + 2},
+      {"Bidirectional", "{layer: {type: GRU, units: 2, return_sequences: true}}", {{4, 3}}, "float32", {4, 4},
+       2 * 3 * (3 * 2 + 2 * 2 + 2 * 2)},
+      {"Masking", "{mask_value: 0}", {{4, 3}}, "float32", {4, 3}, 0},
+      {"RepeatVector", "{n: 3}", {{2}}, "float32", {3, 2}, 0},
+      {"TimeDistributed", "{layer: {type: Dense, units: 2}}", {{4, 3}}, "float32", {4, 2}, 8},
   };
   return all;
 }

@@ -115,3 +115,23 @@ TEST_CASE("stateful: states carry from one call to the next until reset") {
                        "layer 'simple_rnn' is stateful: every batch must have 2 samples, got 1 (use a batch_size that divides the data, or reset_states)",
                        TrainingError);
 }
+
+TEST_CASE("Masking: masked steps become zeros, take no gradient, and mask the LSTM after it") {
+  Model model(parse_model_spec(R"(
+inputs: {x: {shape: [3, 2]}}
+layers:
+  - {name: m, type: Masking, mask_value: -1}
+  - {name: l, type: LSTM, units: 2, return_sequences: true}
+)", "t.yaml"));
+  model.initialize(2);
+  model.input_buffer(0).resize({1, 3, 2});
+  model.input_buffer(0).data = {0.5, 0.2, -1, -1, 0.3, -1};  // step 1 is padding; step 2 is not
+  model.forward(RunContext{});
+  const Tensor& masked = model.layer_output(1);
+  CHECK(masked.data == std::vector<Real>{0.5, 0.2, 0, 0, 0.3, -1});
+  REQUIRE(model.output_mask(0) != nullptr);
+  CHECK(model.output_mask(0)->data == std::vector<Real>{1, 0, 1});
+  const Tensor& y = model.output(0);
+  CHECK(y.data[2] == y.data[0]);  // the masked step repeats the previous output
+  CHECK(y.data[3] == y.data[1]);
+}

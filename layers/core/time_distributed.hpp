@@ -1,0 +1,33 @@
+#pragma once
+// keras.layers.TimeDistributed: applies the wrapped layer to every step, as one batch of batch*steps samples.
+#include <memory>
+
+#include "layers/registry.hpp"
+
+namespace yamlnet {
+
+class TimeDistributed : public Layer {
+ public:
+  TimeDistributed(const std::string& name, const Args& args);
+  std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
+  void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
+  void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
+                std::vector<Tensor*>& d_inputs) override;
+  bool supports_masking() const override { return true; }
+  void collect_params(std::vector<ParamSlot>& out, const std::string& prefix) override;
+  void finish_initialization() override { inner_->finish_initialization(); }
+  const Tensor* logits() const override { return inner_->logits(); }
+  const char* output_activation() const override { return inner_->output_activation(); }
+  void set_gradient_at_logits(bool on) override { inner_->set_gradient_at_logits(on); }
+
+ private:
+  std::unique_ptr<Layer> inner_;
+  Shape inner_out_shape_;
+  Tensor folded_in_;                          // [B*T, ...]
+  std::vector<Tensor> folded_out_, folded_d_;  // the wrapped layer's outputs and their gradients
+  Tensor folded_din_;
+};
+
+LayerInfo time_distributed_info();
+
+}  // namespace yamlnet
