@@ -6,10 +6,47 @@ namespace yamlnet {
 
 const std::vector<ArgSpec>& data_table() {
   static const std::vector<ArgSpec> table{
-      required(enum_arg("type", "idx", {"idx", "csv", "tsv", "npy"}, "format of the data files")),
+      required(
+          enum_arg("type", "idx", {"idx", "csv", "tsv", "npy", "sequences"}, "format of the data files")),
       float_arg("rescale", 1.0, "factor applied to float inputs (e.g. 1/255 for images)"),
       bool_arg("header", true, "csv/tsv: the first line names the columns"),
       string_arg("delimiter", std::nullopt, "csv/tsv: field separator (default ',' for csv, tab for tsv)"),
+      int_arg("maxlen", 0, "sequences: length of the padded histories (0: the longest)", 0),
+      enum_arg("padding", "pre", {"pre", "post"},
+               "sequences: pad at the start (pre) or the end (post), as pad_sequences"),
+      enum_arg("truncating", "pre", {"pre", "post"},
+               "sequences: drop the oldest (pre) or the newest (post) items of long histories"),
+      float_arg("test_split", 0.0, "sequences: fraction of the users held out as the test split (seeded)",
+                0.0, 0.9),
+  };
+  return table;
+}
+
+const std::vector<ArgSpec>& events_table() {
+  static const std::vector<ArgSpec> table{
+      required(string_arg("path", std::nullopt,
+                          "event log, one (user, item, time) per line (MovieLens's u.data)")),
+      string_arg("delimiter", "\\t", "field separator (\\t for a tab)"),
+      bool_arg("header", false, "the first line names the columns"),
+      int_arg("user", 0, "0-based column of the user id", 0),
+      int_arg("item", 1, "0-based column of the item id (ids start at 1; 0 is padding)", 0),
+      int_arg("time", 3, "0-based column of the timestamp that orders a user's history", 0),
+  };
+  return table;
+}
+
+const std::vector<ArgSpec>& labels_table() {
+  static const std::vector<ArgSpec> table{
+      required(string_arg("path", std::nullopt, "one line per user with its label (MovieLens's u.user)")),
+      string_arg("delimiter", "|", "field separator"),
+      int_arg("user", 0, "0-based column of the user id", 0),
+      int_arg("label", 1, "0-based column of the label", 0),
+      [] {
+        ArgSpec classes("classes", ArgType::StringList, Value::none(),
+                        "label values in class order (index = target)");
+        classes.required = true;
+        return classes;
+      }(),
   };
   return table;
 }
@@ -75,7 +112,21 @@ DataSpec parse_data_spec(const YAML::Node& node, DiagnosticSink& sink) {
     spec.args = default_args(data_table());
     return spec;
   }
-  spec.args = parse_args(node, data_table(), {}, {"train", "validation", "test", "columns"}, sink);
+  spec.args = parse_args(node, data_table(), {},
+                         {"train", "validation", "test", "columns", "events", "labels"}, sink);
+  for (const auto& [key, table] :
+       {std::pair{"events", &events_table()}, std::pair{"labels", &labels_table()}}) {
+    const YAML::Node block = node[key];
+    if (!block.IsDefined()) continue;
+    if (!block.IsMap()) {
+      sink.error(block, std::string("data.") + key + ": expected a mapping");
+      continue;
+    }
+    Value v = Value::function(key);
+    v.args = parse_args(block, *table, {}, {}, sink).items();
+    v.loc = sink.loc(block);
+    spec.args.set(key, v);
+  }
   if (spec.args.get("type").is_none()) spec.args.set("type", Value::string("idx"));
   const std::string type = spec.type();
   spec.train = parse_split(node["train"], type, "train", sink);
@@ -102,6 +153,9 @@ DataSpec parse_data_spec(const YAML::Node& node, DiagnosticSink& sink) {
   } else if (tabular && spec.train.present) {
     sink.error(node, "data: csv/tsv data needs 'columns' mapping the model's inputs and outputs to columns");
   }
+  if (type == "sequences")
+    for (const char* key : {"events", "labels"})
+      if (!spec.args.has(key)) sink.error(node, std::string("data: sequences data needs '") + key + "'");
   return spec;
 }
 

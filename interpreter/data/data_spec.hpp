@@ -34,6 +34,9 @@ struct DataSpec {
 };
 
 const std::vector<ArgSpec>& data_table();
+// `type: sequences`: the event log and the per-user label file.
+const std::vector<ArgSpec>& events_table();
+const std::vector<ArgSpec>& labels_table();
 DataSpec parse_data_spec(const YAML::Node& node, DiagnosticSink& sink);
 
 }  // namespace yamlnet

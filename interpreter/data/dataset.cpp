@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "interpreter/data/sequences.hpp"
 #include "interpreter/data/sources.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/spec/diagnostics.hpp"
@@ -213,6 +214,12 @@ DataSplits load_data(const ModelSpec& spec, const Model& model, const std::vecto
   if (!spec.data.present) {
     sink.error(SourceLoc{spec.file, 1, 1}, "no 'data' block: say where the training data is");
     sink.throw_if_errors();
+  }
+  if (spec.data.type() == "sequences") {
+    DataSplits sequences = load_sequence_data(spec, model);
+    for (auto* split : {&sequences.train, &sequences.validation, &sequences.test})
+      if (*split) check_dataset(**split, model, target_widths);
+    return sequences;
   }
   const std::pair<const DataSplitSpec*, std::optional<Dataset>*> parts[] = {
       {&spec.data.train, &splits.train},

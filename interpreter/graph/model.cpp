@@ -277,7 +277,8 @@ const Tensor* Model::layer_mask(int node, int index) const {
 double Model::weight_penalty() const {
   double total = 0;
   for (const auto& slot : all_params_)
-    if (slot.param->regularizer) total += slot.param->regularizer->penalty(slot.param->value.ptr(), slot.param->value.size());
+    if (slot.param->regularizer)
+      total += slot.param->regularizer->penalty(slot.param->value.ptr(), slot.param->value.size());
   return total;
 }
 

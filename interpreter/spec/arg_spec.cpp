@@ -96,8 +96,8 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
 }
 
 std::string snake_case(const std::string& name) {
-  // Keras's to_snake_case: an underscore before a capital that starts a word (followed by a lowercase letter or
-  // digit) or that follows a lowercase letter. LSTM -> lstm, SimpleRNN -> simple_rnn, L1L2 -> l1_l2,
+  // Keras's to_snake_case: an underscore before a capital that starts a word (followed by a lowercase letter
+  // or digit) or that follows a lowercase letter. LSTM -> lstm, SimpleRNN -> simple_rnn, L1L2 -> l1_l2,
   // GlobalAveragePooling1D -> global_average_pooling1d.
   auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
   auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };

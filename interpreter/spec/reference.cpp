@@ -131,7 +131,12 @@ std::string config_reference_markdown() {
          "mapping "
          "input/output names to column names (or 0-based indices without a header). Relative paths are "
          "relative to the "
-         "working folder.\n\n";
+         "working folder.\n\n"
+         "With `type: sequences`, `events` and `labels` describe the files: each user's items in time order "
+         "become "
+         "one padded history (as Keras's pad_sequences), and the user's label the target.\n\n### "
+         "data.events\n\n" +
+         table(events_table()) + "\n### data.labels\n\n" + table(labels_table()) + "\n";
   out += family_section(activation_family(), "Activations");
   out += family_section(initializer_family(), "Initializers");
   out += family_section(regularizer_family(), "Regularizers");

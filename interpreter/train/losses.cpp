@@ -74,7 +74,8 @@ class BinaryCrossentropy : public Loss {
 // Categorical cross-entropy with one-hot (dense) or integer (sparse) targets.
 class CategoricalCrossentropy : public Loss {
  public:
-  CategoricalCrossentropy(std::string name, bool sparse, bool from_logits) : Loss(std::move(name)), sparse_(sparse) {
+  CategoricalCrossentropy(std::string name, bool sparse, bool from_logits)
+      : Loss(std::move(name)), sparse_(sparse) {
     from_logits_arg_ = from_logits;
     logits_input_ = from_logits;
   }
@@ -121,7 +122,8 @@ class CategoricalCrossentropy : public Loss {
 
 }  // namespace
 
-double Loss::compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights) const {
+double Loss::compute(const Tensor& input, const Tensor& target, Tensor& grad,
+                     const Tensor* row_weights) const {
   grad.resize(input.shape);
   const Index width = input.last_dim(), rows = input.size() / width, target_cols = target_width(width);
   double weight_sum = 0, total = 0;

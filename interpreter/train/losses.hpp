@@ -31,7 +31,8 @@ class Loss {
   // Mean loss of the batch over its rows (all axes but the last); writes d(loss)/d(input) into `grad`.
   // With `row_weights` (an output mask: one 0/1 per row), rows are weighted and the mean is over the weight,
   // so masked steps of a sequence count for nothing.
-  double compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights = nullptr) const;
+  double compute(const Tensor& input, const Tensor& target, Tensor& grad,
+                 const Tensor* row_weights = nullptr) const;
 
  protected:
   // One row: returns its loss and writes d(row loss)/d(input row) into `grad`.

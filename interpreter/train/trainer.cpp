@@ -168,8 +168,8 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* valid
   const Index n = train.size();
   if (n == 0) throw TrainingError("the training data is empty");
   if (const auto fixed = model_.fixed_batch_size(); fixed && *fixed != options.batch_size)
-    throw TrainingError("the model's input has batch_size " + std::to_string(*fixed) + " but fit.batch_size is " +
-                        std::to_string(options.batch_size));
+    throw TrainingError("the model's input has batch_size " + std::to_string(*fixed) +
+                        " but fit.batch_size is " + std::to_string(options.batch_size));
   std::vector<Index> order(static_cast<size_t>(n));
   const Index batches = (n + options.batch_size - 1) / options.batch_size;
   const Index steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, batches) : batches;

@@ -39,7 +39,8 @@ void Masking::backward(const LayerInputs&, const std::vector<Tensor>&, std::vect
       for (Index f = 0; f < width; ++f) d_inputs[0]->data[s * width + f] += d_outputs[0].data[s * width + f];
 }
 
-void Masking::compute_masks(const LayerInputs&, std::vector<Tensor>& output_masks, std::vector<bool>& has_mask) const {
+void Masking::compute_masks(const LayerInputs&, std::vector<Tensor>& output_masks,
+                            std::vector<bool>& has_mask) const {
   output_masks[0].resize(keep_.shape);
   output_masks[0].data = keep_.data;
   has_mask[0] = true;
@@ -48,7 +49,8 @@ void Masking::compute_masks(const LayerInputs&, std::vector<Tensor>& output_mask
 LayerInfo masking_info() {
   LayerInfo info;
   info.type = "Masking";
-  info.doc = "Masks the steps whose features all equal mask_value (they become zeros) for the layers after it.";
+  info.doc =
+      "Masks the steps whose features all equal mask_value (they become zeros) for the layers after it.";
   info.args = {float_arg("mask_value", 0.0, "the value that marks padding")};
   info.create = create_layer<Masking>;
   return info;

@@ -6,7 +6,8 @@ namespace yamlnet {
 
 class Masking : public Layer {
  public:
-  Masking(const std::string& name, const Args& args) : Layer(name, "Masking"), mask_value_(args.number("mask_value")) {}
+  Masking(const std::string& name, const Args& args)
+      : Layer(name, "Masking"), mask_value_(args.number("mask_value")) {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
   void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
   void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,

@@ -25,7 +25,8 @@ void RepeatVector::backward(const LayerInputs& in, const std::vector<Tensor>&, s
   const Index B = in.values[0]->batch(), F = in.values[0]->last_dim();
   for (Index b = 0; b < B; ++b)
     for (Index t = 0; t < n_; ++t)
-      RowVectorMap(d_inputs[0]->ptr() + b * F, F) += ConstRowVectorMap(d_outputs[0].ptr() + (b * n_ + t) * F, F);
+      RowVectorMap(d_inputs[0]->ptr() + b * F, F) +=
+          ConstRowVectorMap(d_outputs[0].ptr() + (b * n_ + t) * F, F);
 }
 
 LayerInfo repeat_vector_info() {

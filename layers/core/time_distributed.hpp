@@ -23,7 +23,7 @@ class TimeDistributed : public Layer {
  private:
   std::unique_ptr<Layer> inner_;
   Shape inner_out_shape_;
-  Tensor folded_in_;                          // [B*T, ...]
+  Tensor folded_in_;                           // [B*T, ...]
   std::vector<Tensor> folded_out_, folded_d_;  // the wrapped layer's outputs and their gradients
   Tensor folded_din_;
 };

@@ -8,7 +8,8 @@ namespace {
 
 std::unique_ptr<RecurrentLayer> as_recurrent(std::unique_ptr<Layer> layer) {
   auto* rnn = dynamic_cast<RecurrentLayer*>(layer.get());
-  if (!rnn) throw ShapeError("wraps recurrent layers only (LSTM, GRU, SimpleRNN), got " + layer->type(), "layer");
+  if (!rnn)
+    throw ShapeError("wraps recurrent layers only (LSTM, GRU, SimpleRNN), got " + layer->type(), "layer");
   layer.release();
   return std::unique_ptr<RecurrentLayer>(rnn);
 }
@@ -46,7 +47,9 @@ std::vector<Shape> Bidirectional::build(const std::vector<Shape>& input_shapes) 
   return out;
 }
 
-size_t Bidirectional::num_outputs() const { return (merge_mode_ == "none" ? 2 : 1) + 2 * states_; }
+size_t Bidirectional::num_outputs() const {
+  return (merge_mode_ == "none" ? 2 : 1) + 2 * states_;
+}
 
 void Bidirectional::reverse_steps(const Tensor& from, Tensor& to) const {
   to.resize(from.shape);
@@ -56,7 +59,8 @@ void Bidirectional::reverse_steps(const Tensor& from, Tensor& to) const {
   }
   const Index B = from.batch(), T = from.shape[1], u = from.last_dim();
   for (Index b = 0; b < B; ++b)
-    for (Index t = 0; t < T; ++t) std::copy_n(from.ptr() + (b * T + t) * u, u, to.ptr() + (b * T + (T - 1 - t)) * u);
+    for (Index t = 0; t < T; ++t)
+      std::copy_n(from.ptr() + (b * T + t) * u, u, to.ptr() + (b * T + (T - 1 - t)) * u);
 }
 
 void Bidirectional::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) {
@@ -90,8 +94,8 @@ void Bidirectional::forward(const LayerInputs& in, std::vector<Tensor>& outputs,
   }
 }
 
-void Bidirectional::backward(const LayerInputs& in, const std::vector<Tensor>&, std::vector<Tensor>& d_outputs,
-                             std::vector<Tensor*>& d_inputs) {
+void Bidirectional::backward(const LayerInputs& in, const std::vector<Tensor>&,
+                             std::vector<Tensor>& d_outputs, std::vector<Tensor*>& d_inputs) {
   const Tensor& f = fwd_out_[0];
   const Tensor& b = bwd_aligned_;
   Tensor& df = fwd_d_[0];

@@ -1,7 +1,7 @@
 #pragma once
 // keras.layers.Bidirectional: a recurrent layer run forwards and a copy run backwards, outputs merged
-// (concat, sum, mul, ave, or none for two outputs). With return_sequences the backward sequence is put back in
-// time order, and masked steps are zeros, as in Keras.
+// (concat, sum, mul, ave, or none for two outputs). With return_sequences the backward sequence is put back
+// in time order, and masked steps are zeros, as in Keras.
 #include <memory>
 
 #include "layers/recurrent/recurrent_layer.hpp"

@@ -36,7 +36,8 @@ void Gru::cell_forward(Index t) {
   }
   apply_block(activation_, z.data(), g.data(), 2, G);
   const auto zg = g.leftCols(u);
-  next_[0].matrix(u) = zg.cwiseProduct(state(0, t)) + (RowMatrix::Ones(B, u) - zg).cwiseProduct(g.rightCols(u));
+  next_[0].matrix(u) =
+      zg.cwiseProduct(state(0, t)) + (RowMatrix::Ones(B, u) - zg).cwiseProduct(g.rightCols(u));
 }
 
 void Gru::cell_backward(Index t) {
@@ -60,7 +61,8 @@ void Gru::cell_backward(Index t) {
     scratch_.matrix(u).noalias() = dpre_h * recurrent_kernel().value.matrix(G).rightCols(u).transpose();
     dg.middleCols(u, u) = scratch_.matrix(u).cwiseProduct(hd(t));
   }
-  for (Index k : {0, 1}) apply_block_backward(recurrent_activation_, z.data(), g.data(), dg.data(), dz.data(), k, G);
+  for (Index k : {0, 1})
+    apply_block_backward(recurrent_activation_, z.data(), g.data(), dg.data(), dz.data(), k, G);
   auto d_rec = drp(t);
   d_rec.leftCols(2 * u) = dz.leftCols(2 * u);
   if (reset_after_)
@@ -96,8 +98,8 @@ LayerInfo gru_info() {
   LayerInfo info;
   info.type = "GRU";
   info.doc = "Gated recurrent unit (Cho et al. 2014), Keras 2 semantics: gates z, r, h.";
-  info.args = recurrent_args("sigmoid", true,
-                             {bool_arg("reset_after", true, "apply the reset gate after the recurrent product")});
+  info.args = recurrent_args(
+      "sigmoid", true, {bool_arg("reset_after", true, "apply the reset gate after the recurrent product")});
   info.aliases = recurrent_keras1_aliases();
   info.create = create_layer<Gru>;
   return info;

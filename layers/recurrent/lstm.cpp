@@ -51,7 +51,8 @@ void Lstm::cell_backward(Index t) {
   dprev_[1].matrix(u) += dc.cwiseProduct(g.middleCols(u, u));
   const auto z = block(pre_, t, B, G);
   auto dz = dxp(t);
-  for (Index k : {0, 1, 3}) apply_block_backward(recurrent_activation_, z.data(), g.data(), dg.data(), dz.data(), k, G);
+  for (Index k : {0, 1, 3})
+    apply_block_backward(recurrent_activation_, z.data(), g.data(), dg.data(), dz.data(), k, G);
   apply_block_backward(activation_, z.data(), g.data(), dg.data(), dz.data(), 2, G);
 }
 

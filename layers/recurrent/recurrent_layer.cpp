@@ -4,8 +4,8 @@
 
 namespace yamlnet {
 
-RecurrentLayer::RecurrentLayer(const std::string& name, const std::string& type, const Args& args, Index gates,
-                               Index states)
+RecurrentLayer::RecurrentLayer(const std::string& name, const std::string& type, const Args& args,
+                               Index gates, Index states)
     : Layer(name, type),
       args_(args),
       units_(args.integer("units")),
@@ -27,11 +27,11 @@ std::vector<Shape> RecurrentLayer::build(const std::vector<Shape>& input_shapes)
   expect_inputs(input_shapes, 1);
   const Shape& in = input_shapes[0];
   if (in.size() != 2)
-    throw ShapeError("expects a sequence of shape (timesteps, features) per sample, got " + shape_to_string(in) +
-                     " (use Reshape, or an Embedding before it)");
+    throw ShapeError("expects a sequence of shape (timesteps, features) per sample, got " +
+                     shape_to_string(in) + " (use Reshape, or an Embedding before it)");
   features_ = in[1];
-  add_param("kernel", {features_, gates_ * units_}, args_.get("kernel_initializer"), args_.get("kernel_regularizer"),
-            args_.get("kernel_constraint"));
+  add_param("kernel", {features_, gates_ * units_}, args_.get("kernel_initializer"),
+            args_.get("kernel_regularizer"), args_.get("kernel_constraint"));
   add_param("recurrent_kernel", {units_, gates_ * units_}, args_.get("recurrent_initializer"),
             args_.get("recurrent_regularizer"), args_.get("recurrent_constraint"));
   if (use_bias_) {
@@ -167,19 +167,20 @@ void RecurrentLayer::accumulate_recurrent_kernel_grad() {
 }
 
 void RecurrentLayer::apply_block(const Activation& f, const Real* z, Real* y, Index k, Index cols) {
-  for (Index b = 0; b < batch_; ++b) f.forward(z + b * cols + k * units_, y + b * cols + k * units_, 1, units_);
+  for (Index b = 0; b < batch_; ++b)
+    f.forward(z + b * cols + k * units_, y + b * cols + k * units_, 1, units_);
 }
 
-void RecurrentLayer::apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy, Real* dz,
-                                          Index k, Index cols) {
+void RecurrentLayer::apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
+                                          Real* dz, Index k, Index cols) {
   for (Index b = 0; b < batch_; ++b) {
     const Index off = b * cols + k * units_;
     f.backward(z + off, y + off, dy + off, dz + off, 1, units_);
   }
 }
 
-void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&, std::vector<Tensor>& d_outputs,
-                              std::vector<Tensor*>& d_inputs) {
+void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
+                              std::vector<Tensor>& d_outputs, std::vector<Tensor*>& d_inputs) {
   const Index B = batch_, T = steps_, F = features_, u = units_, G = gates_;
   dxp_.resize({T * B, G * u});
   if (!shares_preactivation_grads()) drp_.resize({T * B, recurrent_cols()});
@@ -260,10 +261,11 @@ void RecurrentLayer::compute_masks(const LayerInputs& in, std::vector<Tensor>& o
   has_mask[0] = true;
 }
 
-std::vector<ArgSpec> recurrent_args(const std::string& default_recurrent_activation, bool has_recurrent_activation,
-                                    std::vector<ArgSpec> cell_args) {
-  std::vector<ArgSpec> args{required(int_arg("units", std::nullopt, "dimensionality of the output and states", 1)),
-                            activation_arg("tanh")};
+std::vector<ArgSpec> recurrent_args(const std::string& default_recurrent_activation,
+                                    bool has_recurrent_activation, std::vector<ArgSpec> cell_args) {
+  std::vector<ArgSpec> args{
+      required(int_arg("units", std::nullopt, "dimensionality of the output and states", 1)),
+      activation_arg("tanh")};
   if (has_recurrent_activation)
     args.push_back(function_arg("recurrent_activation", activation_family(), default_recurrent_activation,
                                 "activation of the gates"));
@@ -284,7 +286,8 @@ std::vector<ArgSpec> recurrent_args(const std::string& default_recurrent_activat
       constraint_arg("recurrent_constraint", "constraint on the recurrent kernel"),
       constraint_arg("bias_constraint", "constraint on the bias"),
       float_arg("dropout", 0.0, "fraction of the inputs dropped (one mask per sequence)", 0.0, 0.99),
-      float_arg("recurrent_dropout", 0.0, "fraction of the recurrent state dropped (one mask per sequence)", 0.0, 0.99),
+      float_arg("recurrent_dropout", 0.0, "fraction of the recurrent state dropped (one mask per sequence)",
+                0.0, 0.99),
       bool_arg("return_sequences", false, "return the output of every step, not only the last"),
       bool_arg("return_state", false, "also return the final states as extra outputs (name:1, name:2)"),
       bool_arg("go_backwards", false, "process the sequence backwards and return it in processing order"),

@@ -12,7 +12,8 @@ namespace yamlnet {
 
 class RecurrentLayer : public Layer {
  public:
-  RecurrentLayer(const std::string& name, const std::string& type, const Args& args, Index gates, Index states);
+  RecurrentLayer(const std::string& name, const std::string& type, const Args& args, Index gates,
+                 Index states);
 
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
   size_t num_outputs() const override { return 1 + (return_state_ ? static_cast<size_t>(state_count_) : 0); }
@@ -33,11 +34,12 @@ class RecurrentLayer : public Layer {
  protected:
   // Shapes of the bias parameter (GRU with reset_after has [2, 3u]); none when use_bias is false.
   virtual Shape bias_shape() const { return {gates_ * units_}; }
-  // Step t: from xp(t) (input projection with bias), the previous states and hd(t) (previous h after recurrent
-  // dropout), compute the new states into next_[s] (each [B, u]) and cache what backward needs.
+  // Step t: from xp(t) (input projection with bias), the previous states and hd(t) (previous h after
+  // recurrent dropout), compute the new states into next_[s] (each [B, u]) and cache what backward needs.
   virtual void cell_forward(Index t) = 0;
-  // Step t: from d next_[s], write dxp(t) and drp(t) (gradient of the recurrent pre-activations, whose input is
-  // hd(t)), and add the gradients of the previous states, except through the recurrent product, into dprev_[s].
+  // Step t: from d next_[s], write dxp(t) and drp(t) (gradient of the recurrent pre-activations, whose input
+  // is hd(t)), and add the gradients of the previous states, except through the recurrent product, into
+  // dprev_[s].
   virtual void cell_backward(Index t) = 0;
   // Per-step caches are sized here for T steps of B samples.
   virtual void prepare_cache(Index steps, Index batch) = 0;
@@ -67,8 +69,8 @@ class RecurrentLayer : public Layer {
   MatrixMap drp_or_dxp(Index t) { return block(recurrent_grads(), t, batch_, recurrent_cols()); }
   // Applies `f` to column block k (of width units) of each row of a [B, G*u] row-major matrix.
   void apply_block(const Activation& f, const Real* z, Real* y, Index k, Index cols);
-  void apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy, Real* dz, Index k,
-                            Index cols);
+  void apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy, Real* dz,
+                            Index k, Index cols);
 
   Args args_;
   Index units_, gates_, state_count_;
@@ -83,9 +85,9 @@ class RecurrentLayer : public Layer {
   double dropout_, recurrent_dropout_;
   bool return_sequences_, return_state_, go_backwards_, stateful_, zero_output_for_mask_ = false;
   Index steps_ = 0, batch_ = 0, features_ = 0;
-  Tensor xd_;      // inputs after dropout, time-major in processing order [T*B, F]
-  Tensor xp_;      // input projections [T*B, G*u]
-  Tensor hd_;      // previous h after recurrent dropout [T*B, u]
+  Tensor xd_;  // inputs after dropout, time-major in processing order [T*B, F]
+  Tensor xp_;  // input projections [T*B, G*u]
+  Tensor hd_;  // previous h after recurrent dropout [T*B, u]
   Tensor dxp_, dxd_;
   std::vector<Tensor> states_;  // per state, [(T+1)*B, u]
   Tensor step_mask_;            // [T*B] in processing order: 1 valid, 0 masked (all ones without a mask)
@@ -93,9 +95,10 @@ class RecurrentLayer : public Layer {
   std::vector<Tensor> stored_states_;   // stateful: the final states of the previous call
 };
 
-// Arguments shared by LSTM, GRU and SimpleRNN, in Keras's order; `cell_args` are inserted after use_bias' group.
-std::vector<ArgSpec> recurrent_args(const std::string& default_recurrent_activation, bool has_recurrent_activation,
-                                    std::vector<ArgSpec> cell_args);
+// Arguments shared by LSTM, GRU and SimpleRNN, in Keras's order; `cell_args` are inserted after use_bias'
+// group.
+std::vector<ArgSpec> recurrent_args(const std::string& default_recurrent_activation,
+                                    bool has_recurrent_activation, std::vector<ArgSpec> cell_args);
 std::vector<KerasAlias> recurrent_keras1_aliases();
 
 }  // namespace yamlnet

@@ -19,7 +19,8 @@ void SimpleRnn::cell_forward(Index t) {
 
 void SimpleRnn::cell_backward(Index t) {
   const Index B = rows(), u = units_;
-  activation_.backward(block(pre_, t, B, u).data(), block(out_, t, B, u).data(), dnext_[0].ptr(), dxp(t).data(), B, u);
+  activation_.backward(block(pre_, t, B, u).data(), block(out_, t, B, u).data(), dnext_[0].ptr(),
+                       dxp(t).data(), B, u);
 }
 
 LayerInfo simple_rnn_info() {

@@ -132,7 +132,8 @@ void check_inference_case(const std::string& name) {
     if (res.contains("output_masks") && res["output_masks"].contains(key))
       expect_mask(model.output_mask(k), res["output_masks"][key], name + " output mask " + key);
     else
-      CHECK_MESSAGE(model.output_mask(k) == nullptr, name << " output " << key << " has a mask; Keras has none");
+      CHECK_MESSAGE(model.output_mask(k) == nullptr,
+                    name << " output " << key << " has a mask; Keras has none");
   }
   if (res.contains("layer_outputs"))
     for (const auto& [layer, values] : res["layer_outputs"].items()) {
@@ -202,9 +203,9 @@ TEST_CASE("golden: training steps with SGD and Keras Adam on binary cross-entrop
 }
 
 TEST_CASE("golden: LSTM, GRU and SimpleRNN with masks at the start, middle and end") {
-  for (const char* name : {"emb_mask_lstm_seq", "emb_mask_lstm_last", "lstm_go_backwards", "lstm_return_state",
-                           "lstm_hard_sigmoid", "gru_reset_after_true", "gru_reset_after_false", "simple_rnn",
-                           "stale_mask_repeatvector"}) {
+  for (const char* name : {"emb_mask_lstm_seq", "emb_mask_lstm_last", "lstm_go_backwards",
+                           "lstm_return_state", "lstm_hard_sigmoid", "gru_reset_after_true",
+                           "gru_reset_after_false", "simple_rnn", "stale_mask_repeatvector"}) {
     CAPTURE(name);
     check_inference_case(name);
   }

@@ -59,7 +59,8 @@ TEST_CASE("gradcheck: recurrent dropout and input dropout with fixed masks in tr
   training.mode = Mode::Training;
   for (const char* type : {"LSTM", "GRU", "SimpleRNN"}) {
     CAPTURE(type);
-    auto layer = make_layer(type, "{units: 3, dropout: 0.3, recurrent_dropout: 0.4, return_sequences: true}", {{4, 3}});
+    auto layer = make_layer(type, "{units: 3, dropout: 0.3, recurrent_dropout: 0.4, return_sequences: true}",
+                            {{4, 3}});
     check_gradients(*layer, {random_tensor(2, {4, 3}, 53)}, training);
   }
 }
@@ -67,10 +68,13 @@ TEST_CASE("gradcheck: recurrent dropout and input dropout with fixed masks in tr
 TEST_CASE("gradcheck: Bidirectional in every merge mode, with masks and states") {
   for (const char* mode : {"concat", "sum", "mul", "ave", "none"}) {
     CAPTURE(mode);
-    check_rnn("Bidirectional", std::string("{merge_mode: ") + mode + ", layer: {type: LSTM, units: 2, return_sequences: true}}");
+    check_rnn("Bidirectional", std::string("{merge_mode: ") + mode +
+                                   ", layer: {type: LSTM, units: 2, return_sequences: true}}");
   }
   check_rnn("Bidirectional", "{layer: {type: GRU, units: 2, return_state: true}}");
-  check_rnn("Bidirectional", "{merge_mode: sum, layer: {type: SimpleRNN, units: 3, go_backwards: true, return_sequences: true}}");
+  check_rnn(
+      "Bidirectional",
+      "{merge_mode: sum, layer: {type: SimpleRNN, units: 3, go_backwards: true, return_sequences: true}}");
 }
 
 TEST_CASE("gradcheck: TimeDistributed(Dense), Masking, RepeatVector") {

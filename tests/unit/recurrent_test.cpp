@@ -22,7 +22,8 @@ std::string first_error(const std::string& text) {
 
 // Runs a 1-unit recurrent layer over `steps` zero inputs with all weights zero but the bias.
 double run_with_bias(const std::string& layer, const std::vector<Real>& bias, Index steps) {
-  Model model(parse_model_spec("inputs: {x: {shape: [" + std::to_string(steps) + ", 2]}}\nlayers:\n  - " + layer + "\n", "t.yaml"));
+  Model model(parse_model_spec(
+      "inputs: {x: {shape: [" + std::to_string(steps) + ", 2]}}\nlayers:\n  - " + layer + "\n", "t.yaml"));
   for (auto& slot : model.parameters()) {
     slot.param->value.set_zero();
     if (slot.param->name == "bias") slot.param->value.data = bias;
@@ -39,24 +40,27 @@ TEST_CASE("closed form: an LSTM with input and forget gates open accumulates tan
   // hard_sigmoid saturates exactly: bias 3 opens a gate fully, -3 closes it.
   const double bc = 0.4;
   for (Index steps : {1, 3, 6}) {
-    const double h = run_with_bias("{type: LSTM, units: 1, recurrent_activation: hard_sigmoid}", {3, 3, Real(bc), 3}, steps);
+    const double h = run_with_bias("{type: LSTM, units: 1, recurrent_activation: hard_sigmoid}",
+                                   {3, 3, Real(bc), 3}, steps);
     CHECK(h == doctest::Approx(std::tanh(steps * std::tanh(bc))));
   }
   // Forget gate closed: c holds only this step's candidate.
-  CHECK(run_with_bias("{type: LSTM, units: 1, recurrent_activation: hard_sigmoid}", {3, -3, Real(bc), 3}, 5) ==
-        doctest::Approx(std::tanh(std::tanh(bc))));
+  CHECK(run_with_bias("{type: LSTM, units: 1, recurrent_activation: hard_sigmoid}", {3, -3, Real(bc), 3},
+                      5) == doctest::Approx(std::tanh(std::tanh(bc))));
   // Output gate closed: h is zero.
-  CHECK(run_with_bias("{type: LSTM, units: 1, recurrent_activation: hard_sigmoid}", {3, 3, Real(bc), -3}, 4) == 0.0);
+  CHECK(run_with_bias("{type: LSTM, units: 1, recurrent_activation: hard_sigmoid}", {3, 3, Real(bc), -3},
+                      4) == 0.0);
 }
 
 TEST_CASE("closed form: a GRU with the update gate closed takes the candidate; open, it keeps the state") {
   const double bh = -0.7;
   // reset_after: bias rows [input; recurrent], each z, r, h.
-  CHECK(run_with_bias("{type: GRU, units: 1, recurrent_activation: hard_sigmoid}", {-3, 0, Real(bh), 0, 0, 0}, 3) ==
-        doctest::Approx(std::tanh(bh)));
-  CHECK(run_with_bias("{type: GRU, units: 1, recurrent_activation: hard_sigmoid}", {3, 0, Real(bh), 0, 0, 0}, 3) == 0.0);
-  CHECK(run_with_bias("{type: GRU, units: 1, recurrent_activation: hard_sigmoid, reset_after: false}", {-3, 0, Real(bh)}, 2) ==
-        doctest::Approx(std::tanh(bh)));
+  CHECK(run_with_bias("{type: GRU, units: 1, recurrent_activation: hard_sigmoid}", {-3, 0, Real(bh), 0, 0, 0},
+                      3) == doctest::Approx(std::tanh(bh)));
+  CHECK(run_with_bias("{type: GRU, units: 1, recurrent_activation: hard_sigmoid}", {3, 0, Real(bh), 0, 0, 0},
+                      3) == 0.0);
+  CHECK(run_with_bias("{type: GRU, units: 1, recurrent_activation: hard_sigmoid, reset_after: false}",
+                      {-3, 0, Real(bh)}, 2) == doctest::Approx(std::tanh(bh)));
 }
 
 TEST_CASE("Keras 1 recurrent arguments are accepted with warnings") {
@@ -65,7 +69,8 @@ inputs: {x: {shape: [4, 2]}}
 layers:
   - {type: LSTM, output_dim: 3, inner_init: orthogonal, inner_activation: hard_sigmoid, forget_bias_init: one,
      dropout_W: 0.1, dropout_U: 0.2, U_regularizer: l2, consume_less: gpu}
-)", "t.yaml");
+)",
+                                          "t.yaml");
   const Args& a = spec.layers[1].args;
   CHECK(a.integer("units") == 3);
   CHECK(a.get("recurrent_activation").s == "hard_sigmoid");
@@ -86,20 +91,26 @@ TEST_CASE("unit_forget_bias starts the forget gate's bias at one") {
 
 TEST_CASE("recurrent errors: rank-2 input, stateful without a batch size, missing state output") {
   CHECK(first_error("inputs: {x: {shape: [8]}}\nlayers: [{type: LSTM, units: 2}]\n") ==
-        "t.yaml:2:10: error: layer 'lstm' (LSTM): expects a sequence of shape (timesteps, features) per sample, got (None, 8) "
+        "t.yaml:2:10: error: layer 'lstm' (LSTM): expects a sequence of shape (timesteps, features) per "
+        "sample, got (None, 8) "
         "(use Reshape, or an Embedding before it) (input shape (None, 8))");
   CHECK(first_error("inputs: {x: {shape: [4, 2]}}\nlayers: [{type: GRU, units: 2, stateful: true}]\n") ==
-        "t.yaml:2:42: error: layer 'gru' (GRU): stateful: true needs a fixed batch size: give the model input a batch_size "
+        "t.yaml:2:42: error: layer 'gru' (GRU): stateful: true needs a fixed batch size: give the model "
+        "input a batch_size "
         "(Keras: batch_input_shape)");
-  CHECK(first_error("inputs: {x: {shape: [4, 2]}}\nlayers:\n  - {name: l, type: LSTM, units: 2, return_state: true}\n"
-                    "  - {name: d, type: Dense, units: 1, inputs: 'l:3'}\n") ==
+  CHECK(first_error(
+            "inputs: {x: {shape: [4, 2]}}\nlayers:\n  - {name: l, type: LSTM, units: 2, return_state: true}\n"
+            "  - {name: d, type: Dense, units: 1, inputs: 'l:3'}\n") ==
         "t.yaml:4:5: error: layer 'd' (Dense): input 'l:3' does not exist: 'l' has 3 output(s)");
-  CHECK(first_error("inputs: {x: {shape: [4], dtype: int32}}\nlayers: [{type: Embedding, input_dim: 1, output_dim: 2, mask_zero: true}]\n")
+  CHECK(first_error("inputs: {x: {shape: [4], dtype: int32}}\nlayers: [{type: Embedding, input_dim: 1, "
+                    "output_dim: 2, mask_zero: true}]\n")
             .find("mask_zero reserves id 0 for padding") != std::string::npos);
 }
 
 TEST_CASE("stateful: states carry from one call to the next until reset") {
-  Model model(parse_model_spec("inputs: {x: {shape: [3, 2], batch_size: 2}}\nlayers: [{type: SimpleRNN, units: 2, stateful: true}]\n", "t.yaml"));
+  Model model(parse_model_spec(
+      "inputs: {x: {shape: [3, 2], batch_size: 2}}\nlayers: [{type: SimpleRNN, units: 2, stateful: true}]\n",
+      "t.yaml"));
   model.initialize(4);
   model.input_buffer(0).resize({2, 3, 2});
   for (Index i = 0; i < 12; ++i) model.input_buffer(0).data[i] = static_cast<Real>(i) / 10;
@@ -112,7 +123,8 @@ TEST_CASE("stateful: states carry from one call to the next until reset") {
   CHECK(model.output(0).data == first);
   model.input_buffer(0).resize({1, 3, 2});
   CHECK_THROWS_WITH_AS(model.forward(RunContext{}),
-                       "layer 'simple_rnn' is stateful: every batch must have 2 samples, got 1 (use a batch_size that divides the data, or reset_states)",
+                       "layer 'simple_rnn' is stateful: every batch must have 2 samples, got 1 (use a "
+                       "batch_size that divides the data, or reset_states)",
                        TrainingError);
 }
 
@@ -122,7 +134,8 @@ inputs: {x: {shape: [3, 2]}}
 layers:
   - {name: m, type: Masking, mask_value: -1}
   - {name: l, type: LSTM, units: 2, return_sequences: true}
-)", "t.yaml"));
+)",
+                               "t.yaml"));
   model.initialize(2);
   model.input_buffer(0).resize({1, 3, 2});
   model.input_buffer(0).data = {0.5, 0.2, -1, -1, 0.3, -1};  // step 1 is padding; step 2 is not
