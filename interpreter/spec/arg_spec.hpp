@@ -33,6 +33,10 @@ struct ArgSpec {
 // An old (Keras 1) argument name accepted with a warning naming the current one. An empty new_name means the
 // argument is accepted and ignored.
 struct KerasAlias {
+  KerasAlias(std::string old_n, std::string new_n, std::string n = "",
+             std::vector<std::pair<std::string, std::string>> v = {})
+      : old_name(std::move(old_n)), new_name(std::move(new_n)), note(std::move(n)), values(std::move(v)) {}
+
   std::string old_name;
   std::string new_name;
   std::string note;

@@ -38,6 +38,8 @@ std::string type_name(const ArgSpec& a) {
       return a.family->name;
     case ArgType::FunctionList:
       return "list of " + a.family->name + "s";
+    case ArgType::Layer:
+      return "layer";
   }
   return "";
 }
