@@ -36,8 +36,8 @@ void Gru::cell_forward(Index t) {
   }
   apply_block(activation_, z.data(), g.data(), 2, G);
   const auto zg = g.leftCols(u);
-  next_[0].matrix(u) =
-      zg.cwiseProduct(state(0, t)) + (RowMatrix::Ones(B, u) - zg).cwiseProduct(g.rightCols(u));
+  next_[0].matrix(u).array() =
+      zg.array() * state(0, t).array() + (Real(1) - zg.array()) * g.rightCols(u).array();
 }
 
 void Gru::cell_backward(Index t) {
@@ -48,7 +48,7 @@ void Gru::cell_backward(Index t) {
   const auto dh = dnext_[0].matrix(u);
   auto dg = rec_.matrix(G);  // reused as d(activated gates)
   dg.leftCols(u) = dh.cwiseProduct(state(0, t) - hh);
-  dg.rightCols(u) = dh.cwiseProduct(RowMatrix::Ones(B, u) - zg);
+  dg.rightCols(u).array() = dh.array() * (Real(1) - zg.array());
   dprev_[0].matrix(u) += dh.cwiseProduct(zg);
   const auto z = block(pre_, t, B, G);
   auto dz = dxp(t);

@@ -186,7 +186,8 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
   if (!shares_preactivation_grads()) drp_.resize({T * B, recurrent_cols()});
   dnext_.resize(static_cast<size_t>(state_count_));
   dprev_.resize(static_cast<size_t>(state_count_));
-  std::vector<Tensor> carry(static_cast<size_t>(state_count_));  // d loss / d state after step t
+  std::vector<Tensor>& carry = carry_;  // d loss / d state after step t
+  carry.resize(static_cast<size_t>(state_count_));
   for (Index s = 0; s < state_count_; ++s) {
     dnext_[s].resize({B, u});
     dprev_[s].resize({B, u});
@@ -197,7 +198,8 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
   if (!return_sequences_) carry[0].array() += d_outputs[0].array();
   if (return_state_)
     for (Index s = 0; s < state_count_; ++s) carry[s].array() += d_outputs[1 + s].array();
-  Tensor d_hd({B, u});
+  Tensor& d_hd = d_hd_;
+  d_hd.resize({B, u});
   for (Index t = T - 1; t >= 0; --t) {
     if (return_sequences_)
       for (Index b = 0; b < B; ++b) {

@@ -93,6 +93,8 @@ class RecurrentLayer : public Layer {
   Tensor step_mask_;            // [T*B] in processing order: 1 valid, 0 masked (all ones without a mask)
   Tensor input_keep_, recurrent_keep_;  // dropout scales: [B, F], [B, u]; empty when not dropping
   std::vector<Tensor> stored_states_;   // stateful: the final states of the previous call
+  std::vector<Tensor> carry_;           // backward: d loss / d state after the current step
+  Tensor d_hd_;                         // backward: d loss / d (previous h after recurrent dropout)
 };
 
 // Arguments shared by LSTM, GRU and SimpleRNN, in Keras's order; `cell_args` are inserted after use_bias'
