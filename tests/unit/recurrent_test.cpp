@@ -6,6 +6,7 @@
 
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/session.hpp"
+#include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
 
@@ -147,4 +148,25 @@ layers:
   const Tensor& y = model.output(0);
   CHECK(y.data[2] == y.data[0]);  // the masked step repeats the previous output
   CHECK(y.data[3] == y.data[1]);
+}
+
+TEST_CASE("stateful training: fit.batch_size must match the input's; reset_states: epoch repeats the first epoch") {
+  testing::TempDir dir;
+  std::string rows = "a,b,c,d,y\n";
+  for (int r = 0; r < 8; ++r)
+    rows += std::to_string(r % 3) + "," + std::to_string(r % 2) + ",1,0," + std::to_string(r % 2) + "\n";
+  const std::string data = dir.write("d.csv", rows);
+  const std::string config = dir.write(
+      "s.yaml", "name: s\nseed: 3\ninputs: {x: {shape: [2, 2], batch_size: 4}}\nlayers:\n"
+                "  - {type: LSTM, units: 2, stateful: true}\n  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"
+                "compile: {optimizer: {type: sgd, learning_rate: 0}, loss: bce}\n"
+                "data: {type: csv, columns: {x: [a, b, c, d], out: [y]}, train: " + data + "}\n"
+                "fit: {epochs: 2, batch_size: 4, shuffle: false, reset_states: epoch}\n");
+  // A zero learning rate keeps the weights: with states reset, epoch 2 sees exactly what epoch 1 saw.
+  const auto history = run_train(RunOptions{config, {}, "", dir.path("w.json")}, nullptr).history;
+  CHECK(history[0].logs == history[1].logs);
+  const auto carried = run_train(RunOptions{config, {"fit.reset_states=none"}, "", dir.path("w2.json")}, nullptr).history;
+  CHECK(carried[0].logs != carried[1].logs);
+  CHECK_THROWS_WITH_AS(run_train(RunOptions{config, {"fit.batch_size=2"}, "", dir.path("w3.json")}, nullptr),
+                       "the model's input has batch_size 4 but fit.batch_size is 2", TrainingError);
 }
