@@ -25,6 +25,9 @@ TEST_CASE("configs/: each builds and trains one step") {
         data_present = data_present && std::filesystem::exists(path);
     if (!spec.data.train.path.empty())
       data_present = data_present && std::filesystem::exists(spec.data.train.path);
+    for (const char* block : {"events", "labels"})
+      if (spec.data.args.has(block))
+        data_present = data_present && std::filesystem::exists(spec.data.args.get(block).arg("path")->s);
     if (!data_present) {
       MESSAGE("skipped training " << file << ": its data is not on this machine");
       continue;
