@@ -15,7 +15,10 @@
 #include "layers/functional/initializers.hpp"
 #include "layers/functional/regularizers.hpp"
 #include "layers/merge/concatenate.hpp"
-#include "layers/merge/multiply.hpp"
+#include "layers/merge/dot.hpp"
+#include "layers/merge/elementwise_merge.hpp"
+#include "layers/core/unit_normalization.hpp"
+#include "layers/pooling/sequence_pooling.hpp"
 #include "layers/recurrent/bidirectional.hpp"
 #include "layers/recurrent/gru.hpp"
 #include "layers/recurrent/lstm.hpp"
@@ -49,6 +52,17 @@ void register_builtin_layers(Registry& registry) {
   registry.add(embedding_info());
   registry.add(concatenate_info());
   registry.add(multiply_info());
+  registry.add(add_info());
+  registry.add(subtract_info());
+  registry.add(average_info());
+  registry.add(maximum_info());
+  registry.add(minimum_info());
+  registry.add(dot_info());
+  registry.add(global_average_pooling_1d_info());
+  registry.add(global_max_pooling_1d_info());
+  registry.add(sequence_pooling_info());
+  registry.add(unit_normalization_info());
+  registry.add(rescaling_info());
   registry.add(lstm_info());
   registry.add(gru_info());
   registry.add(simple_rnn_info());

@@ -96,6 +96,9 @@ void expect_close(const Tensor& actual, const json& expected, double tolerance, 
                   what << ": " << actual.size() << " values, expected " << e.size());
   for (Index i = 0; i < e.size(); ++i) {
     const double a = actual.data[i], b = e.data[i];
+    // Keras's NaN for an all-padding average is a documented deviation (yamlnet gives zeros, tested
+    // elsewhere).
+    if (std::isnan(b)) continue;
     CHECK_MESSAGE(std::abs(a - b) <= tolerance * std::max(1.0, std::abs(b)),
                   what << "[" << i << "] = " << a << ", Keras: " << b);
   }
@@ -190,8 +193,9 @@ TEST_CASE("golden: Dense with every Keras activation") {
   }
 }
 
-TEST_CASE("golden: Embedding, Flatten, Dropout at inference, NeuMF graph") {
-  for (const char* name : {"embedding_plain", "emb_flatten_dense", "dropout_inference", "neumf"}) {
+TEST_CASE("golden: Embedding, Flatten, Dropout at inference, NeuMF graph, masked average pooling") {
+  for (const char* name :
+       {"embedding_plain", "emb_flatten_dense", "dropout_inference", "neumf", "gap_masked"}) {
     CAPTURE(name);
     check_inference_case(name);
   }

@@ -45,6 +45,17 @@ const std::vector<Case>& cases() {
       {"Masking", "{mask_value: 0}", {{4, 3}}, "float32", {4, 3}, 0},
       {"RepeatVector", "{n: 3}", {{2}}, "float32", {3, 2}, 0},
       {"TimeDistributed", "{layer: {type: Dense, units: 2}}", {{4, 3}}, "float32", {4, 2}, 8},
+      {"Add", "{}", {{3}, {3}}, "float32", {3}, 0},
+      {"Subtract", "{}", {{3}, {3}}, "float32", {3}, 0},
+      {"Average", "{}", {{3}, {3}, {3}}, "float32", {3}, 0},
+      {"Maximum", "{}", {{2, 2}, {2, 2}}, "float32", {2, 2}, 0},
+      {"Minimum", "{}", {{2}, {2}}, "float32", {2}, 0},
+      {"Dot", "{axes: -1, normalize: true}", {{2, 4}, {3, 4}}, "float32", {2, 3}, 0},
+      {"GlobalAveragePooling1D", "{}", {{5, 3}}, "float32", {3}, 0},
+      {"GlobalMaxPooling1D", "{keepdims: true}", {{5, 3}}, "float32", {1, 3}, 0},
+      {"SequencePooling", "{mode: sum}", {{5, 3}}, "float32", {3}, 0},
+      {"UnitNormalization", "{}", {{4}}, "float32", {4}, 0},
+      {"Rescaling", "{scale: 0.5}", {{4}}, "float32", {4}, 0},
   };
   return all;
 }

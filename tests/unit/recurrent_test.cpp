@@ -150,23 +150,47 @@ layers:
   CHECK(y.data[3] == y.data[1]);
 }
 
-TEST_CASE("stateful training: fit.batch_size must match the input's; reset_states: epoch repeats the first epoch") {
+TEST_CASE(
+    "stateful training: fit.batch_size must match the input's; reset_states: epoch repeats the first epoch") {
   testing::TempDir dir;
   std::string rows = "a,b,c,d,y\n";
   for (int r = 0; r < 8; ++r)
     rows += std::to_string(r % 3) + "," + std::to_string(r % 2) + ",1,0," + std::to_string(r % 2) + "\n";
   const std::string data = dir.write("d.csv", rows);
-  const std::string config = dir.write(
-      "s.yaml", "name: s\nseed: 3\ninputs: {x: {shape: [2, 2], batch_size: 4}}\nlayers:\n"
-                "  - {type: LSTM, units: 2, stateful: true}\n  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"
+  const std::string config =
+      dir.write("s.yaml",
+                "name: s\nseed: 3\ninputs: {x: {shape: [2, 2], batch_size: 4}}\nlayers:\n"
+                "  - {type: LSTM, units: 2, stateful: true}\n  - {name: out, type: Dense, units: 1, "
+                "activation: sigmoid}\n"
                 "compile: {optimizer: {type: sgd, learning_rate: 0}, loss: bce}\n"
-                "data: {type: csv, columns: {x: [a, b, c, d], out: [y]}, train: " + data + "}\n"
-                "fit: {epochs: 2, batch_size: 4, shuffle: false, reset_states: epoch}\n");
+                "data: {type: csv, columns: {x: [a, b, c, d], out: [y]}, train: " +
+                    data +
+                    "}\n"
+                    "fit: {epochs: 2, batch_size: 4, shuffle: false, reset_states: epoch}\n");
   // A zero learning rate keeps the weights: with states reset, epoch 2 sees exactly what epoch 1 saw.
   const auto history = run_train(RunOptions{config, {}, "", dir.path("w.json")}, nullptr).history;
   CHECK(history[0].logs == history[1].logs);
-  const auto carried = run_train(RunOptions{config, {"fit.reset_states=none"}, "", dir.path("w2.json")}, nullptr).history;
+  const auto carried =
+      run_train(RunOptions{config, {"fit.reset_states=none"}, "", dir.path("w2.json")}, nullptr).history;
   CHECK(carried[0].logs != carried[1].logs);
   CHECK_THROWS_WITH_AS(run_train(RunOptions{config, {"fit.batch_size=2"}, "", dir.path("w3.json")}, nullptr),
                        "the model's input has batch_size 4 but fit.batch_size is 2", TrainingError);
+}
+
+TEST_CASE("pooling: an all-padding row pools to zeros (Keras gives NaN for the average)") {
+  Model model(parse_model_spec(R"(
+inputs: {ids: {shape: [3], dtype: int32}}
+layers:
+  - {type: Embedding, input_dim: 4, output_dim: 2, mask_zero: true}
+  - {type: GlobalAveragePooling1D}
+)",
+                               "t.yaml"));
+  model.initialize(1);
+  model.input_buffer(0).resize({2, 3});
+  model.input_buffer(0).data = {0, 0, 0, 1, 0, 3};
+  model.forward(RunContext{});
+  CHECK(model.output(0).data[0] == 0);
+  CHECK(model.output(0).data[1] == 0);
+  CHECK(model.output(0).data[2] != 0);
+  CHECK(model.output_mask(0) == nullptr);
 }

@@ -1,12 +1,14 @@
 #pragma once
-// keras.layers.Multiply: the elementwise product of inputs of the same shape.
+// Keras's elementwise merges: Add, Subtract (two inputs), Multiply, Average, Maximum, Minimum. Inputs have
+// the same shape; the output mask is the AND of the inputs' masks (Keras's _Merge).
 #include "layers/registry.hpp"
 
 namespace yamlnet {
 
-class Multiply : public Layer {
+class ElementwiseMerge : public Layer {
  public:
-  Multiply(const std::string& name, const Args&) : Layer(name, "Multiply") {}
+  enum class Op { Add, Subtract, Multiply, Average, Maximum, Minimum };
+  ElementwiseMerge(const std::string& name, const std::string& type, Op op) : Layer(name, type), op_(op) {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
   void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
   void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
@@ -15,9 +17,15 @@ class Multiply : public Layer {
                      std::vector<bool>& has_mask) const override;
 
  private:
-  Tensor partial_;  // product of all inputs but one, for backward
+  Op op_;
+  Tensor partial_;  // Multiply: the product of the other inputs
 };
 
+LayerInfo add_info();
+LayerInfo subtract_info();
 LayerInfo multiply_info();
+LayerInfo average_info();
+LayerInfo maximum_info();
+LayerInfo minimum_info();
 
 }  // namespace yamlnet
