@@ -1,13 +1,14 @@
 #include "interpreter/data/data_spec.hpp"
 
+#include "interpreter/data/implicit_feedback.hpp"
 #include "interpreter/spec/arg_parser.hpp"
 
 namespace yamlnet {
 
 const std::vector<ArgSpec>& data_table() {
   static const std::vector<ArgSpec> table{
-      required(
-          enum_arg("type", "idx", {"idx", "csv", "tsv", "npy", "sequences"}, "format of the data files")),
+      required(enum_arg("type", "idx", {"idx", "csv", "tsv", "npy", "sequences", "implicit_feedback"},
+                        "format of the data files")),
       float_arg("rescale", 1.0, "factor applied to float inputs (e.g. 1/255 for images)"),
       bool_arg("header", true, "csv/tsv: the first line names the columns"),
       string_arg("delimiter", std::nullopt, "csv/tsv: field separator (default ',' for csv, tab for tsv)"),
@@ -110,6 +111,17 @@ DataSpec parse_data_spec(const YAML::Node& node, DiagnosticSink& sink) {
   if (!node.IsMap()) {
     sink.error(node, "data: expected a mapping");
     spec.args = default_args(data_table());
+    return spec;
+  }
+  if (node["type"].IsScalar() && node["type"].Scalar() == "implicit_feedback") {
+    // An interaction log for NCF: its own table (path, split, negatives...).
+    static const std::vector<ArgSpec> table = [] {
+      std::vector<ArgSpec> t{data_table()[0]};
+      const auto& rest = implicit_feedback_table();
+      t.insert(t.end(), rest.begin(), rest.end());
+      return t;
+    }();
+    spec.args = parse_args(node, table, {}, {}, sink);
     return spec;
   }
   spec.args = parse_args(node, data_table(), {},

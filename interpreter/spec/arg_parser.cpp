@@ -251,6 +251,7 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
         for (size_t k = 0; k < values.size(); ++k) {
           bool found = false;
           for (const auto& c : spec.choices) found = found || c == values[k];
+          if (!found && spec.also_accepts) found = spec.also_accepts(values[k]);
           if (!found) {
             const YAML::Node at = node.IsSequence() ? node[k] : node;
             std::string msg = "argument '" + spec.name + "': unknown value '" + values[k] + "'";

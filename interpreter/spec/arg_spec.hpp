@@ -22,7 +22,9 @@ struct ArgSpec {
   ArgType type = ArgType::Int;
   Value default_value;  // Kind::None with required == false means "optional, none by default"
   std::string doc;
-  std::vector<std::string> choices;        // Enum
+  std::vector<std::string> choices;  // Enum, StringList
+  bool (*also_accepts)(const std::string&) =
+      nullptr;                             // StringList: values outside `choices` that are valid too
   const FunctionFamily* family = nullptr;  // Function, FunctionList
   bool required = false;
   std::optional<double> min;  // inclusive lower bound for numbers and list entries

@@ -1,6 +1,7 @@
 #include "interpreter/spec/reference.hpp"
 
 #include "interpreter/data/data_spec.hpp"
+#include "interpreter/data/implicit_feedback.hpp"
 #include "interpreter/train/fit_spec.hpp"
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
@@ -138,7 +139,11 @@ std::string config_reference_markdown() {
          "become "
          "one padded history (as Keras's pad_sequences), and the user's label the target.\n\n### "
          "data.events\n\n" +
-         table(events_table()) + "\n### data.labels\n\n" + table(labels_table()) + "\n";
+         table(events_table()) + "\n### data.labels\n\n" + table(labels_table()) +
+         "\n### type: implicit_feedback\n\nAn interaction log for NCF-style models with a user and an item "
+         "input; "
+         "compile.metrics may name hr@K and ndcg@K, computed on the held-out items.\n\n" +
+         table(implicit_feedback_table()) + "\n";
   out += family_section(activation_family(), "Activations");
   out += family_section(initializer_family(), "Initializers");
   out += family_section(regularizer_family(), "Regularizers");

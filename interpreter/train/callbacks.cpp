@@ -11,7 +11,9 @@ namespace yamlnet {
 bool higher_is_better(const std::string& monitor, const std::string& mode) {
   if (mode == "max") return true;
   if (mode == "min") return false;
-  return monitor.find("acc") != std::string::npos || monitor.rfind("fmeasure", 0) == 0;
+  // Keras: accuracies (and fmeasure) are maximised; so are ranking metrics (hr@K, ndcg@K) and auc.
+  return monitor.find("acc") != std::string::npos || monitor.rfind("fmeasure", 0) == 0 ||
+         monitor.find('@') != std::string::npos || monitor.find("auc") != std::string::npos;
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
 #include "interpreter/train/optimizers.hpp"
+#include "interpreter/train/ranking.hpp"
 
 namespace yamlnet {
 
@@ -10,6 +11,13 @@ const std::vector<ArgSpec>& compile_table() {
   static const std::vector<ArgSpec> table = [] {
     ArgSpec metrics{"metrics", ArgType::StringList, Value::string_list({}), "metrics reported with the loss"};
     metrics.choices = metric_names();
+    metrics.also_accepts = [](const std::string& name) {
+      std::string kind;
+      int k;
+      return parse_ranking_metric(name, kind, k);
+    };
+    metrics.doc =
+        "metrics reported with the loss; hr@K and ndcg@K rank held-out items (implicit_feedback data)";
     return std::vector<ArgSpec>{
         function_arg("optimizer", optimizer_family(), "rmsprop",
                      "optimizer and its settings (Keras's default)"),

@@ -6,6 +6,7 @@
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/callbacks.hpp"
+#include "interpreter/train/ranking.hpp"
 
 namespace yamlnet {
 
@@ -38,14 +39,35 @@ const Dataset& pick_split(const DataSplits& splits, const std::string& split, co
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> ranking_names(const ModelSpec& spec) {
+  std::vector<std::string> out;
+  for (const auto& name : spec.compile.get("metrics").strings) {
+    std::string kind;
+    int k;
+    if (parse_ranking_metric(name, kind, k)) out.push_back(name);
+  }
+  return out;
+}
+
+bool is_implicit_feedback(const ModelSpec& spec) {
+  return spec.data.type() == "implicit_feedback";
+}
+
+}  // namespace
+
 Model validate_model(const ModelSpec& spec) {
   Model model(spec);
   if (!spec.compile.get("loss").is_none()) {
     Model scratch(spec);  // the trainer adjusts output layers; keep the returned model untouched
     Trainer trainer(scratch, spec.compile, spec.seed);
-    const bool validation = spec.data.validation.present || spec.fit.number("validation_split") > 0;
-    make_callbacks(spec.fit.get("callbacks"), trainer.log_names(validation),
-                   CallbackContext{&scratch, {}, nullptr}, spec.file);
+    const bool validation = spec.data.validation.present || spec.fit.number("validation_split") > 0 ||
+                            (is_implicit_feedback(spec) && spec.data.args.boolean("validation"));
+    std::vector<std::string> logged = trainer.log_names(validation);
+    if (validation && is_implicit_feedback(spec))
+      for (const auto& r : ranking_names(spec)) logged.push_back("val_" + r);
+    make_callbacks(spec.fit.get("callbacks"), logged, CallbackContext{&scratch, {}, nullptr}, spec.file);
   }
   return model;
 }
@@ -80,14 +102,24 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   Model model(spec);
   prepare_weights(model, options, outcome.warnings);
   Trainer trainer(model, spec.compile, spec.seed);
-  DataSplits splits = load_data(spec, model, trainer.target_widths(), true);
+  std::optional<ImplicitFeedback> feedback;
+  DataSplits splits;
+  Dataset epoch_buffer;
+  if (is_implicit_feedback(spec)) {
+    feedback.emplace(spec, model);
+    splits.train = Dataset{};
+    if (feedback->validation().groups() > 0) splits.validation = feedback->validation().pairs;
+    if (feedback->test().groups() > 0) splits.test = feedback->test().pairs;
+  } else {
+    splits = load_data(spec, model, trainer.target_widths(), true);
+  }
   if (!splits.train)
     throw ConfigError({Diagnostic{spec.data.loc, "", "", "data: no 'train' split to train on"}});
 
   Dataset train = std::move(*splits.train);
   std::optional<Dataset> validation = std::move(splits.validation);
   const double split = spec.fit.number("validation_split");
-  if (!validation && split > 0) {
+  if (!validation && split > 0 && !feedback) {
     // Keras holds out the last fraction of the data, before any shuffling.
     const Index at = static_cast<Index>(std::floor(static_cast<double>(train.size()) * (1.0 - split)));
     validation = train.slice(at, train.size());
@@ -102,8 +134,11 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   write_file_atomically(outcome.config_path, effective_config_yaml(spec));
 
   CallbackContext context{&model, [&model](const std::string& path) { save_weights(model, path); }, observer};
-  auto callbacks = make_callbacks(spec.fit.get("callbacks"), trainer.log_names(validation.has_value()),
-                                  context, spec.file);
+  std::vector<std::string> logged = trainer.log_names(validation.has_value());
+  const std::vector<std::string> rankings = feedback ? ranking_names(spec) : std::vector<std::string>{};
+  if (validation)
+    for (const auto& r : rankings) logged.push_back("val_" + r);
+  auto callbacks = make_callbacks(spec.fit.get("callbacks"), logged, context, spec.file);
 
   FitOptions fit;
   fit.epochs = static_cast<int>(spec.fit.integer("epochs"));
@@ -112,6 +147,18 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   fit.shuffle = spec.fit.boolean("shuffle");
   if (!spec.fit.get("steps_per_epoch").is_none()) fit.steps_per_epoch = spec.fit.integer("steps_per_epoch");
   fit.reset_states_each_epoch = spec.fit.string("reset_states") == "epoch";
+  if (feedback) {
+    fit.epoch_data = [&](int epoch) {
+      feedback->epoch_dataset(epoch, epoch_buffer);
+      return &epoch_buffer;
+    };
+    if (validation && !rankings.empty())
+      fit.extra_validation = [&](Logs& logs) {
+        for (const auto& [name, value] :
+             ranking_metrics(model, feedback->validation(), rankings, fit.batch_size))
+          logs.emplace_back("val_" + name, value);
+      };
+  }
   std::vector<std::pair<int, Logs>> history_rows;
   fit.on_epoch_end = [&](int epoch, const Logs& logs) {
     history_rows.emplace_back(epoch, logs);
@@ -122,7 +169,12 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   };
   outcome.history = trainer.fit(train, validation ? &*validation : nullptr, fit, observer);
   save_weights(model, outcome.weights_path);
-  if (splits.test) outcome.test = trainer.evaluate(*splits.test, fit.batch_size);
+  if (splits.test) {
+    outcome.test = trainer.evaluate(*splits.test, fit.batch_size);
+    if (feedback)
+      for (const auto& entry : ranking_metrics(model, feedback->test(), rankings, fit.batch_size))
+        outcome.test.push_back(entry);
+  }
   return outcome;
 }
 

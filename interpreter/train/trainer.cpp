@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "interpreter/spec/diagnostics.hpp"
+#include "interpreter/train/ranking.hpp"
 
 namespace yamlnet {
 
@@ -58,8 +59,12 @@ Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(mode
     }
     const Index width = model.output_shape(k).back();
     std::vector<std::unique_ptr<Metric>> ms;
-    for (const auto& name : compile.get("metrics").strings)
+    for (const auto& name : compile.get("metrics").strings) {
+      std::string kind;
+      int cutoff;
+      if (parse_ranking_metric(name, kind, cutoff)) continue;  // computed over ranking sets, not batches
       ms.push_back(Metric::create(name, width, l.target_width(width)));
+    }
     metrics_.push_back(std::move(ms));
   }
   targets_.resize(model.num_outputs());
@@ -162,22 +167,27 @@ double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
   return step(rng);
 }
 
-std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* validation,
+std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset* validation,
                                       const FitOptions& options, TrainingObserver* observer) {
   std::vector<EpochRecord> history;
-  const Index n = train.size();
+  const Dataset* current = options.epoch_data ? options.epoch_data(options.initial_epoch) : &fixed_train;
+  Index n = current->size();
   if (n == 0) throw TrainingError("the training data is empty");
   if (const auto fixed = model_.fixed_batch_size(); fixed && *fixed != options.batch_size)
     throw TrainingError("the model's input has batch_size " + std::to_string(*fixed) +
                         " but fit.batch_size is " + std::to_string(options.batch_size));
   std::vector<Index> order(static_cast<size_t>(n));
-  const Index batches = (n + options.batch_size - 1) / options.batch_size;
-  const Index steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, batches) : batches;
   Logs running;
   for (const auto& name : log_names(false)) running.emplace_back(name, 0.0);
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
+    if (options.epoch_data && epoch != options.initial_epoch) current = options.epoch_data(epoch);
+    const Dataset& train = *current;
+    n = train.size();
+    order.resize(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), Index(0));
+    const Index batches = (n + options.batch_size - 1) / options.batch_size;
+    const Index steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, batches) : batches;
     // Each epoch's order and dropout draws come from the seed and the epoch number alone, so a run
     // resumed at epoch k sees exactly what an uninterrupted run would.
     Random epoch_rng = Random(seed_).split(static_cast<uint64_t>(epoch) + 1);
@@ -213,6 +223,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* valid
       const Logs val = evaluate(*validation, options.batch_size);
       for (const auto& [name, value] : val) record.logs.emplace_back("val_" + name, value);
     }
+    if (options.extra_validation) options.extra_validation(record.logs);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (observer) observer->on_epoch_end(epoch, record.logs, seconds);
     history.push_back(record);

@@ -25,6 +25,10 @@ struct FitOptions {
   bool shuffle = true;
   std::optional<Index> steps_per_epoch;
   bool reset_states_each_epoch = false;
+  // When set, the training data of each epoch (implicit feedback draws new negatives every epoch).
+  std::function<const Dataset*(int epoch)> epoch_data;
+  // Adds figures computed outside the batches (ranking metrics on the validation set) to an epoch's logs.
+  std::function<void(Logs&)> extra_validation;
   // Called after each epoch; return true to stop training (callbacks).
   std::function<bool(int epoch, const Logs&)> on_epoch_end;
 };

@@ -1,0 +1,245 @@
+#include "interpreter/data/implicit_feedback.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "interpreter/graph/model.hpp"
+
+namespace yamlnet {
+
+const std::vector<ArgSpec>& implicit_feedback_table() {
+  static const std::vector<ArgSpec> table{
+      required(
+          string_arg("path", std::nullopt, "interaction log: user, item, optional rating and time per line")),
+      string_arg("delimiter", "\\t", "field separator (\\t for a tab)"),
+      bool_arg("header", false, "the first line names the columns"),
+      int_arg("user_column", 0, "0-based column of the user id", 0),
+      int_arg("item_column", 1, "0-based column of the item id", 0),
+      int_arg("rating_column", 2, "0-based column of the rating (-1: none)", -1),
+      int_arg("time_column", 3, "0-based column of the timestamp (-1: none; file order)", -1),
+      float_arg("rating_threshold", 0.0, "interactions rated at least this are positives"),
+      enum_arg("ids", "as_given", {"as_given", "remap"},
+               "use the ids as written, or renumber them 1, 2, ... in order of appearance (0 stays padding)"),
+      enum_arg("split", "leave_one_out", {"leave_one_out", "random"},
+               "hold out each user's latest interactions, or a random fraction of all"),
+      float_arg("test_fraction", 0.1,
+                "split: random: fraction held out for test (and as much for validation)", 0.0, 0.5),
+      bool_arg("validation", true, "also hold out a validation item per user (the one before the test item)"),
+      int_arg("negatives_per_positive", 4, "negatives drawn per training positive, every epoch", 0),
+      int_arg("eval_negatives", 99, "never-interacted items ranked against each held-out item", 1),
+      string_arg("user_input", "user", "the model input that takes user ids"),
+      string_arg("item_input", "item", "the model input that takes item ids"),
+  };
+  return table;
+}
+
+namespace {
+
+std::vector<std::string> split_line(const std::string& line, char delimiter) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  for (std::string f; std::getline(ss, f, delimiter);) out.push_back(f);
+  return out;
+}
+
+double field(const std::vector<std::string>& fields, Index column, const std::string& file, long line) {
+  if (column >= static_cast<Index>(fields.size()))
+    throw DataError(
+        file, line,
+        "has " + std::to_string(fields.size()) + " fields, column " + std::to_string(column) + " is missing");
+  const std::string& f = fields[column];
+  char* end = nullptr;
+  const double v = std::strtod(f.c_str(), &end);
+  if (f.empty() || end != f.c_str() + f.size() || !std::isfinite(v))
+    throw DataError(file, line, "column " + std::to_string(column) + ": '" + f + "' is not a number");
+  return v;
+}
+
+// The smallest input_dim among the Embeddings that read model input `slot`.
+std::optional<std::pair<Index, std::string>> id_limit(const Model& model, size_t slot) {
+  std::optional<std::pair<Index, std::string>> out;
+  const Node* input = &model.input_node(slot);
+  for (const auto& node : model.nodes())
+    for (size_t k = 0; k < node.inputs.size(); ++k)
+      if (&model.nodes()[node.inputs[k].node] == input)
+        if (auto l = node.layer->id_limit(k); l && (!out || *l < out->first))
+          out = std::pair{*l, node.layer->name()};
+  return out;
+}
+
+}  // namespace
+
+ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
+    : negatives_(spec.data.args.integer("negatives_per_positive")),
+      eval_negatives_(spec.data.args.integer("eval_negatives")),
+      seed_(spec.seed) {
+  const Args& a = spec.data.args;
+  file_ = a.string("path");
+  user_input_ = a.string("user_input");
+  item_input_ = a.string("item_input");
+  bool found_user = false, found_item = false;
+  for (size_t i = 0; i < model.num_inputs(); ++i) {
+    const std::string& n = model.input_node(i).layer->name();
+    if (n == user_input_) user_slot_ = i, found_user = true;
+    if (n == item_input_) item_slot_ = i, found_item = true;
+  }
+  if (!found_user || !found_item || model.num_inputs() != 2 || model.num_outputs() != 1)
+    throw DataError(file_, "implicit_feedback data feeds a model with inputs '" + user_input_ + "' and '" +
+                               item_input_ + "' (data.user_input / data.item_input) and one output");
+  target_name_ = model.output_name(0);
+  const auto user_limit = id_limit(model, user_slot_), item_limit = id_limit(model, item_slot_);
+
+  struct Event {
+    Index user, item;
+    double time;
+    long line;
+  };
+  std::vector<Event> events;
+  std::map<long long, Index> user_ids, item_ids;
+  const bool remap = a.string("ids") == "remap";
+  {
+    std::ifstream in(file_);
+    if (!in) throw DataError(file_, "cannot open the file");
+    const std::string d = a.string("delimiter");
+    const char delimiter = d == "\\t" || d.empty() ? '\t' : d[0];
+    const Index rating_col = a.integer("rating_column"), time_col = a.integer("time_column");
+    const double threshold = a.number("rating_threshold");
+    std::string text;
+    long line = 0;
+    while (std::getline(in, text)) {
+      ++line;
+      if (a.boolean("header") && line == 1) continue;
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+      if (text.find_first_not_of(" \t") == std::string::npos) continue;
+      const auto fields = split_line(text, delimiter);
+      const double u = field(fields, a.integer("user_column"), file_, line);
+      const double i = field(fields, a.integer("item_column"), file_, line);
+      if (u != std::floor(u) || i != std::floor(i) || u < 0 || i < 0)
+        throw DataError(file_, line, "user and item ids must be non-negative integers");
+      if (rating_col >= 0 && field(fields, rating_col, file_, line) < threshold) continue;
+      const double time = time_col >= 0 ? field(fields, time_col, file_, line) : static_cast<double>(line);
+      Index user = static_cast<Index>(u), item = static_cast<Index>(i);
+      if (remap) {
+        user = user_ids.emplace(static_cast<long long>(u), static_cast<Index>(user_ids.size()) + 1)
+                   .first->second;
+        item = item_ids.emplace(static_cast<long long>(i), static_cast<Index>(item_ids.size()) + 1)
+                   .first->second;
+      }
+      if (user_limit && user >= user_limit->first)
+        throw DataError(file_, line,
+                        "user id " + std::to_string(user) + " >= input_dim " +
+                            std::to_string(user_limit->first) + " of layer '" + user_limit->second + "'");
+      if (item_limit && item >= item_limit->first)
+        throw DataError(file_, line,
+                        "item id " + std::to_string(item) + " >= input_dim " +
+                            std::to_string(item_limit->first) + " of layer '" + item_limit->second + "'");
+      events.push_back(Event{user, item, time, line});
+    }
+  }
+  if (events.empty()) throw DataError(file_, "no positive interactions (check rating_threshold)");
+  Index num_users = 0;
+  for (const auto& e : events) {
+    num_users = std::max(num_users, e.user + 1);
+    num_items_ = std::max(num_items_, e.item + 1);
+  }
+  // Negatives are drawn from every id the item Embedding knows, except 0 (padding) when it is unused.
+  if (item_limit) num_items_ = std::max(num_items_, item_limit->first);
+
+  std::vector<std::vector<Event>> by_user(static_cast<size_t>(num_users));
+  for (const auto& e : events) by_user[e.user].push_back(e);
+  items_of_.resize(static_cast<size_t>(num_users));
+  std::vector<std::pair<Index, Index>> validation, test;
+  Random split_rng(seed_ ^ 0x51u);
+  const bool leave_one_out = a.string("split") == "leave_one_out";
+  const bool hold_validation = a.boolean("validation");
+  const double fraction = a.number("test_fraction");
+  for (Index u = 0; u < num_users; ++u) {
+    auto& list = by_user[u];
+    if (list.empty()) continue;
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Event& x, const Event& y) { return x.time < y.time; });
+    for (const auto& e : list) items_of_[u].push_back(e.item);
+    std::sort(items_of_[u].begin(), items_of_[u].end());
+    items_of_[u].erase(std::unique(items_of_[u].begin(), items_of_[u].end()), items_of_[u].end());
+    size_t keep = list.size();
+    if (leave_one_out) {
+      if (keep >= 2) test.emplace_back(u, list[--keep].item);
+      if (hold_validation && keep >= 2) validation.emplace_back(u, list[--keep].item);
+      for (size_t k = 0; k < keep; ++k) train_.emplace_back(u, list[k].item);
+    } else {
+      for (const auto& e : list) {
+        const double r = split_rng.uniform();
+        if (r < fraction)
+          test.emplace_back(u, e.item);
+        else if (hold_validation && r < 2 * fraction)
+          validation.emplace_back(u, e.item);
+        else
+          train_.emplace_back(u, e.item);
+      }
+    }
+  }
+  validation_ = ranking_set(validation, 0xa11d);
+  test_ = ranking_set(test, 0x7e57);
+}
+
+bool ImplicitFeedback::interacted(Index user, Index item) const {
+  const auto& items = items_of_[static_cast<size_t>(user)];
+  return std::binary_search(items.begin(), items.end(), item);
+}
+
+Index ImplicitFeedback::draw_negative(Index user, Random& rng) const {
+  // Ids 1.. (0 is padding); rejection sampling never returns an item the user interacted with.
+  for (;;) {
+    const Index item = 1 + rng.below(num_items_ - 1);
+    if (!interacted(user, item)) return item;
+  }
+}
+
+RankingSet ImplicitFeedback::ranking_set(const std::vector<std::pair<Index, Index>>& held_out,
+                                         uint64_t salt) const {
+  RankingSet set;
+  set.group_size = 1 + eval_negatives_;
+  const Index rows = static_cast<Index>(held_out.size()) * set.group_size;
+  Dataset& ds = set.pairs;
+  ds.inputs.resize(2);
+  ds.inputs[user_slot_] = DataArray{user_input_, Tensor({rows, 1}), file_, {}};
+  ds.inputs[item_slot_] = DataArray{item_input_, Tensor({rows, 1}), file_, {}};
+  ds.targets.push_back(DataArray{target_name_, Tensor({rows, 1}), file_, {}});
+  Random rng(seed_ ^ salt);
+  Index r = 0;
+  for (const auto& [user, item] : held_out)
+    for (Index k = 0; k < set.group_size; ++k, ++r) {
+      ds.inputs[user_slot_].values.data[r] = static_cast<Real>(user);
+      ds.inputs[item_slot_].values.data[r] = static_cast<Real>(k == 0 ? item : draw_negative(user, rng));
+      ds.targets[0].values.data[r] = k == 0 ? Real(1) : Real(0);
+    }
+  return set;
+}
+
+void ImplicitFeedback::epoch_dataset(int epoch, Dataset& out) const {
+  const Index per = 1 + negatives_;
+  const Index rows = static_cast<Index>(train_.size()) * per;
+  if (out.inputs.size() != 2) {
+    out.inputs.resize(2);
+    out.inputs[user_slot_] = DataArray{user_input_, Tensor(), file_, {}};
+    out.inputs[item_slot_] = DataArray{item_input_, Tensor(), file_, {}};
+    out.targets.assign(1, DataArray{target_name_, Tensor(), file_, {}});
+  }
+  out.inputs[user_slot_].values.resize({rows, 1});
+  out.inputs[item_slot_].values.resize({rows, 1});
+  out.targets[0].values.resize({rows, 1});
+  // Negatives depend on the seed and the epoch only, so a resumed run draws the same ones.
+  Random rng = Random(seed_ ^ 0x9e6u).split(static_cast<uint64_t>(epoch) + 1);
+  Index r = 0;
+  for (const auto& [user, item] : train_)
+    for (Index k = 0; k < per; ++k, ++r) {
+      out.inputs[user_slot_].values.data[r] = static_cast<Real>(user);
+      out.inputs[item_slot_].values.data[r] = static_cast<Real>(k == 0 ? item : draw_negative(user, rng));
+      out.targets[0].values.data[r] = k == 0 ? Real(1) : Real(0);
+    }
+}
+
+}  // namespace yamlnet

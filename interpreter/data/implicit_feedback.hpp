@@ -1,0 +1,50 @@
+#pragma once
+// `type: implicit_feedback`: an interaction log (user, item, rating, time; MovieLens's u.data as is) turned
+// into NCF training data. Positives are held out leave-one-out (the latest interaction per user for test, the
+// one before for validation) or at random; each epoch pairs every training positive with
+// `negatives_per_positive` items the user never interacted with (never a positive, unlike the reference NCF
+// sampler); evaluation ranks each held-out item among `eval_negatives` such items, fixed by the seed.
+#include <string>
+#include <vector>
+
+#include "interpreter/core/random.hpp"
+#include "interpreter/data/dataset.hpp"
+#include "interpreter/spec/arg_spec.hpp"
+
+namespace yamlnet {
+
+const std::vector<ArgSpec>& implicit_feedback_table();
+
+// Pairs scored for ranking: rows grouped by `group_size`, the held-out item first in each group.
+struct RankingSet {
+  Dataset pairs;  // inputs user, item; target 1 for the held-out item, 0 for the negatives
+  Index group_size = 0;
+  Index groups() const { return group_size ? pairs.size() / group_size : 0; }
+};
+
+class ImplicitFeedback {
+ public:
+  ImplicitFeedback(const ModelSpec& spec, const Model& model);
+
+  // The training examples of one epoch (positives and freshly drawn negatives), in a fixed order.
+  void epoch_dataset(int epoch, Dataset& out) const;
+  const RankingSet& validation() const { return validation_; }
+  const RankingSet& test() const { return test_; }
+  Index num_positives() const { return static_cast<Index>(train_.size()); }
+  // Whether `item` is among `user`'s interactions (any split).
+  bool interacted(Index user, Index item) const;
+
+ private:
+  RankingSet ranking_set(const std::vector<std::pair<Index, Index>>& held_out, uint64_t salt) const;
+  Index draw_negative(Index user, Random& rng) const;
+
+  std::string user_input_, item_input_, target_name_, file_;
+  size_t user_slot_ = 0, item_slot_ = 1;  // model input positions
+  Index negatives_, eval_negatives_, num_items_ = 0;
+  uint64_t seed_;
+  std::vector<std::vector<Index>> items_of_;    // per user: every interacted item, sorted
+  std::vector<std::pair<Index, Index>> train_;  // (user, item) positives
+  RankingSet validation_, test_;
+};
+
+}  // namespace yamlnet

@@ -1,0 +1,111 @@
+// The NCF pipeline on small logs made here: leave-one-out, negatives that are never positives, fixed
+// evaluation sets; and HR@K / NDCG@K on hand-made rankings.
+#include "interpreter/data/implicit_feedback.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "interpreter/graph/model.hpp"
+#include "interpreter/train/ranking.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace yamlnet;
+using namespace yamlnet::testing;
+
+namespace {
+
+std::string config(const std::string& log, const std::string& extra = "") {
+  return "name: ncf\nseed: 5\ninputs: {user: {shape: [1], dtype: int32}, item: {shape: [1], dtype: "
+         "int32}}\nlayers:\n"
+         "  - {name: u, type: Embedding, inputs: user, input_dim: 4, output_dim: 2}\n"
+         "  - {name: i, type: Embedding, inputs: item, input_dim: 9, output_dim: 2}\n"
+         "  - {name: m, type: Multiply, inputs: [u, i]}\n  - {type: Flatten}\n"
+         "  - {name: score, type: Dense, units: 1, activation: sigmoid}\n"
+         "compile: {loss: bce, metrics: [hr@3, ndcg@3]}\n"
+         "data: {type: implicit_feedback, path: " +
+         log + ", negatives_per_positive: 3, eval_negatives: 4" + extra + "}\n";
+}
+
+// user item rating time: user 1 rated 1..4 in time order, user 2 rated 5, 6, 2 (6 latest), user 3 rated 7, 8.
+const char* kLog =
+    "1\t1\t5\t10\n1\t2\t4\t20\n1\t3\t3\t30\n1\t4\t5\t40\n2\t5\t5\t10\n2\t2\t1\t15\n2\t6\t5\t20\n3\t7\t4\t1\n3"
+    "\t8\t4\t2\n";
+
+}  // namespace
+
+TEST_CASE(
+    "implicit feedback: leave-one-out holds out the latest item for test and the one before for validation") {
+  TempDir dir;
+  Model model(parse_model_spec(config(dir.write("log.tsv", kLog)), "ncf.yaml"));
+  const ImplicitFeedback data(model.spec(), model);
+  const RankingSet& test = data.test();
+  REQUIRE(test.groups() == 3);
+  CHECK(test.group_size == 5);
+  // The first row of each group is the held-out item, target 1.
+  const auto& items = test.pairs.inputs[1].values.data;
+  CHECK(items[0] == 4);
+  CHECK(items[5] == 6);
+  CHECK(items[10] == 8);
+  CHECK(test.pairs.targets[0].values.data[0] == 1);
+  CHECK(test.pairs.targets[0].values.data[1] == 0);
+  CHECK(data.validation().pairs.inputs[1].values.data[0] == 3);
+  CHECK(data.num_positives() ==
+        9 - 3 - 2);  // user 3 has two interactions: a test item and no validation item
+}
+
+TEST_CASE("implicit feedback: the sampler never returns an item the user interacted with (many draws)") {
+  TempDir dir;
+  Model model(parse_model_spec(config(dir.write("log.tsv", kLog)), "ncf.yaml"));
+  const ImplicitFeedback data(model.spec(), model);
+  Dataset epoch;
+  for (int e = 0; e < 200; ++e) {
+    data.epoch_dataset(e, epoch);
+    for (Index r = 0; r < epoch.size(); ++r) {
+      const Index user = static_cast<Index>(epoch.inputs[0].values.data[r]);
+      const Index item = static_cast<Index>(epoch.inputs[1].values.data[r]);
+      const bool positive = epoch.targets[0].values.data[r] == 1;
+      if (!positive)
+        REQUIRE_MESSAGE(!data.interacted(user, item), "epoch " << e << " drew positive " << item);
+      CHECK(item >= 1);
+    }
+  }
+  for (const auto* set : {&data.test(), &data.validation()})
+    for (Index r = 0; r < set->pairs.size(); ++r)
+      if (r % set->group_size != 0)
+        CHECK_FALSE(data.interacted(static_cast<Index>(set->pairs.inputs[0].values.data[r]),
+                                    static_cast<Index>(set->pairs.inputs[1].values.data[r])));
+  Dataset again;
+  data.epoch_dataset(7, epoch);
+  data.epoch_dataset(7, again);
+  CHECK(epoch.inputs[1].values.data == again.inputs[1].values.data);  // same seed and epoch, same negatives
+}
+
+TEST_CASE("implicit feedback: ids beyond the Embedding's input_dim name the file and line") {
+  TempDir dir;
+  const std::string log = dir.write("bad.tsv", "1\t1\t5\t1\n1\t9\t5\t2\n");
+  try {
+    Model model(parse_model_spec(config(log), "ncf.yaml"));
+    ImplicitFeedback data(model.spec(), model);
+    FAIL("expected a DataError");
+  } catch (const DataError& e) {
+    CHECK(std::string(e.what()) == log + ":2: error: item id 9 >= input_dim 9 of layer 'i'");
+  }
+}
+
+TEST_CASE("hr@K and ndcg@K on hand-made rankings; ties count against the held-out item") {
+  // Three groups of 4 (held-out item first): ranks 0, 2 and 3 (a tie).
+  const std::vector<Real> scores{0.9f, 0.1f, 0.2f, 0.3f, 0.5f, 0.6f, 0.7f, 0.1f, 0.4f, 0.4f, 0.8f, 0.9f};
+  const Logs logs = ranking_metrics_from_scores(scores, 4, {"hr@1", "hr@3", "ndcg@3", "ndcg@1"});
+  CHECK(logs[0].second == doctest::Approx(1.0 / 3));
+  CHECK(logs[1].second == doctest::Approx(2.0 / 3));
+  CHECK(logs[2].second == doctest::Approx((1.0 + 1.0 / std::log2(4.0)) / 3));
+  CHECK(logs[3].second == doctest::Approx(1.0 / 3));
+  std::string kind;
+  int k = 0;
+  CHECK(parse_ranking_metric("ndcg@10", kind, k));
+  CHECK(kind == "ndcg");
+  CHECK(k == 10);
+  CHECK_FALSE(parse_ranking_metric("hr@", kind, k));
+  CHECK_FALSE(parse_ranking_metric("recall10", kind, k));
+}
