@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "interpreter/graph/model.hpp"
@@ -126,6 +127,12 @@ bool flatten(const nlohmann::json& j, const Shape& shape, size_t dim, std::vecto
 
 std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
                                                 const std::string& path) {
+  return load_weights_from_text(model, text, path, nullptr);
+}
+
+std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
+                                                const std::string& path,
+                                                const std::map<std::string, std::string>* layer_map) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -144,22 +151,39 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
   const auto& weights = j["weights"];
   std::vector<std::string> problems;
   std::vector<std::vector<Real>> values;
-  auto slots = model.parameters();
-  for (const auto& slot : slots) {
+  std::vector<ParamSlot> slots;
+  std::vector<std::string> sources;  // the key read for each slot
+  for (const auto& slot : model.parameters()) {
+    if (!layer_map) {
+      slots.push_back(slot);
+      sources.push_back(slot.key);
+      continue;
+    }
+    // init_from: only the mapped layers, read under their old names ("new/kernel" <- "old/kernel").
+    const auto slash = slot.key.find('/');
+    const auto it = layer_map->find(slot.key.substr(0, slash));
+    if (it == layer_map->end()) continue;
+    slots.push_back(slot);
+    sources.push_back(it->second + slot.key.substr(slash));
+  }
+  for (size_t s = 0; s < slots.size(); ++s) {
+    const ParamSlot& slot = slots[s];
+    const std::string& key = sources[s];
     const Parameter& p = *slot.param;
     std::vector<Real> flat;
-    if (!weights.contains(slot.key)) {
-      problems.push_back("missing tensor '" + slot.key + "' " + shape_to_string(p.shape, false));
+    if (!weights.contains(key)) {
+      problems.push_back("missing tensor '" + key + "' " + shape_to_string(p.shape, false));
       values.push_back({});
       continue;
     }
-    const auto& entry = weights[slot.key];
+    const auto& entry = weights[key];
     Shape shape;
     if (entry.is_object() && entry.contains("shape") && entry["shape"].is_array())
       for (const auto& d : entry["shape"]) shape.push_back(d.is_number_integer() ? d.get<Index>() : -1);
     if (shape != p.shape) {
-      problems.push_back("tensor '" + slot.key + "' has shape " + shape_to_string(shape, false) +
-                         ", the model needs " + shape_to_string(p.shape, false));
+      problems.push_back("tensor '" + key + "' has shape " + shape_to_string(shape, false) + ", " +
+                         (key == slot.key ? std::string("the model") : "'" + slot.key + "'") + " needs " +
+                         shape_to_string(p.shape, false));
       values.push_back({});
       continue;
     }
@@ -167,13 +191,14 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
     flat.reserve(static_cast<size_t>(p.value.size()));
     const Shape walk = p.shape.empty() ? Shape{1} : p.shape;
     if (!entry.contains("data") || !flatten(entry["data"], walk, 0, flat, problem)) {
-      problems.push_back("tensor '" + slot.key + "': " + (problem.empty() ? "no data" : problem));
+      problems.push_back("tensor '" + key + "': " + (problem.empty() ? "no data" : problem));
       values.push_back({});
       continue;
     }
     values.push_back(std::move(flat));
   }
   for (const auto& item : weights.items()) {
+    if (layer_map) break;  // init_from reads some layers of a file; the rest of the file is no error
     bool known = false;
     for (const auto& slot : slots) known = known || slot.key == item.key();
     if (!known)

@@ -1,5 +1,6 @@
 #pragma once
 // The weights file: JSON made to be diffed (one row per line, keys in graph order, shortest float32 text).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ void save_weights(Model& model, const std::string& path);
 std::vector<std::string> load_weights(Model& model, const std::string& path);
 std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
                                                 const std::string& path);
+// Keras's load_weights(by_name=True) with renaming: fills the layers named as keys of `layer_map` from the
+// tensors of the layers named as its values; every other layer keeps its values.
+std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
+                                                const std::string& path,
+                                                const std::map<std::string, std::string>* layer_map);
 
 // Shortest decimal text that reads back as the same float32.
 std::string format_float(float value);

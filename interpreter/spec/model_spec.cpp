@@ -13,7 +13,7 @@ namespace yamlnet {
 namespace {
 
 const std::vector<std::string> kTopLevelKeys{"name",    "description", "seed", "inputs", "layers",
-                                             "outputs", "compile",     "data", "fit"};
+                                             "outputs", "compile",     "data", "fit",    "init_from"};
 const std::set<std::string> kLayerKeys{"name", "type", "inputs", "trainable", "class_name", "inbound"};
 
 InputRef parse_ref(const YAML::Node& node, DiagnosticSink& sink) {
@@ -163,6 +163,48 @@ Args parse_block(const YAML::Node& root, const char* key, const std::vector<ArgS
     return default_args(table);
   }
   return parse_args(node, table, {}, {}, sink);
+}
+
+void parse_init_from(const YAML::Node& node, ModelSpec& spec, DiagnosticSink& sink) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!node.IsSequence()) {
+    sink.error(node, "init_from: expected a list of {path: FILE, layers: {this_layer: file_layer, ...}}");
+    return;
+  }
+  for (const auto& item : node) {
+    InitFrom entry;
+    entry.loc = sink.loc(item);
+    if (!item.IsMap() || !item["path"].IsScalar()) {
+      sink.error(item, "init_from: each entry needs 'path' (a weights file)");
+      continue;
+    }
+    entry.path = item["path"].Scalar();
+    for (const auto& kv : item) {
+      const std::string key = kv.first.Scalar();
+      if (key != "path" && key != "layers")
+        sink.error(kv.first, "init_from: unknown key '" + key + "' (path, layers)");
+    }
+    const YAML::Node layers = item["layers"];
+    if (!layers.IsMap() || layers.size() == 0) {
+      sink.error(item,
+                 "init_from: 'layers' maps this model's layer names to the file's, e.g. {mf_user: mf_user}");
+      continue;
+    }
+    for (const auto& kv : layers) {
+      const std::string mine = kv.first.Scalar();
+      if (!spec.find_layer(mine)) {
+        std::vector<std::string> names;
+        for (const auto& l : spec.layers) names.push_back(l.name);
+        std::string msg = "init_from: '" + mine + "' is not a layer of this model";
+        const std::string near = nearest_name(mine, names);
+        if (!near.empty()) msg += "; did you mean '" + near + "'?";
+        sink.error(kv.first, msg);
+        continue;
+      }
+      entry.layers[mine] = kv.second.Scalar();
+    }
+    spec.init_from.push_back(std::move(entry));
+  }
 }
 
 }  // namespace
@@ -315,6 +357,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file,
   spec.compile = parse_block(root, "compile", compile_table(), sink);
   spec.fit = parse_block(root, "fit", fit_table(), sink);
   spec.data = parse_data_spec(root["data"], sink);
+  parse_init_from(root["init_from"], spec, sink);
 
   spec.warnings = sink.warnings();
   sink.throw_if_errors();

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,14 @@ struct LayerDecl {
   bool is_input() const { return type == "Input"; }
 };
 
+// Weights copied from another run's file by layer name (Keras's load_weights(by_name=True)), as NeuMF starts
+// from trained GMF and MLP towers: `layers` maps this model's layer names to the file's.
+struct InitFrom {
+  std::string path;
+  std::map<std::string, std::string> layers;
+  SourceLoc loc;
+};
+
 struct ModelSpec {
   std::string file;
   std::string name;
@@ -41,6 +50,7 @@ struct ModelSpec {
   Args compile;
   Args fit;
   DataSpec data;
+  std::vector<InitFrom> init_from;
   std::vector<Diagnostic> warnings;
   YAML::Node root;  // the config after overrides, for the effective-config echo
 

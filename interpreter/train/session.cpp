@@ -21,6 +21,15 @@ std::vector<std::string> spec_warnings(const ModelSpec& spec) {
 // Loads weights into a freshly built model, or initialises it from the seed.
 void prepare_weights(Model& model, const RunOptions& options, std::vector<std::string>& warnings) {
   model.initialize(model.spec().seed);
+  for (const auto& entry : model.spec().init_from) {
+    std::string text;
+    try {
+      text = read_file(entry.path);
+    } catch (const Error& e) {
+      throw WeightsError(entry.loc.str() + ": init_from: " + e.what());
+    }
+    load_weights_from_text(model, text, entry.path, &entry.layers);
+  }
   if (!options.weights_in.empty())
     for (auto& w : load_weights(model, options.weights_in)) warnings.push_back(w);
 }

@@ -25,6 +25,10 @@ TEST_CASE("configs/: each builds and trains one step") {
         data_present = data_present && std::filesystem::exists(path);
     if (!spec.data.train.path.empty())
       data_present = data_present && std::filesystem::exists(spec.data.train.path);
+    if (spec.data.type() == "implicit_feedback")
+      data_present = data_present && std::filesystem::exists(spec.data.args.string("path"));
+    for (const auto& entry : spec.init_from)
+      data_present = data_present && std::filesystem::exists(entry.path);
     for (const char* block : {"events", "labels"})
       if (spec.data.args.has(block))
         data_present = data_present && std::filesystem::exists(spec.data.args.get(block).arg("path")->s);

@@ -114,3 +114,26 @@ TEST_CASE("atomic writes replace the whole file") {
   CHECK(read_file(path) == "second");
   CHECK_THROWS_AS(write_file_atomically("/proc/no/such/dir/file", "x"), Error);
 }
+
+TEST_CASE("init_from copies the mapped layers' tensors by name and leaves the rest") {
+  TempDir dir;
+  Model source(parse_model_spec(kConfig, "small.yaml"));
+  source.initialize(11);
+  save_weights(source, dir.path("source.json"));
+  const std::string target_config = std::string(kConfig) +
+                                    "init_from:\n  - path: " + dir.path("source.json") +
+                                    "\n    layers: {emb2: emb}\n";
+  std::string renamed = target_config;
+  renamed.replace(renamed.find("{name: emb,"), 11, "{name: emb2,");
+  Model target(parse_model_spec(renamed, "target.yaml"));
+  target.initialize(12);
+  const std::vector<Real> out_kernel = target.nodes()[3].layer->params()[0].value.data;
+  load_weights_from_text(target, slurp(dir.path("source.json")), "source.json",
+                         &target.spec().init_from[0].layers);
+  CHECK(target.nodes()[1].layer->params()[0].value.data == source.nodes()[1].layer->params()[0].value.data);
+  CHECK(target.nodes()[3].layer->params()[0].value.data == out_kernel);  // not mapped: untouched
+  const std::map<std::string, std::string> wrong{{"emb2", "nosuch"}};
+  CHECK_THROWS_WITH_AS(
+      load_weights_from_text(target, slurp(dir.path("source.json")), "source.json", &wrong),
+      "source.json: does not fit model 'small':\n  missing tensor 'nosuch/embeddings' (5, 3)", WeightsError);
+}
