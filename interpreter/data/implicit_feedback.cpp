@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "interpreter/data/text_fields.hpp"
 #include "interpreter/graph/model.hpp"
 
 namespace yamlnet {
@@ -37,26 +38,6 @@ const std::vector<ArgSpec>& implicit_feedback_table() {
 }
 
 namespace {
-
-std::vector<std::string> split_line(const std::string& line, char delimiter) {
-  std::vector<std::string> out;
-  std::stringstream ss(line);
-  for (std::string f; std::getline(ss, f, delimiter);) out.push_back(f);
-  return out;
-}
-
-double field(const std::vector<std::string>& fields, Index column, const std::string& file, long line) {
-  if (column >= static_cast<Index>(fields.size()))
-    throw DataError(
-        file, line,
-        "has " + std::to_string(fields.size()) + " fields, column " + std::to_string(column) + " is missing");
-  const std::string& f = fields[column];
-  char* end = nullptr;
-  const double v = std::strtod(f.c_str(), &end);
-  if (f.empty() || end != f.c_str() + f.size() || !std::isfinite(v))
-    throw DataError(file, line, "column " + std::to_string(column) + ": '" + f + "' is not a number");
-  return v;
-}
 
 // The smallest input_dim among the Embeddings that read model input `slot`.
 std::optional<std::pair<Index, std::string>> id_limit(const Model& model, size_t slot) {
@@ -103,8 +84,7 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
   {
     std::ifstream in(file_);
     if (!in) throw DataError(file_, "cannot open the file");
-    const std::string d = a.string("delimiter");
-    const char delimiter = d == "\\t" || d.empty() ? '\t' : d[0];
+    const char delimiter = delimiter_char(a.string("delimiter"), '\t');
     const Index rating_col = a.integer("rating_column"), time_col = a.integer("time_column");
     const double threshold = a.number("rating_threshold");
     std::string text;
@@ -115,12 +95,13 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
       if (!text.empty() && text.back() == '\r') text.pop_back();
       if (text.find_first_not_of(" \t") == std::string::npos) continue;
       const auto fields = split_line(text, delimiter);
-      const double u = field(fields, a.integer("user_column"), file_, line);
-      const double i = field(fields, a.integer("item_column"), file_, line);
+      const double u = number_field(fields, a.integer("user_column"), file_, line);
+      const double i = number_field(fields, a.integer("item_column"), file_, line);
       if (u != std::floor(u) || i != std::floor(i) || u < 0 || i < 0)
         throw DataError(file_, line, "user and item ids must be non-negative integers");
-      if (rating_col >= 0 && field(fields, rating_col, file_, line) < threshold) continue;
-      const double time = time_col >= 0 ? field(fields, time_col, file_, line) : static_cast<double>(line);
+      if (rating_col >= 0 && number_field(fields, rating_col, file_, line) < threshold) continue;
+      const double time =
+          time_col >= 0 ? number_field(fields, time_col, file_, line) : static_cast<double>(line);
       Index user = static_cast<Index>(u), item = static_cast<Index>(i);
       if (remap) {
         user = user_ids.emplace(static_cast<long long>(u), static_cast<Index>(user_ids.size()) + 1)

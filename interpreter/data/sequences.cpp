@@ -9,6 +9,7 @@
 
 #include "interpreter/core/random.hpp"
 #include "interpreter/data/dataset.hpp"
+#include "interpreter/data/text_fields.hpp"
 #include "interpreter/graph/model.hpp"
 
 namespace yamlnet {
@@ -30,40 +31,6 @@ Tensor pad_sequences(const std::vector<std::vector<Real>>& sequences, Index maxl
   }
   return out;
 }
-
-namespace {
-
-struct Field {
-  std::string text;
-};
-
-std::vector<std::string> split_line(const std::string& line, char delimiter) {
-  std::vector<std::string> out;
-  std::stringstream ss(line);
-  for (std::string f; std::getline(ss, f, delimiter);) out.push_back(f);
-  return out;
-}
-
-char delimiter_of(const Value& v) {
-  if (v.is_none() || v.s.empty()) return '\t';
-  if (v.s == "\\t" || v.s == "tab") return '\t';
-  return v.s[0];
-}
-
-double number_at(const std::vector<std::string>& fields, Index column, const std::string& file, long line) {
-  if (column >= static_cast<Index>(fields.size()))
-    throw DataError(
-        file, line,
-        "has " + std::to_string(fields.size()) + " fields, column " + std::to_string(column) + " is missing");
-  const std::string& f = fields[column];
-  char* end = nullptr;
-  const double v = std::strtod(f.c_str(), &end);
-  if (f.empty() || end != f.c_str() + f.size() || !std::isfinite(v))
-    throw DataError(file, line, "column " + std::to_string(column) + ": '" + f + "' is not a number");
-  return v;
-}
-
-}  // namespace
 
 DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
   const Args& args = spec.data.args;
@@ -91,7 +58,7 @@ DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
   {
     std::ifstream in(events_path);
     if (!in) throw DataError(events_path, "cannot open the file");
-    const char delimiter = delimiter_of(*events.arg("delimiter"));
+    const char delimiter = delimiter_char(events.arg("delimiter")->s, '\t');
     std::string text;
     long line = 0;
     const bool header = events.arg("header")->b;
@@ -101,9 +68,9 @@ DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
       if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
       if (!text.empty() && text.back() == '\r') text.pop_back();
       const auto fields = split_line(text, delimiter);
-      const double user = number_at(fields, user_col, events_path, line);
-      const double item = number_at(fields, item_col, events_path, line);
-      const double time = number_at(fields, time_col, events_path, line);
+      const double user = number_field(fields, user_col, events_path, line);
+      const double item = number_field(fields, item_col, events_path, line);
+      const double time = number_field(fields, time_col, events_path, line);
       if (item != std::floor(item) || item < 1 || (limit && item >= static_cast<double>(*limit)))
         throw DataError(events_path, line,
                         "item id " + fields[item_col] + " is outside [1, " +
@@ -118,7 +85,7 @@ DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
   {
     std::ifstream in(labels_path);
     if (!in) throw DataError(labels_path, "cannot open the file");
-    const char delimiter = delimiter_of(*labels.arg("delimiter"));
+    const char delimiter = delimiter_char(labels.arg("delimiter")->s, '|');
     const Index key_col = labels.arg("user")->i, value_col = labels.arg("label")->i;
     const auto& classes = labels.arg("classes")->strings;
     std::string text;
@@ -128,7 +95,7 @@ DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
       if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
       if (!text.empty() && text.back() == '\r') text.pop_back();
       const auto fields = split_line(text, delimiter);
-      const double user = number_at(fields, key_col, labels_path, line);
+      const double user = number_field(fields, key_col, labels_path, line);
       if (value_col >= static_cast<Index>(fields.size()))
         throw DataError(labels_path, line, "column " + std::to_string(value_col) + " is missing");
       const auto it = std::find(classes.begin(), classes.end(), fields[value_col]);

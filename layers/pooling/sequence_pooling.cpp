@@ -99,31 +99,29 @@ std::vector<ArgSpec> keras_pooling_args() {
 
 }  // namespace
 
-LayerInfo global_average_pooling_1d_info() {
+// Keras's GlobalAveragePooling1D / GlobalMaxPooling1D: the same layer in mean or max mode.
+LayerInfo keras_global_pooling_info(const std::string& type, SequencePooling::Mode mode,
+                                    const std::string& doc) {
   LayerInfo info;
-  info.type = "GlobalAveragePooling1D";
-  info.doc =
-      "Mean over the steps of a sequence; with a mask, over the valid steps only (all padding gives zeros).";
+  info.type = type;
+  info.doc = doc;
   info.args = keras_pooling_args();
-  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    return std::make_unique<SequencePooling>(name, "GlobalAveragePooling1D", SequencePooling::Mode::Mean,
-                                             args.boolean("keepdims"));
+  info.create = [type, mode](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
+    return std::make_unique<SequencePooling>(name, type, mode, args.boolean("keepdims"));
   };
   return info;
 }
 
+LayerInfo global_average_pooling_1d_info() {
+  return keras_global_pooling_info(
+      "GlobalAveragePooling1D", SequencePooling::Mode::Mean,
+      "Mean over the steps of a sequence; with a mask, over the valid steps only (all padding gives zeros).");
+}
+
 LayerInfo global_max_pooling_1d_info() {
-  LayerInfo info;
-  info.type = "GlobalMaxPooling1D";
-  info.doc =
-      "Maximum over the steps of a sequence; with a mask, over the valid steps only (all padding gives "
-      "zeros).";
-  info.args = keras_pooling_args();
-  info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    return std::make_unique<SequencePooling>(name, "GlobalMaxPooling1D", SequencePooling::Mode::Max,
-                                             args.boolean("keepdims"));
-  };
-  return info;
+  return keras_global_pooling_info("GlobalMaxPooling1D", SequencePooling::Mode::Max,
+                                   "Maximum over the steps of a sequence; with a mask, over the valid steps "
+                                   "only (all padding gives zeros).");
 }
 
 LayerInfo sequence_pooling_info() {
