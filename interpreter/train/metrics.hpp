@@ -18,13 +18,15 @@ class Metric {
   static std::unique_ptr<Metric> create(const std::string& name, Index output_width, Index target_width);
   virtual ~Metric() = default;
   const std::string& name() const { return name_; }
-  void reset() {
+  virtual void reset() {
     sum_ = 0;
     count_ = 0;
   }
   // With `row_weights` (an output mask), masked rows are left out, as Keras weights metrics by the mask.
-  void update(const Tensor& pred, const Tensor& target, const Tensor* row_weights = nullptr);
-  double result() const { return count_ == 0 ? 0.0 : sum_ / count_; }
+  virtual void update(const Tensor& pred, const Tensor& target, const Tensor* row_weights = nullptr);
+  virtual double result() const { return count_ == 0 ? 0.0 : sum_ / count_; }
+  // Whether result() is cheap enough to read after every batch (for the progress bar); auc sorts the epoch.
+  virtual bool cheap_to_read() const { return true; }
 
   // Public so subclasses can inherit it; use create().
   explicit Metric(std::string name) : name_(std::move(name)) {}

@@ -126,14 +126,20 @@ void Trainer::accumulate_output_losses(Index rows) {
     output_loss_sums_[k] += output_losses_[k] * static_cast<double>(rows);
 }
 
-void Trainer::fill_logs(Logs& logs, double loss_sum, Index seen) const {
+void Trainer::fill_logs(Logs& logs, double loss_sum, Index seen, bool running) const {
   const double count = seen ? static_cast<double>(seen) : 1.0;
   size_t i = 0;
   logs[i++].second = loss_sum / count;
   if (model_.num_outputs() > 1)
     for (double sum : output_loss_sums_) logs[i++].second = sum / count;
   for (const auto& ms : metrics_)
-    for (const auto& m : ms) logs[i++].second = m->result();
+    for (const auto& m : ms) {
+      if (running && !m->cheap_to_read()) {
+        ++i;  // shown at the end of the epoch
+        continue;
+      }
+      logs[i++].second = m->result();
+    }
 }
 
 void Trainer::update_metrics() {
@@ -211,7 +217,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
       accumulate_output_losses(end - begin);
       seen += end - begin;
       if (observer) {
-        fill_logs(running, loss_sum, seen);
+        fill_logs(running, loss_sum, seen, true);
         observer->on_batch_end(static_cast<long>(s + 1), running);
       }
     }

@@ -62,7 +62,7 @@ class Trainer {
   const Tensor* sequence_mask(size_t k) const;
   void accumulate_output_losses(Index rows);
   // Writes mean loss, per-output losses and metric results into logs named by log_names(false).
-  void fill_logs(Logs& logs, double loss_sum, Index seen) const;
+  void fill_logs(Logs& logs, double loss_sum, Index seen, bool running = false) const;
   void reset_metrics();
 
   Model& model_;

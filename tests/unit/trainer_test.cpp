@@ -7,6 +7,7 @@
 #include "interpreter/cli/progress_bar.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/callbacks.hpp"
+#include "interpreter/train/metrics.hpp"
 #include "interpreter/train/session.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -142,4 +143,22 @@ TEST_CASE("several outputs: one loss each, summed, logged as <output>_loss; metr
   for (const auto& [name, value] : logs) names.push_back(name);
   CHECK(names == std::vector<std::string>{"loss", "a_loss", "b_loss", "a_accuracy", "b_accuracy"});
   CHECK(*find_log(logs, "loss") == doctest::Approx(*find_log(logs, "a_loss") + *find_log(logs, "b_loss")));
+}
+
+TEST_CASE("auc: exact by ranking, ties at their average rank, over several batches") {
+  auto auc = Metric::create("auc", 1, 1);
+  Tensor p1({3, 1}), t1({3, 1}), p2({3, 1}), t2({3, 1});
+  p1.data = {0.9f, 0.4f, 0.4f};
+  t1.data = {1, 0, 1};
+  p2.data = {0.1f, 0.8f, 0.3f};
+  t2.data = {0, 0, 1};
+  auc->update(p1, t1);
+  auc->update(p2, t2);
+  // Positives 0.9, 0.4, 0.3; negatives 0.4, 0.1, 0.8.
+  // 0.9 beats 0.4, 0.1, 0.8 (3); 0.4 ties 0.4 (0.5) and beats 0.1 (1); 0.3 beats 0.1 (1): 5.5 of 9.
+  CHECK(auc->result() == doctest::Approx(5.5 / 9.0));
+  auc->reset();
+  auc->update(p1, t1);
+  CHECK(auc->result() == doctest::Approx(0.75));  // 0.9 beats 0.4 (1); 0.4 ties 0.4 (0.5): 1.5 of 2
+  CHECK_THROWS_AS(Metric::create("auc", 3, 1), TrainingError);
 }
