@@ -155,27 +155,17 @@ void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& 
     const auto* input = dynamic_cast<const InputLayer*>(node.layer.get());
     if (input && input->is_integer()) {
       // Integer inputs must hold integers, and ids fed to an Embedding must be below its input_dim.
-      std::optional<Index> limit;
-      std::string limiter;
-      int self = -1;
-      for (size_t n = 0; n < model.nodes().size(); ++n)
-        if (&model.nodes()[n] == &node) self = static_cast<int>(n);
-      for (const auto& consumer : model.nodes())
-        for (size_t k = 0; k < consumer.inputs.size(); ++k)
-          if (consumer.inputs[k].node == self)
-            if (auto l = consumer.layer->id_limit(k); l && (!limit || *l < *limit)) {
-              limit = l;
-              limiter = consumer.layer->name();
-            }
+      const std::optional<IdLimit> limit = model.input_id_limit(i);
       const Index row = a.values.row_size();
       for (Index j = 0; j < a.values.size(); ++j) {
         const Real v = a.values.data[j];
         if (v != std::floor(v))
           throw DataError(a.where(j / row), "input '" + a.name + "' is int but holds " + std::to_string(v));
-        if (limit && (v < 0 || v >= static_cast<Real>(*limit)))
+        if (limit && (v < 0 || v >= static_cast<Real>(limit->limit)))
           throw DataError(a.where(j / row), "id " + std::to_string(static_cast<long long>(v)) +
-                                                " is outside [0, " + std::to_string(*limit) + ") of layer '" +
-                                                limiter + "' (input_dim " + std::to_string(*limit) + ")");
+                                                " is outside [0, " + std::to_string(limit->limit) +
+                                                ") of layer '" + limit->layer + "' (input_dim " +
+                                                std::to_string(limit->limit) + ")");
       }
     }
   }

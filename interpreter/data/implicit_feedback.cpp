@@ -37,22 +37,6 @@ const std::vector<ArgSpec>& implicit_feedback_table() {
   return table;
 }
 
-namespace {
-
-// The smallest input_dim among the Embeddings that read model input `slot`.
-std::optional<std::pair<Index, std::string>> id_limit(const Model& model, size_t slot) {
-  std::optional<std::pair<Index, std::string>> out;
-  const Node* input = &model.input_node(slot);
-  for (const auto& node : model.nodes())
-    for (size_t k = 0; k < node.inputs.size(); ++k)
-      if (&model.nodes()[node.inputs[k].node] == input)
-        if (auto l = node.layer->id_limit(k); l && (!out || *l < out->first))
-          out = std::pair{*l, node.layer->name()};
-  return out;
-}
-
-}  // namespace
-
 ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
     : negatives_(spec.data.args.integer("negatives_per_positive")),
       eval_negatives_(spec.data.args.integer("eval_negatives")),
@@ -71,7 +55,7 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
     throw DataError(file_, "implicit_feedback data feeds a model with inputs '" + user_input_ + "' and '" +
                                item_input_ + "' (data.user_input / data.item_input) and one output");
   target_name_ = model.output_name(0);
-  const auto user_limit = id_limit(model, user_slot_), item_limit = id_limit(model, item_slot_);
+  const auto user_limit = model.input_id_limit(user_slot_), item_limit = model.input_id_limit(item_slot_);
 
   struct Event {
     Index user, item;
@@ -109,14 +93,14 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
         item = item_ids.emplace(static_cast<long long>(i), static_cast<Index>(item_ids.size()) + 1)
                    .first->second;
       }
-      if (user_limit && user >= user_limit->first)
+      if (user_limit && user >= user_limit->limit)
         throw DataError(file_, line,
                         "user id " + std::to_string(user) + " >= input_dim " +
-                            std::to_string(user_limit->first) + " of layer '" + user_limit->second + "'");
-      if (item_limit && item >= item_limit->first)
+                            std::to_string(user_limit->limit) + " of layer '" + user_limit->layer + "'");
+      if (item_limit && item >= item_limit->limit)
         throw DataError(file_, line,
                         "item id " + std::to_string(item) + " >= input_dim " +
-                            std::to_string(item_limit->first) + " of layer '" + item_limit->second + "'");
+                            std::to_string(item_limit->limit) + " of layer '" + item_limit->layer + "'");
       events.push_back(Event{user, item, time, line});
     }
   }
@@ -127,7 +111,7 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
     num_items_ = std::max(num_items_, e.item + 1);
   }
   // Negatives are drawn from every id the item Embedding knows, except 0 (padding) when it is unused.
-  if (item_limit) num_items_ = std::max(num_items_, item_limit->first);
+  if (item_limit) num_items_ = std::max(num_items_, item_limit->limit);
 
   std::vector<std::vector<Event>> by_user(static_cast<size_t>(num_users));
   for (const auto& e : events) by_user[e.user].push_back(e);

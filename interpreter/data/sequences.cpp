@@ -43,11 +43,8 @@ DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
     throw DataError(events_path, "sequences data feeds a model with one input and one output");
 
   // The largest id the history's Embedding accepts, checked here so errors name the event's line.
-  std::optional<Index> limit;
-  for (const auto& node : model.nodes())
-    for (size_t k = 0; k < node.inputs.size(); ++k)
-      if (&model.nodes()[node.inputs[k].node] == &model.input_node(0))
-        if (auto l = node.layer->id_limit(k)) limit = l;
+  const std::optional<IdLimit> bound = model.input_id_limit(0);
+  const std::optional<Index> limit = bound ? std::optional<Index>(bound->limit) : std::nullopt;
 
   struct Event {
     double time;

@@ -201,6 +201,17 @@ void Model::check_stateful_layers(DiagnosticSink& sink) {
   fixed_batch_size_ = batch;
 }
 
+std::optional<IdLimit> Model::input_id_limit(size_t i) const {
+  const int input = input_nodes_[i];
+  std::optional<IdLimit> out;
+  for (const auto& node : nodes_)
+    for (size_t k = 0; k < node.inputs.size(); ++k)
+      if (node.inputs[k].node == input)
+        if (auto l = node.layer->id_limit(k); l && (!out || *l < out->limit))
+          out = IdLimit{*l, node.layer->name()};
+  return out;
+}
+
 const Node* Model::find(const std::string& layer_name) const {
   for (const auto& n : nodes_)
     if (n.layer->name() == layer_name) return &n;

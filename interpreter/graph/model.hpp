@@ -16,6 +16,12 @@ struct OutputRef {
   int index = 0;
 };
 
+// The bound on the integer ids a model input may hold, and the layer that sets it (an Embedding's input_dim).
+struct IdLimit {
+  Index limit;
+  std::string layer;
+};
+
 struct Node {
   std::unique_ptr<Layer> layer;
   const LayerDecl* decl = nullptr;
@@ -44,6 +50,8 @@ class Model {
   const Shape& output_shape(size_t k) const {
     return nodes_[outputs_[k].node].output_shapes[outputs_[k].index];
   }
+  // The smallest id bound among the layers reading model input i (none when no layer bounds its ids).
+  std::optional<IdLimit> input_id_limit(size_t i) const;
   const std::string& output_name(size_t k) const { return nodes_[outputs_[k].node].layer->name(); }
 
   // Every parameter, in graph order, keyed "layer/weight".
