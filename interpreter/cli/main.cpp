@@ -84,9 +84,13 @@ int main(int argc, char** argv) {
 
   CLI::App* evaluate = app.add_subcommand("evaluate", "loss and metrics of given weights on a data split");
   add_common(evaluate, common);
-  evaluate->add_option("--weights", weights_in, "weights file")->required();
+  evaluate->add_option("--weights", weights_in, "weights file (required unless --baseline)");
   evaluate->add_option("--split", split, "train, validation or test")->capture_default_str();
   evaluate->add_flag("--json", common.json, "print one JSON object on stdout");
+
+  std::string baseline;
+  evaluate->add_option("--baseline", baseline,
+                       "rank with a baseline instead of the model (most_popular; no --weights needed)");
 
   CLI::App* predict =
       app.add_subcommand("predict", "write the model's outputs for a data split (CSV or NPY)");
@@ -94,6 +98,29 @@ int main(int argc, char** argv) {
   predict->add_option("--weights", weights_in, "weights file")->required();
   predict->add_option("--split", split, "train, validation or test")->capture_default_str();
   predict->add_option("-o,--output", output, "output file: .csv or .npy")->required();
+
+  ExportRequest export_request;
+  CLI::App* export_cmd = app.add_subcommand(
+      "export",
+      "write a layer's output for every row of a split (a user tower), or an Embedding table, with ids");
+  add_common(export_cmd, common);
+  export_cmd->add_option("--weights", weights_in, "weights file")->required();
+  export_cmd->add_option("--outputs", export_request.layer_outputs, "layers whose outputs to write");
+  export_cmd->add_option("--layer", export_request.table,
+                         "an Embedding whose table to write (one row per id)");
+  export_cmd->add_option("--split", export_request.split, "train, validation or test")->capture_default_str();
+  export_cmd->add_option("-o,--output", export_request.path, "output file: .csv or .npy (ids in .ids.npy)")
+      ->required();
+
+  Index user = 0, top_k = 10;
+  bool include_seen = false;
+  CLI::App* recommend = app.add_subcommand("recommend", "print the top items for a user");
+  add_common(recommend, common);
+  recommend->add_option("--weights", weights_in, "weights file")->required();
+  recommend->add_option("--user", user, "user id, as in the data")->required();
+  recommend->add_option("-k", top_k, "how many items")->capture_default_str();
+  recommend->add_flag("--include-seen", include_seen, "also recommend items the user already had");
+  recommend->add_flag("--json", common.json, "print one JSON object on stdout");
 
   CLI::App* summary =
       app.add_subcommand("summary", "print the layer table (Keras's model.summary()) and arguments");
@@ -125,7 +152,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*evaluate) {
-      const Logs logs = run_evaluate(options, split, warnings);
+      if (baseline.empty() && weights_in.empty()) throw UsageError("evaluate: --weights is required");
+      const Logs logs = baseline.empty() ? run_evaluate(options, split, warnings)
+                                         : run_baseline(options, baseline, split, warnings);
       print_warnings(warnings);
       if (common.json)
         std::printf("%s\n", logs_json(logs, split + "_").dump().c_str());
@@ -135,6 +164,25 @@ int main(int argc, char** argv) {
       const Index rows = run_predict(options, split, output, warnings);
       print_warnings(warnings);
       std::printf("Wrote %lld predictions to %s\n", static_cast<long long>(rows), output.c_str());
+    } else if (*export_cmd) {
+      const std::vector<std::string> files = run_export(options, export_request, warnings);
+      print_warnings(warnings);
+      for (const auto& f : files) std::printf("Wrote %s\n", f.c_str());
+    } else if (*recommend) {
+      const auto items = run_recommend(options, user, top_k, include_seen, warnings);
+      print_warnings(warnings);
+      if (common.json) {
+        nlohmann::ordered_json j;
+        j["user"] = user;
+        j["items"] = nlohmann::ordered_json::array();
+        for (const auto& [item, score] : items) j["items"].push_back({{"item", item}, {"score", score}});
+        std::printf("%s\n", j.dump().c_str());
+      } else {
+        std::printf("rank  item  score\n");
+        for (size_t r = 0; r < items.size(); ++r)
+          std::printf("%4zu  %4lld  %.6g\n", r + 1, static_cast<long long>(items[r].first),
+                      static_cast<double>(items[r].second));
+      }
     } else if (*summary || *validate) {
       const ModelSpec spec = load_model_spec(common.config, common.sets);
       for (const auto& w : spec.warnings) std::fprintf(stderr, "%s\n", w.format().c_str());

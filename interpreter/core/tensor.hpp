@@ -1,6 +1,7 @@
 #pragma once
 // A batch-first, row-major buffer. Shapes stored here include the batch as the leading dimension;
 // shapes passed to Layer::build are per sample (no batch).
+#include <Eigen/Core>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,14 @@ Index shape_size(const Shape& shape);
 std::string shape_to_string(const Shape& per_sample, bool with_batch = true);
 Shape with_batch(Index batch, const Shape& per_sample);
 
+// Buffers start on Eigen's widest alignment: its vectorised reductions peel scalar steps until an aligned
+// address, so with malloc's varying alignment the order of a sum - and the last bit of a weight - would
+// depend on the heap layout. Aligned buffers make the same seed give the same bits in every run.
+using RealBuffer = std::vector<Real, Eigen::aligned_allocator<Real>>;
+
 struct Tensor {
   Shape shape;
-  std::vector<Real> data;
+  RealBuffer data;
 
   Tensor() = default;
   explicit Tensor(Shape s) { resize(std::move(s)); }
@@ -44,5 +50,10 @@ struct Tensor {
   ArrayMap array() { return ArrayMap(data.data(), size()); }
   ConstArrayMap array() const { return ConstArrayMap(data.data(), size()); }
 };
+
+// A plain copy of a buffer (for comparisons in tests and messages).
+inline std::vector<Real> to_vector(const RealBuffer& buffer) {
+  return {buffer.begin(), buffer.end()};
+}
 
 }  // namespace yamlnet

@@ -1,13 +1,15 @@
 #include "interpreter/data/data_spec.hpp"
 
 #include "interpreter/data/implicit_feedback.hpp"
+#include "interpreter/data/next_item_sequences.hpp"
 #include "interpreter/spec/arg_parser.hpp"
 
 namespace yamlnet {
 
 const std::vector<ArgSpec>& data_table() {
   static const std::vector<ArgSpec> table{
-      required(enum_arg("type", "idx", {"idx", "csv", "tsv", "npy", "sequences", "implicit_feedback"},
+      required(enum_arg("type", "idx",
+                        {"idx", "csv", "tsv", "npy", "sequences", "implicit_feedback", "next_item_sequences"},
                         "format of the data files")),
       float_arg("rescale", 1.0, "factor applied to float inputs (e.g. 1/255 for images)"),
       bool_arg("header", true, "csv/tsv: the first line names the columns"),
@@ -113,14 +115,12 @@ DataSpec parse_data_spec(const YAML::Node& node, DiagnosticSink& sink) {
     spec.args = default_args(data_table());
     return spec;
   }
-  if (node["type"].IsScalar() && node["type"].Scalar() == "implicit_feedback") {
-    // An interaction log for NCF: its own table (path, split, negatives...).
-    static const std::vector<ArgSpec> table = [] {
-      std::vector<ArgSpec> t{data_table()[0]};
-      const auto& rest = implicit_feedback_table();
-      t.insert(t.end(), rest.begin(), rest.end());
-      return t;
-    }();
+  // Interaction logs (NCF, YouTube-DNN) have tables of their own (path, split, negatives, max_len...).
+  for (const auto& [type, rest] : {std::pair{"implicit_feedback", &implicit_feedback_table()},
+                                   std::pair{"next_item_sequences", &next_item_sequences_table()}}) {
+    if (!node["type"].IsScalar() || node["type"].Scalar() != type) continue;
+    std::vector<ArgSpec> table{data_table()[0]};
+    table.insert(table.end(), rest->begin(), rest->end());
     spec.args = parse_args(node, table, {}, {}, sink);
     return spec;
   }

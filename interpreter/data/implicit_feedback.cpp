@@ -6,34 +6,29 @@
 #include <map>
 #include <sstream>
 
-#include "interpreter/data/text_fields.hpp"
+#include "interpreter/data/interaction_log.hpp"
 #include "interpreter/graph/model.hpp"
 
 namespace yamlnet {
 
 const std::vector<ArgSpec>& implicit_feedback_table() {
-  static const std::vector<ArgSpec> table{
-      required(
-          string_arg("path", std::nullopt, "interaction log: user, item, optional rating and time per line")),
-      string_arg("delimiter", "\\t", "field separator (\\t for a tab)"),
-      bool_arg("header", false, "the first line names the columns"),
-      int_arg("user_column", 0, "0-based column of the user id", 0),
-      int_arg("item_column", 1, "0-based column of the item id", 0),
-      int_arg("rating_column", 2, "0-based column of the rating (-1: none)", -1),
-      int_arg("time_column", 3, "0-based column of the timestamp (-1: none; file order)", -1),
-      float_arg("rating_threshold", 0.0, "interactions rated at least this are positives"),
-      enum_arg("ids", "as_given", {"as_given", "remap"},
-               "use the ids as written, or renumber them 1, 2, ... in order of appearance (0 stays padding)"),
-      enum_arg("split", "leave_one_out", {"leave_one_out", "random"},
-               "hold out each user's latest interactions, or a random fraction of all"),
-      float_arg("test_fraction", 0.1,
-                "split: random: fraction held out for test (and as much for validation)", 0.0, 0.5),
-      bool_arg("validation", true, "also hold out a validation item per user (the one before the test item)"),
-      int_arg("negatives_per_positive", 4, "negatives drawn per training positive, every epoch", 0),
-      int_arg("eval_negatives", 99, "never-interacted items ranked against each held-out item", 1),
-      string_arg("user_input", "user", "the model input that takes user ids"),
-      string_arg("item_input", "item", "the model input that takes item ids"),
-  };
+  static const std::vector<ArgSpec> table = [] {
+    std::vector<ArgSpec> t = interaction_log_args();
+    const std::vector<ArgSpec> own{
+        enum_arg("split", "leave_one_out", {"leave_one_out", "random"},
+                 "hold out each user's latest interactions, or a random fraction of all"),
+        float_arg("test_fraction", 0.1,
+                  "split: random: fraction held out for test (and as much for validation)", 0.0, 0.5),
+        bool_arg("validation", true,
+                 "also hold out a validation item per user (the one before the test item)"),
+        int_arg("negatives_per_positive", 4, "negatives drawn per training positive, every epoch", 0),
+        int_arg("eval_negatives", 99, "never-interacted items ranked against each held-out item", 1),
+        string_arg("user_input", "user", "the model input that takes user ids"),
+        string_arg("item_input", "item", "the model input that takes item ids"),
+    };
+    t.insert(t.end(), own.begin(), own.end());
+    return t;
+  }();
   return table;
 }
 
@@ -55,66 +50,14 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
     throw DataError(file_, "implicit_feedback data feeds a model with inputs '" + user_input_ + "' and '" +
                                item_input_ + "' (data.user_input / data.item_input) and one output");
   target_name_ = model.output_name(0);
-  const auto user_limit = model.input_id_limit(user_slot_), item_limit = model.input_id_limit(item_slot_);
 
-  struct Event {
-    Index user, item;
-    double time;
-    long line;
-  };
-  std::vector<Event> events;
-  std::map<long long, Index> user_ids, item_ids;
-  const bool remap = a.string("ids") == "remap";
-  {
-    std::ifstream in(file_);
-    if (!in) throw DataError(file_, "cannot open the file");
-    const char delimiter = delimiter_char(a.string("delimiter"), '\t');
-    const Index rating_col = a.integer("rating_column"), time_col = a.integer("time_column");
-    const double threshold = a.number("rating_threshold");
-    std::string text;
-    long line = 0;
-    while (std::getline(in, text)) {
-      ++line;
-      if (a.boolean("header") && line == 1) continue;
-      if (!text.empty() && text.back() == '\r') text.pop_back();
-      if (text.find_first_not_of(" \t") == std::string::npos) continue;
-      const auto fields = split_line(text, delimiter);
-      const double u = number_field(fields, a.integer("user_column"), file_, line);
-      const double i = number_field(fields, a.integer("item_column"), file_, line);
-      if (u != std::floor(u) || i != std::floor(i) || u < 0 || i < 0)
-        throw DataError(file_, line, "user and item ids must be non-negative integers");
-      if (rating_col >= 0 && number_field(fields, rating_col, file_, line) < threshold) continue;
-      const double time =
-          time_col >= 0 ? number_field(fields, time_col, file_, line) : static_cast<double>(line);
-      Index user = static_cast<Index>(u), item = static_cast<Index>(i);
-      if (remap) {
-        user = user_ids.emplace(static_cast<long long>(u), static_cast<Index>(user_ids.size()) + 1)
-                   .first->second;
-        item = item_ids.emplace(static_cast<long long>(i), static_cast<Index>(item_ids.size()) + 1)
-                   .first->second;
-      }
-      if (user_limit && user >= user_limit->limit)
-        throw DataError(file_, line,
-                        "user id " + std::to_string(user) + " >= input_dim " +
-                            std::to_string(user_limit->limit) + " of layer '" + user_limit->layer + "'");
-      if (item_limit && item >= item_limit->limit)
-        throw DataError(file_, line,
-                        "item id " + std::to_string(item) + " >= input_dim " +
-                            std::to_string(item_limit->limit) + " of layer '" + item_limit->layer + "'");
-      events.push_back(Event{user, item, time, line});
-    }
-  }
-  if (events.empty()) throw DataError(file_, "no positive interactions (check rating_threshold)");
-  Index num_users = 0;
-  for (const auto& e : events) {
-    num_users = std::max(num_users, e.user + 1);
-    num_items_ = std::max(num_items_, e.item + 1);
-  }
+  InteractionLog log =
+      read_interaction_log(a, model.input_id_limit(user_slot_), model.input_id_limit(item_slot_));
+  const auto item_limit = model.input_id_limit(item_slot_);
+  num_items_ = log.num_items;
   // Negatives are drawn from every id the item Embedding knows, except 0 (padding) when it is unused.
   if (item_limit) num_items_ = std::max(num_items_, item_limit->limit);
-
-  std::vector<std::vector<Event>> by_user(static_cast<size_t>(num_users));
-  for (const auto& e : events) by_user[e.user].push_back(e);
+  const auto num_users = static_cast<Index>(log.by_user.size());
   items_of_.resize(static_cast<size_t>(num_users));
   std::vector<std::pair<Index, Index>> validation, test;
   Random split_rng(seed_ ^ 0x51u);
@@ -122,10 +65,8 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
   const bool hold_validation = a.boolean("validation");
   const double fraction = a.number("test_fraction");
   for (Index u = 0; u < num_users; ++u) {
-    auto& list = by_user[u];
+    const auto& list = log.by_user[u];
     if (list.empty()) continue;
-    std::stable_sort(list.begin(), list.end(),
-                     [](const Event& x, const Event& y) { return x.time < y.time; });
     for (const auto& e : list) items_of_[u].push_back(e.item);
     std::sort(items_of_[u].begin(), items_of_[u].end());
     items_of_[u].erase(std::unique(items_of_[u].begin(), items_of_[u].end()), items_of_[u].end());
@@ -153,6 +94,27 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
 bool ImplicitFeedback::interacted(Index user, Index item) const {
   const auto& items = items_of_[static_cast<size_t>(user)];
   return std::binary_search(items.begin(), items.end(), item);
+}
+
+Dataset ImplicitFeedback::candidate_pairs(Index user) const {
+  if (user < 0 || user >= num_users() || items_of_[static_cast<size_t>(user)].empty())
+    throw DataError(file_, "user " + std::to_string(user) + " has no interactions in the log");
+  const Index rows = num_items_ - 1;
+  Dataset ds;
+  ds.inputs.resize(2);
+  ds.inputs[user_slot_] = DataArray{user_input_, Tensor({rows, 1}), file_, {}};
+  ds.inputs[item_slot_] = DataArray{item_input_, Tensor({rows, 1}), file_, {}};
+  for (Index r = 0; r < rows; ++r) {
+    ds.inputs[user_slot_].values.data[r] = static_cast<Real>(user);
+    ds.inputs[item_slot_].values.data[r] = static_cast<Real>(r + 1);
+  }
+  return ds;
+}
+
+std::vector<double> ImplicitFeedback::item_counts() const {
+  std::vector<double> counts(static_cast<size_t>(num_items_), 0.0);
+  for (const auto& [user, item] : train_) counts[static_cast<size_t>(item)] += 1.0;
+  return counts;
 }
 
 Index ImplicitFeedback::draw_negative(Index user, Random& rng) const {

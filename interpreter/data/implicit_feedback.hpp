@@ -33,6 +33,13 @@ class ImplicitFeedback {
   Index num_positives() const { return static_cast<Index>(train_.size()); }
   // Whether `item` is among `user`'s interactions (any split).
   bool interacted(Index user, Index item) const;
+  // The pairs (user, item) for every item id 1.., in the model's input order (to recommend from).
+  Dataset candidate_pairs(Index user) const;
+  // How often each item id is a training positive (the most-popular baseline).
+  std::vector<double> item_counts() const;
+  Index num_items() const { return num_items_; }
+  const std::string& item_input() const { return item_input_; }
+  Index num_users() const { return static_cast<Index>(items_of_.size()); }
 
  private:
   RankingSet ranking_set(const std::vector<std::pair<Index, Index>>& held_out, uint64_t salt) const;

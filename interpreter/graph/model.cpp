@@ -201,6 +201,12 @@ void Model::check_stateful_layers(DiagnosticSink& sink) {
   fixed_batch_size_ = batch;
 }
 
+int Model::node_index(const std::string& layer_name) const {
+  for (size_t n = 0; n < nodes_.size(); ++n)
+    if (nodes_[n].layer->name() == layer_name) return static_cast<int>(n);
+  return -1;
+}
+
 std::optional<IdLimit> Model::input_id_limit(size_t i) const {
   const int input = input_nodes_[i];
   std::optional<IdLimit> out;

@@ -47,6 +47,9 @@ class Model {
   const Node& input_node(size_t i) const { return nodes_[input_nodes_[i]]; }
   size_t num_outputs() const { return outputs_.size(); }
   const Node& output_node(size_t k) const { return nodes_[outputs_[k].node]; }
+  OutputRef output_ref(size_t k) const { return outputs_[k]; }
+  // The node index of a layer, -1 when there is none.
+  int node_index(const std::string& layer_name) const;
   const Shape& output_shape(size_t k) const {
     return nodes_[outputs_[k].node].output_shapes[outputs_[k].index];
   }

@@ -209,7 +209,8 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
     for (const auto& p : problems) message += "\n  " + p;
     throw WeightsError(message);
   }
-  for (size_t i = 0; i < slots.size(); ++i) slots[i].param->value.data = values[i];
+  for (size_t i = 0; i < slots.size(); ++i)
+    slots[i].param->value.data.assign(values[i].begin(), values[i].end());
   std::vector<std::string> warnings;
   if (j.value("spec_sha256", "") != spec_sha256(model.spec()))
     warnings.push_back(path +

@@ -90,7 +90,7 @@ class EarlyStopping : public Callback {
   double best_;
   int best_epoch_ = 0;
   int64_t wait_ = 0;
-  std::vector<std::vector<Real>> best_weights_;
+  std::vector<RealBuffer> best_weights_;
 };
 
 class ModelCheckpoint : public Callback {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/train/sampled_softmax.hpp"
 
 namespace yamlnet {
 
@@ -122,8 +123,8 @@ class CategoricalCrossentropy : public Loss {
 
 }  // namespace
 
-double Loss::compute(const Tensor& input, const Tensor& target, Tensor& grad,
-                     const Tensor* row_weights) const {
+double Loss::compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights,
+                     Random*) {
   grad.resize(input.shape);
   const Index width = input.last_dim(), rows = input.size() / width, target_cols = target_width(width);
   double weight_sum = 0, total = 0;
@@ -157,6 +158,10 @@ const FunctionFamily& loss_family() {
            {"bce", "BCE"}},
           {"categorical_crossentropy", "cross-entropy with one-hot targets", logits_args()},
           {"sparse_categorical_crossentropy", "cross-entropy with integer class targets", logits_args()},
+          {"sampled_softmax",
+           "TF's sampled_softmax_loss: the output vector scored against an item Embedding table; sampled "
+           "in training, full softmax in evaluation; targets are item ids",
+           sampled_softmax_args()},
       }};
   return family;
 }
@@ -171,6 +176,7 @@ std::unique_ptr<Loss> Loss::create(const Value& spec) {
     return std::make_unique<CategoricalCrossentropy>("categorical_crossentropy", false, from_logits);
   if (spec.s == "sparse_categorical_crossentropy")
     return std::make_unique<CategoricalCrossentropy>("sparse_categorical_crossentropy", true, from_logits);
+  if (spec.s == "sampled_softmax") return std::make_unique<SampledSoftmax>(spec);
   throw TrainingError("unknown loss '" + spec.s + "'");
 }
 

@@ -4,10 +4,13 @@
 #include <memory>
 #include <string>
 
+#include "interpreter/core/random.hpp"
 #include "interpreter/core/tensor.hpp"
 #include "interpreter/spec/arg_spec.hpp"
 
 namespace yamlnet {
+
+class Model;
 
 const FunctionFamily& loss_family();
 
@@ -30,13 +33,25 @@ class Loss {
   virtual Index target_width(Index width) const { return width; }
   // Mean loss of the batch over its rows (all axes but the last); writes d(loss)/d(input) into `grad`.
   // With `row_weights` (an output mask: one 0/1 per row), rows are weighted and the mean is over the weight,
-  // so masked steps of a sequence count for nothing.
-  double compute(const Tensor& input, const Tensor& target, Tensor& grad,
-                 const Tensor* row_weights = nullptr) const;
+  // so masked steps of a sequence count for nothing. `sampling` is the training step's generator: losses
+  // that sample (sampled softmax) draw from it and also add their gradient into the parameters they read;
+  // without it they compute the exact loss, as in evaluation.
+  virtual double compute(const Tensor& input, const Tensor& target, Tensor& grad,
+                         const Tensor* row_weights = nullptr, Random* sampling = nullptr);
+
+  // Losses that read model parameters (sampled softmax reads an item table) find them here. Throws
+  // ConfigError naming the argument.
+  virtual void bind(Model& /*model*/, size_t /*output*/) {}
+  // Called with the training targets before fit (the frequency sampler counts them).
+  virtual void observe_targets(const Tensor& /*targets*/) {}
 
  protected:
-  // One row: returns its loss and writes d(row loss)/d(input row) into `grad`.
-  virtual double row_loss(const Real* input, const Real* target, Real* grad, Index width) const = 0;
+  // One row: returns its loss and writes d(row loss)/d(input row) into `grad`. (Losses that override
+  // compute, over the whole batch, do not use it.)
+  virtual double row_loss(const Real* /*input*/, const Real* /*target*/, Real* /*grad*/,
+                          Index /*width*/) const {
+    return 0.0;
+  }
 
   explicit Loss(std::string name) : name_(std::move(name)) {}
   std::string name_;

@@ -11,40 +11,56 @@ bool parse_ranking_metric(const std::string& name, std::string& kind, int& k) {
   if (at == std::string::npos) return false;
   kind = name.substr(0, at);
   const std::string digits = name.substr(at + 1);
-  if ((kind != "hr" && kind != "ndcg") || digits.empty() ||
+  if ((kind != "hr" && kind != "ndcg" && kind != "recall") || digits.empty() ||
       digits.find_first_not_of("0123456789") != std::string::npos)
     return false;
   k = std::stoi(digits);
   return k > 0;
 }
 
-Logs ranking_metrics_from_scores(const std::vector<Real>& scores, Index group_size,
-                                 const std::vector<std::string>& names) {
+Logs metrics_from_ranks(const std::vector<Index>& ranks, const std::vector<std::string>& names) {
   Logs logs;
-  const Index groups = group_size ? static_cast<Index>(scores.size()) / group_size : 0;
-  std::vector<Index> ranks(static_cast<size_t>(groups));
-  for (Index g = 0; g < groups; ++g) {
-    const Real* s = scores.data() + g * group_size;
-    Index rank = 0;
-    for (Index j = 1; j < group_size; ++j) rank += s[j] >= s[0] ? 1 : 0;
-    ranks[g] = rank;
-  }
   for (const auto& name : names) {
     std::string kind;
     int k;
     if (!parse_ranking_metric(name, kind, k)) continue;
     double total = 0;
     for (Index rank : ranks)
-      if (rank < k) total += kind == "hr" ? 1.0 : 1.0 / std::log2(static_cast<double>(rank) + 2.0);
-    logs.emplace_back(name, groups ? total / static_cast<double>(groups) : 0.0);
+      if (rank < k) total += kind == "ndcg" ? 1.0 / std::log2(static_cast<double>(rank) + 2.0) : 1.0;
+    logs.emplace_back(name, ranks.empty() ? 0.0 : total / static_cast<double>(ranks.size()));
   }
   return logs;
+}
+
+Logs ranking_metrics_from_scores(const Real* scores, Index count, Index group_size,
+                                 const std::vector<std::string>& names) {
+  const Index groups = group_size ? count / group_size : 0;
+  std::vector<Index> ranks(static_cast<size_t>(groups));
+  for (Index g = 0; g < groups; ++g) {
+    const Real* s = scores + g * group_size;
+    Index rank = 0;
+    for (Index j = 1; j < group_size; ++j) rank += s[j] >= s[0] ? 1 : 0;
+    ranks[g] = rank;
+  }
+  return metrics_from_ranks(ranks, names);
+}
+
+Index catalog_rank(const Real* scores, Index items, Index target, Index padding,
+                   const std::vector<Index>* skip) {
+  const Real mine = scores[target];
+  Index rank = 0;
+  for (Index c = 0; c < items; ++c)
+    if (c != target && c != padding && scores[c] >= mine) ++rank;
+  if (skip)
+    for (Index c : *skip)  // take back the skipped items that were counted
+      if (c != target && c != padding && c < items && scores[c] >= mine) --rank;
+  return rank;
 }
 
 Logs ranking_metrics(Model& model, const RankingSet& set, const std::vector<std::string>& names,
                      Index batch_size) {
   const std::vector<Tensor> scores = predict_outputs(model, set.pairs, batch_size);
-  return ranking_metrics_from_scores(scores[0].data, set.group_size, names);
+  return ranking_metrics_from_scores(scores[0].ptr(), scores[0].size(), set.group_size, names);
 }
 
 }  // namespace yamlnet

@@ -10,15 +10,28 @@
 
 namespace yamlnet {
 
-// "hr@10" -> kind "hr", k 10. False for other names.
+// "hr@10" -> kind "hr", k 10 (kinds hr, ndcg, recall). False for other names.
 bool parse_ranking_metric(const std::string& name, std::string& kind, int& k);
+
+// The named metrics from 0-based ranks of the held-out items. With one held-out item per row, recall@K
+// equals hr@K.
+Logs metrics_from_ranks(const std::vector<Index>& ranks, const std::vector<std::string>& names);
+
+// Full-catalogue rank of `target` among the ids [0, items) except `padding` and the sorted ids in `skip`
+// (the items a user already had; the target itself is never skipped). Ties count against the target.
+Index catalog_rank(const Real* scores, Index items, Index target, Index padding,
+                   const std::vector<Index>* skip);
 
 // The named ranking metrics of `model` on `set` (names as given, e.g. "hr@10").
 Logs ranking_metrics(Model& model, const RankingSet& set, const std::vector<std::string>& names,
                      Index batch_size);
 
 // Ranking metrics from scores grouped as RankingSet rows (the held-out item first in each group).
-Logs ranking_metrics_from_scores(const std::vector<Real>& scores, Index group_size,
+Logs ranking_metrics_from_scores(const Real* scores, Index count, Index group_size,
                                  const std::vector<std::string>& names);
+inline Logs ranking_metrics_from_scores(const std::vector<Real>& scores, Index group_size,
+                                        const std::vector<std::string>& names) {
+  return ranking_metrics_from_scores(scores.data(), static_cast<Index>(scores.size()), group_size, names);
+}
 
 }  // namespace yamlnet

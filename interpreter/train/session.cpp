@@ -4,9 +4,11 @@
 
 #include "interpreter/data/sources.hpp"
 #include "interpreter/io/atomic_file.hpp"
+#include "interpreter/io/table_writer.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/ranking.hpp"
+#include "interpreter/train/run_data.hpp"
 
 namespace yamlnet {
 
@@ -50,18 +52,31 @@ const Dataset& pick_split(const DataSplits& splits, const std::string& split, co
 
 namespace {
 
-std::vector<std::string> ranking_names(const ModelSpec& spec) {
-  std::vector<std::string> out;
-  for (const auto& name : spec.compile.get("metrics").strings) {
-    std::string kind;
-    int k;
-    if (parse_ranking_metric(name, kind, k)) out.push_back(name);
-  }
-  return out;
+bool is_interaction_log(const ModelSpec& spec) {
+  return spec.data.type() == "implicit_feedback" || spec.data.type() == "next_item_sequences";
 }
 
-bool is_implicit_feedback(const ModelSpec& spec) {
-  return spec.data.type() == "implicit_feedback";
+// A model ready for evaluate / predict / export / recommend: built, weights loaded, its data read.
+struct LoadedRun {
+  ModelSpec spec;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<RunData> data;
+};
+
+LoadedRun load_run(const RunOptions& options, std::vector<std::string>& warnings, bool need_targets) {
+  LoadedRun run{load_model_spec(options.config, options.overrides), nullptr, nullptr};
+  warnings = spec_warnings(run.spec);
+  run.model = std::make_unique<Model>(run.spec);
+  prepare_weights(*run.model, options, warnings);
+  // Targets are not needed to predict; when the split has them they are checked like training data.
+  std::vector<Index> target_widths;
+  const Value& loss = run.spec.compile.get("loss");
+  for (size_t k = 0; k < run.model->num_outputs(); ++k) {
+    const Index width = run.model->output_shape(k).back();
+    target_widths.push_back(loss.is_none() ? width : Loss::create(loss)->target_width(width));
+  }
+  run.data = load_run_data(run.spec, *run.model, target_widths, need_targets);
+  return run;
 }
 
 }  // namespace
@@ -72,9 +87,9 @@ Model validate_model(const ModelSpec& spec) {
     Model scratch(spec);  // the trainer adjusts output layers; keep the returned model untouched
     Trainer trainer(scratch, spec.compile, spec.seed);
     const bool validation = spec.data.validation.present || spec.fit.number("validation_split") > 0 ||
-                            (is_implicit_feedback(spec) && spec.data.args.boolean("validation"));
+                            (is_interaction_log(spec) && spec.data.args.boolean("validation"));
     std::vector<std::string> logged = trainer.log_names(validation);
-    if (validation && is_implicit_feedback(spec))
+    if (validation && is_interaction_log(spec))
       for (const auto& r : ranking_names(spec)) logged.push_back("val_" + r);
     make_callbacks(spec.fit.get("callbacks"), logged, CallbackContext{&scratch, {}, nullptr}, spec.file);
   }
@@ -111,24 +126,15 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   Model model(spec);
   prepare_weights(model, options, outcome.warnings);
   Trainer trainer(model, spec.compile, spec.seed);
-  std::optional<ImplicitFeedback> feedback;
-  DataSplits splits;
-  Dataset epoch_buffer;
-  if (is_implicit_feedback(spec)) {
-    feedback.emplace(spec, model);
-    splits.train = Dataset{};
-    if (feedback->validation().groups() > 0) splits.validation = feedback->validation().pairs;
-    if (feedback->test().groups() > 0) splits.test = feedback->test().pairs;
-  } else {
-    splits = load_data(spec, model, trainer.target_widths(), true);
-  }
+  std::unique_ptr<RunData> data = load_run_data(spec, model, trainer.target_widths(), true);
+  DataSplits& splits = data->splits;
   if (!splits.train)
     throw ConfigError({Diagnostic{spec.data.loc, "", "", "data: no 'train' split to train on"}});
 
   Dataset train = std::move(*splits.train);
   std::optional<Dataset> validation = std::move(splits.validation);
   const double split = spec.fit.number("validation_split");
-  if (!validation && split > 0 && !feedback) {
+  if (!validation && split > 0 && !data->is_interaction_log()) {
     // Keras holds out the last fraction of the data, before any shuffling.
     const Index at = static_cast<Index>(std::floor(static_cast<double>(train.size()) * (1.0 - split)));
     validation = train.slice(at, train.size());
@@ -144,7 +150,8 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
 
   CallbackContext context{&model, [&model](const std::string& path) { save_weights(model, path); }, observer};
   std::vector<std::string> logged = trainer.log_names(validation.has_value());
-  const std::vector<std::string> rankings = feedback ? ranking_names(spec) : std::vector<std::string>{};
+  const std::vector<std::string> rankings =
+      data->is_interaction_log() ? ranking_names(spec) : std::vector<std::string>{};
   if (validation)
     for (const auto& r : rankings) logged.push_back("val_" + r);
   auto callbacks = make_callbacks(spec.fit.get("callbacks"), logged, context, spec.file);
@@ -156,18 +163,18 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   fit.shuffle = spec.fit.boolean("shuffle");
   if (!spec.fit.get("steps_per_epoch").is_none()) fit.steps_per_epoch = spec.fit.integer("steps_per_epoch");
   fit.reset_states_each_epoch = spec.fit.string("reset_states") == "epoch";
-  if (feedback) {
+  Dataset epoch_buffer;
+  if (data->feedback)
     fit.epoch_data = [&](int epoch) {
-      feedback->epoch_dataset(epoch, epoch_buffer);
+      data->feedback->epoch_dataset(epoch, epoch_buffer);
       return &epoch_buffer;
     };
-    if (validation && !rankings.empty())
-      fit.extra_validation = [&](Logs& logs) {
-        for (const auto& [name, value] :
-             ranking_metrics(model, feedback->validation(), rankings, fit.batch_size))
-          logs.emplace_back("val_" + name, value);
-      };
-  }
+  if (validation && !rankings.empty())
+    fit.extra_validation = [&](Logs& logs) {
+      for (const auto& [name, value] : ranking_logs(model, *data, "validation", rankings, fit.batch_size))
+        logs.emplace_back("val_" + name, value);
+    };
+  trainer.observe_training_targets(train);
   std::vector<std::pair<int, Logs>> history_rows;
   fit.on_epoch_end = [&](int epoch, const Logs& logs) {
     history_rows.emplace_back(epoch, logs);
@@ -180,69 +187,113 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   save_weights(model, outcome.weights_path);
   if (splits.test) {
     outcome.test = trainer.evaluate(*splits.test, fit.batch_size);
-    if (feedback)
-      for (const auto& entry : ranking_metrics(model, feedback->test(), rankings, fit.batch_size))
-        outcome.test.push_back(entry);
+    for (const auto& entry : ranking_logs(model, *data, "test", rankings, fit.batch_size))
+      outcome.test.push_back(entry);
   }
   return outcome;
 }
 
 Logs run_evaluate(const RunOptions& options, const std::string& split, std::vector<std::string>& warnings) {
-  const ModelSpec spec = load_model_spec(options.config, options.overrides);
-  warnings = spec_warnings(spec);
-  Model model(spec);
-  prepare_weights(model, options, warnings);
-  Trainer trainer(model, spec.compile, spec.seed);
-  const DataSplits splits = load_data(spec, model, trainer.target_widths(), true);
-  return trainer.evaluate(pick_split(splits, split, spec.file), evaluation_batch_size(spec));
+  LoadedRun run = load_run(options, warnings, true);
+  Trainer trainer(*run.model, run.spec.compile, run.spec.seed);
+  const Index batch = evaluation_batch_size(run.spec);
+  Logs logs = trainer.evaluate(pick_split(run.data->splits, split, run.spec.file), batch);
+  if (split != "train")
+    for (const auto& entry : ranking_logs(*run.model, *run.data, split, ranking_names(run.spec), batch))
+      logs.push_back(entry);
+  return logs;
 }
+
+Logs run_baseline(const RunOptions& options, const std::string& baseline, const std::string& split,
+                  std::vector<std::string>& warnings) {
+  if (baseline != "most_popular") throw UsageError("--baseline: the one baseline is most_popular");
+  if (split == "train") throw UsageError("--baseline ranks held-out items: --split validation or test");
+  LoadedRun run = load_run(options, warnings, true);
+  std::vector<std::string> names = ranking_names(run.spec);
+  if (names.empty()) throw UsageError("compile.metrics names no ranking metric (hr@K, ndcg@K, recall@K)");
+  return most_popular_logs(*run.data, split, names);
+}
+
+namespace {
+
+// Id columns for exported rows: the user of each held-out row (next-item data), else the model's scalar
+// integer inputs (user and item ids), else the row number.
+std::vector<IdColumn> row_ids(const LoadedRun& run, const Dataset& data, const std::string& split) {
+  if (run.data->next_items && split != "train") {
+    const auto& set =
+        split == "validation" ? run.data->next_items->validation() : run.data->next_items->test();
+    return {IdColumn{"user", set.users}};
+  }
+  std::vector<IdColumn> out;
+  for (size_t i = 0; i < data.inputs.size(); ++i) {
+    const Tensor& v = data.inputs[i].values;
+    if (v.row_size() != 1 || run.model->input_id_limit(i) == std::nullopt) continue;
+    IdColumn column{data.inputs[i].name, {}};
+    for (Real x : v.data) column.values.push_back(static_cast<Index>(x));
+    out.push_back(std::move(column));
+  }
+  if (out.empty()) {
+    IdColumn column{"row", {}};
+    for (Index r = 0; r < data.size(); ++r) column.values.push_back(r);
+    out.push_back(std::move(column));
+  }
+  return out;
+}
+
+}  // namespace
 
 Index run_predict(const RunOptions& options, const std::string& split, const std::string& out_path,
                   std::vector<std::string>& warnings) {
-  const ModelSpec spec = load_model_spec(options.config, options.overrides);
-  warnings = spec_warnings(spec);
-  Model model(spec);
-  prepare_weights(model, options, warnings);
-  // Targets are not needed to predict; when the split has them they are checked like training data.
-  std::vector<Index> target_widths;
-  const Value& loss = spec.compile.get("loss");
-  for (size_t k = 0; k < model.num_outputs(); ++k) {
-    const Index width = model.output_shape(k).back();
-    target_widths.push_back(loss.is_none() ? width : Loss::create(loss)->target_width(width));
-  }
-  const DataSplits splits = load_data(spec, model, target_widths, false);
-  const Dataset& data = pick_split(splits, split, spec.file);
-  const std::vector<Tensor> outputs = predict_outputs(model, data, evaluation_batch_size(spec));
-  const bool npy = out_path.size() >= 4 && out_path.compare(out_path.size() - 4, 4, ".npy") == 0;
-  if (npy) {
-    if (outputs.size() != 1) throw UsageError("the model has several outputs: write them as .csv");
-    write_file_atomically(out_path, npy_bytes(outputs[0]));
-  } else {
-    std::string text;
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      const Index w = outputs[k].row_size();
-      for (Index c = 0; c < w; ++c) {
-        if (!text.empty()) text += ',';
-        text += model.output_name(k);
-        if (w > 1) text.append(1, '_').append(std::to_string(c));
-      }
-    }
-    text += '\n';
-    for (Index r = 0; r < data.size(); ++r) {
-      bool first = true;
-      for (const auto& out : outputs) {
-        const Index w = out.row_size();
-        for (Index c = 0; c < w; ++c) {
-          if (!first) text += ',';
-          first = false;
-          text += format_float(static_cast<float>(out.data[r * w + c]));
-        }
-      }
-      text += '\n';
-    }
-    write_file_atomically(out_path, text);
-  }
+  LoadedRun run = load_run(options, warnings, false);
+  const Dataset& data = pick_split(run.data->splits, split, run.spec.file);
+  const std::vector<Tensor> outputs = predict_outputs(*run.model, data, evaluation_batch_size(run.spec));
+  std::vector<ValueBlock> blocks;
+  for (size_t k = 0; k < outputs.size(); ++k)
+    blocks.push_back(ValueBlock{run.model->output_name(k), &outputs[k]});
+  write_rows(out_path, {}, blocks);
   return data.size();
+}
+
+std::vector<std::string> run_export(const RunOptions& options, const ExportRequest& request,
+                                    std::vector<std::string>& warnings) {
+  if (request.layer_outputs.empty() == request.table.empty())
+    throw UsageError(
+        "export: give --outputs LAYER (its output for every row) or --layer EMBEDDING (its table)");
+  if (!request.table.empty()) {
+    const ModelSpec spec = load_model_spec(options.config, options.overrides);
+    warnings = spec_warnings(spec);
+    Model model(spec);
+    prepare_weights(model, options, warnings);
+    const Node* node = model.find(request.table);
+    if (!node) throw UsageError("export --layer: no layer named '" + request.table + "'");
+    if (node->layer->type() != "Embedding")
+      throw UsageError("export --layer: '" + request.table + "' is a " + node->layer->type() +
+                       ", not an Embedding");
+    const Tensor& table = node->layer->params()[0].value;
+    IdColumn ids{"id", {}};
+    for (Index r = 0; r < table.batch(); ++r) ids.values.push_back(r);
+    return write_rows(request.path, {ids}, {ValueBlock{request.table, &table}});
+  }
+  LoadedRun run = load_run(options, warnings, false);
+  const Dataset& data = pick_split(run.data->splits, request.split, run.spec.file);
+  std::vector<OutputRef> refs;
+  for (const auto& name : request.layer_outputs) {
+    const int node = run.model->node_index(name);
+    if (node < 0) throw UsageError("export --outputs: no layer named '" + name + "'");
+    refs.push_back(OutputRef{node, 0});
+  }
+  const std::vector<Tensor> values = predict_layers(*run.model, data, refs, evaluation_batch_size(run.spec));
+  std::vector<ValueBlock> blocks;
+  for (size_t k = 0; k < values.size(); ++k)
+    blocks.push_back(ValueBlock{request.layer_outputs[k], &values[k]});
+  return write_rows(request.path, row_ids(run, data, request.split), blocks);
+}
+
+std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,
+                                                  bool include_seen, std::vector<std::string>& warnings) {
+  if (k < 1) throw UsageError("recommend: -k must be at least 1");
+  LoadedRun run = load_run(options, warnings, false);
+  return recommend(*run.model, *run.data, user, k, include_seen, evaluation_batch_size(run.spec));
 }
 
 std::string run_init(const RunOptions& options, std::vector<std::string>& warnings) {

@@ -28,6 +28,23 @@ Logs run_evaluate(const RunOptions& options, const std::string& split, std::vect
 // Writes the model's outputs for `split` to `out_path` (.csv or .npy). Returns the number of rows.
 Index run_predict(const RunOptions& options, const std::string& split, const std::string& out_path,
                   std::vector<std::string>& warnings);
+// The most-popular baseline's ranking metrics (compile.metrics) on `split` (validation or test).
+Logs run_baseline(const RunOptions& options, const std::string& baseline, const std::string& split,
+                  std::vector<std::string>& warnings);
+
+struct ExportRequest {
+  std::vector<std::string> layer_outputs;  // --outputs: these layers' outputs for every row of `split`
+  std::string table;                       // --layer: this Embedding's table, one row per id
+  std::string split = "test";
+  std::string path;  // .csv or .npy
+};
+// Returns the files written.
+std::vector<std::string> run_export(const RunOptions& options, const ExportRequest& request,
+                                    std::vector<std::string>& warnings);
+// The top k items for a user (best first, with scores).
+std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,
+                                                  bool include_seen, std::vector<std::string>& warnings);
+
 // Writes freshly initialised (seeded) weights; returns the path.
 std::string run_init(const RunOptions& options, std::vector<std::string>& warnings);
 

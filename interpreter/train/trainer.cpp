@@ -48,6 +48,7 @@ Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(mode
   for (size_t k = 0; k < model.num_outputs(); ++k) {
     losses_.push_back(Loss::create(loss));
     Loss& l = *losses_.back();
+    l.bind(model, k);
     Node& node = const_cast<Node&>(model.output_node(k));
     // Keras reads the logits of a sigmoid/softmax output for cross-entropy: exact and stable.
     const bool logits = !l.from_logits_arg() && l.takes_logits_of(node.layer->output_activation()) &&
@@ -96,6 +97,11 @@ std::vector<std::string> Trainer::log_names(bool with_validation) const {
   return names;
 }
 
+void Trainer::observe_training_targets(const Dataset& train) {
+  for (size_t k = 0; k < losses_.size() && k < train.targets.size(); ++k)
+    losses_[k]->observe_targets(train.targets[k].values);
+}
+
 void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end) {
   for (size_t i = 0; i < data.inputs.size(); ++i)
     copy_rows(data.inputs[i].values, order, begin, end, model_.input_buffer(i));
@@ -103,13 +109,13 @@ void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, I
     copy_rows(data.targets[k].values, order, begin, end, targets_[k]);
 }
 
-double Trainer::batch_loss(bool compute_grads) {
+double Trainer::batch_loss(Random* training_rng) {
   double total = 0;
   for (size_t k = 0; k < model_.num_outputs(); ++k) {
     const Tensor& in = uses_logits_[k] ? *model_.output_node(k).layer->logits() : model_.output(k);
-    output_losses_[k] = losses_[k]->compute(in, targets_[k], loss_grads_[k], sequence_mask(k));
+    output_losses_[k] = losses_[k]->compute(in, targets_[k], loss_grads_[k], sequence_mask(k), training_rng);
     total += output_losses_[k];
-    if (compute_grads) model_.output_grad(k).array() += loss_grads_[k].array();
+    if (training_rng) model_.output_grad(k).array() += loss_grads_[k].array();
   }
   return total + model_.weight_penalty() + model_.activity_loss();
 }
@@ -155,7 +161,7 @@ void Trainer::reset_metrics() {
 double Trainer::step(Random& rng) {
   model_.forward(RunContext{Mode::Training, &rng});
   model_.zero_grads();
-  const double loss = batch_loss(true);
+  const double loss = batch_loss(&rng);
   update_metrics();
   model_.backward();
   optimizer_->apply(trainable_);
@@ -251,7 +257,7 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
     const Index end = std::min(n, begin + batch_size);
     load_batch(data, identity_order_, begin, end);
     model_.forward(RunContext{Mode::Inference, nullptr});
-    loss_sum += batch_loss(false) * static_cast<double>(end - begin);
+    loss_sum += batch_loss(nullptr) * static_cast<double>(end - begin);
     accumulate_output_losses(end - begin);
     update_metrics();
   }
@@ -261,10 +267,12 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
   return logs;
 }
 
-std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size) {
+std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std::vector<OutputRef>& layers,
+                                   Index batch_size) {
   const Index n = data.size();
-  std::vector<Tensor> outputs(model.num_outputs());
-  for (size_t k = 0; k < outputs.size(); ++k) outputs[k].resize(with_batch(n, model.output_shape(k)));
+  std::vector<Tensor> outputs(layers.size());
+  for (size_t k = 0; k < layers.size(); ++k)
+    outputs[k].resize(with_batch(n, model.nodes()[layers[k].node].output_shapes[layers[k].index]));
   for (Index begin = 0; begin < n; begin += batch_size) {
     const Index end = std::min(n, begin + batch_size);
     for (size_t i = 0; i < data.inputs.size(); ++i) {
@@ -278,11 +286,17 @@ std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index bat
     }
     model.forward(RunContext{Mode::Inference, nullptr});
     for (size_t k = 0; k < outputs.size(); ++k) {
-      const Tensor& y = model.output(k);
+      const Tensor& y = model.layer_output(layers[k].node, layers[k].index);
       std::copy(y.data.begin(), y.data.end(), outputs[k].data.begin() + begin * y.row_size());
     }
   }
   return outputs;
+}
+
+std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size) {
+  std::vector<OutputRef> outputs;
+  for (size_t k = 0; k < model.num_outputs(); ++k) outputs.push_back(model.output_ref(k));
+  return predict_layers(model, data, outputs, batch_size);
 }
 
 }  // namespace yamlnet

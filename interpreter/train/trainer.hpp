@@ -50,6 +50,9 @@ class Trainer {
   // One update on rows [begin, end) in order; returns the batch loss before the update (train_on_batch).
   double train_on_batch(const Dataset& data, Index begin, Index end);
 
+  // Shows each loss the training targets (the frequency sampler of sampled softmax counts them).
+  void observe_training_targets(const Dataset& train);
+
   Optimizer& optimizer() { return *optimizer_; }
   Model& model() { return model_; }
 
@@ -57,7 +60,8 @@ class Trainer {
   void load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end);
   // Forward, loss, backward and update on the batch already loaded; returns the loss.
   double step(Random& rng);
-  double batch_loss(bool compute_grads);
+  // With the step's generator: training (gradients, sampling losses sample); without: evaluation.
+  double batch_loss(Random* training_rng);
   void update_metrics();
   const Tensor* sequence_mask(size_t k) const;
   void accumulate_output_losses(Index rows);
@@ -80,5 +84,8 @@ class Trainer {
 
 // The model's outputs for every row of `data`, in inference mode.
 std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size);
+// The outputs of the given layers (any layer of the graph: a user tower) for every row of `data`.
+std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std::vector<OutputRef>& layers,
+                                   Index batch_size);
 
 }  // namespace yamlnet

@@ -16,6 +16,7 @@ class Embedding : public Layer {
                      std::vector<bool>& has_mask) const override;
   bool input_takes_gradient(size_t) const override { return false; }
   std::optional<Index> id_limit(size_t) const override { return input_dim_; }
+  bool mask_zero() const { return mask_zero_; }
 
  private:
   Args args_;

@@ -25,7 +25,7 @@ TEST_CASE("configs/: each builds and trains one step") {
         data_present = data_present && std::filesystem::exists(path);
     if (!spec.data.train.path.empty())
       data_present = data_present && std::filesystem::exists(spec.data.train.path);
-    if (spec.data.type() == "implicit_feedback")
+    if (spec.data.type() == "implicit_feedback" || spec.data.type() == "next_item_sequences")
       data_present = data_present && std::filesystem::exists(spec.data.args.string("path"));
     for (const auto& entry : spec.init_from)
       data_present = data_present && std::filesystem::exists(entry.path);

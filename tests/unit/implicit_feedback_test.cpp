@@ -8,6 +8,7 @@
 
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/ranking.hpp"
+#include "interpreter/train/session.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
@@ -108,4 +109,28 @@ TEST_CASE("hr@K and ndcg@K on hand-made rankings; ties count against the held-ou
   CHECK(k == 10);
   CHECK_FALSE(parse_ranking_metric("hr@", kind, k));
   CHECK_FALSE(parse_ranking_metric("recall10", kind, k));
+}
+
+TEST_CASE("implicit feedback runs: most-popular baseline by hand; recommend leaves out the user's items") {
+  TempDir dir;
+  const std::string path = dir.write("ncf.yaml", config(dir.write("log.tsv", kLog), ", validation: false") +
+                                                     "fit: {epochs: 1, batch_size: 4, verbose: 0}\n");
+  std::vector<std::string> warnings;
+  RunOptions options{path, {}, "", dir.path("w.weights.json")};
+  // Training positives: 1, 2, 3 (user 1), 5, 2 (user 2), 7 (user 3): item 2 counts 2, the others 1 or 0.
+  // Test items 4, 6 and 8 were never training positives: they tie with (or lose to) every negative, so no
+  // hit even at 3, whatever the negatives are.
+  const Logs baseline = run_baseline(options, "most_popular", "test", warnings);
+  REQUIRE(baseline.size() == 2);
+  CHECK(baseline[0].second == 0.0);
+  run_train(options, nullptr);
+  options.weights_in = options.weights_out;
+  const auto all = run_recommend(options, 1, 100, true, warnings);
+  CHECK(all.size() == 8);  // items 1..8
+  const auto unseen = run_recommend(options, 1, 100, false, warnings);
+  std::vector<Index> items;
+  for (const auto& [item, score] : unseen) items.push_back(item);
+  std::sort(items.begin(), items.end());
+  CHECK(items == std::vector<Index>{5, 6, 7, 8});  // user 1 had 1, 2, 3, 4
+  for (size_t r = 1; r < all.size(); ++r) CHECK(all[r - 1].second >= all[r].second);
 }

@@ -127,11 +127,11 @@ TEST_CASE("init_from copies the mapped layers' tensors by name and leaves the re
   renamed.replace(renamed.find("{name: emb,"), 11, "{name: emb2,");
   Model target(parse_model_spec(renamed, "target.yaml"));
   target.initialize(12);
-  const std::vector<Real> out_kernel = target.nodes()[3].layer->params()[0].value.data;
+  const std::vector<Real> out_kernel = to_vector(target.nodes()[3].layer->params()[0].value.data);
   load_weights_from_text(target, slurp(dir.path("source.json")), "source.json",
                          &target.spec().init_from[0].layers);
   CHECK(target.nodes()[1].layer->params()[0].value.data == source.nodes()[1].layer->params()[0].value.data);
-  CHECK(target.nodes()[3].layer->params()[0].value.data == out_kernel);  // not mapped: untouched
+  CHECK(to_vector(target.nodes()[3].layer->params()[0].value.data) == out_kernel);  // not mapped: untouched
   const std::map<std::string, std::string> wrong{{"emb2", "nosuch"}};
   CHECK_THROWS_WITH_AS(
       load_weights_from_text(target, slurp(dir.path("source.json")), "source.json", &wrong),

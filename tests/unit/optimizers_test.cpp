@@ -20,7 +20,7 @@ struct OneWeight {
     p.shape = {static_cast<Index>(values.size())};
     p.value.resize(p.shape);
     p.grad.resize(p.shape);
-    p.value.data = values;
+    p.value.data.assign(values.begin(), values.end());
     slots.push_back(ParamSlot{"layer/w", &p});
   }
 };

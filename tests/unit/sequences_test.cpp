@@ -12,7 +12,7 @@ using namespace yamlnet::testing;
 
 TEST_CASE("pad_sequences: every padding and truncating combination, as Keras") {
   const std::vector<std::vector<Real>> seqs{{1, 2, 3, 4, 5}, {6, 7}, {}};
-  auto rows = [](const Tensor& t) { return t.data; };
+  auto rows = [](const Tensor& t) { return to_vector(t.data); };
   CHECK(rows(pad_sequences(seqs, 3, "pre", "pre")) == std::vector<Real>{3, 4, 5, 0, 6, 7, 0, 0, 0});
   CHECK(rows(pad_sequences(seqs, 3, "pre", "post")) == std::vector<Real>{1, 2, 3, 0, 6, 7, 0, 0, 0});
   CHECK(rows(pad_sequences(seqs, 3, "post", "pre")) == std::vector<Real>{3, 4, 5, 6, 7, 0, 0, 0, 0});

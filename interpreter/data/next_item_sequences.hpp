@@ -1,0 +1,61 @@
+#pragma once
+// `type: next_item_sequences`: an interaction log turned into next-item examples, as the YouTube-DNN recall
+// model trains: for every user and every position of their time-ordered history, the items before it (up to
+// `max_len`, padded and truncated exactly as Keras's pad_sequences, optionally newest first) predict the item
+// at it. The last item of each user is held out for test and the one before for validation; those are ranked
+// against the whole catalogue, optionally leaving out the items the user already had.
+#include <string>
+#include <vector>
+
+#include "interpreter/data/dataset.hpp"
+#include "interpreter/data/interaction_log.hpp"
+
+namespace yamlnet {
+
+const std::vector<ArgSpec>& next_item_sequences_table();
+
+// One row per user: the history before the held-out item, the item as the target.
+struct HeldOutItems {
+  Dataset rows;
+  std::vector<Index> users;
+  std::vector<std::vector<Index>> seen;  // per row, sorted: the items before the held-out one
+  Index size() const { return static_cast<Index>(users.size()); }
+};
+
+class NextItemSequences {
+ public:
+  NextItemSequences(const ModelSpec& spec, const Model& model);
+
+  const Dataset& train() const { return train_; }
+  const HeldOutItems& validation() const { return validation_; }
+  const HeldOutItems& test() const { return test_; }
+  // Each user's whole history (every interaction, held-out ones too) as model inputs, to recommend from.
+  HeldOutItems serving_rows(const std::vector<Index>& users) const;
+
+  bool exclude_seen() const { return exclude_seen_; }
+  Index num_users() const { return static_cast<Index>(log_.by_user.size()); }
+  // How often each item id is a training target (the most-popular baseline, the frequency sampler).
+  std::vector<double> item_counts() const;
+
+ private:
+  // Appends one example: the items of `history` (chronological) and the target.
+  void add_row(std::vector<std::vector<Real>>& histories, std::vector<Real>& users,
+               std::vector<Real>& lengths, std::vector<Real>& targets, Index user,
+               const std::vector<Interaction>& list, size_t end, Index target) const;
+  Dataset make_dataset(const std::vector<std::vector<Real>>& histories, const std::vector<Real>& users,
+                       const std::vector<Real>& lengths, const std::vector<Real>& targets,
+                       std::vector<long> lines) const;
+  HeldOutItems held_out(size_t from_end) const;
+
+  InteractionLog log_;
+  Index max_len_;
+  std::string padding_, truncating_;
+  Real value_;
+  bool reverse_, exclude_seen_;
+  std::string history_input_, user_input_, length_input_, target_name_;
+  std::vector<int> slots_;  // model input i reads: 0 history, 1 user, 2 length
+  Dataset train_;
+  HeldOutItems validation_, test_;
+};
+
+}  // namespace yamlnet

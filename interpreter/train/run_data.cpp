@@ -1,0 +1,155 @@
+#include "interpreter/train/run_data.hpp"
+
+#include <algorithm>
+
+#include "interpreter/graph/model.hpp"
+#include "interpreter/train/ranking.hpp"
+#include "interpreter/train/trainer.hpp"
+
+namespace yamlnet {
+
+std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Model& model,
+                                       const std::vector<Index>& target_widths, bool need_targets) {
+  auto out = std::make_unique<RunData>();
+  const std::string type = spec.data.type();
+  if (type == "implicit_feedback") {
+    const ImplicitFeedback& f = out->feedback.emplace(spec, model);
+    out->splits.train = Dataset{};
+    if (f.validation().groups() > 0) out->splits.validation = f.validation().pairs;
+    if (f.test().groups() > 0) out->splits.test = f.test().pairs;
+  } else if (type == "next_item_sequences") {
+    const NextItemSequences& n = out->next_items.emplace(spec, model);
+    out->splits.train = n.train();
+    if (n.validation().size() > 0) out->splits.validation = n.validation().rows;
+    if (n.test().size() > 0) out->splits.test = n.test().rows;
+  } else {
+    out->splits = load_data(spec, model, target_widths, need_targets);
+  }
+  return out;
+}
+
+std::vector<std::string> ranking_names(const ModelSpec& spec) {
+  std::vector<std::string> out;
+  for (const auto& name : spec.compile.get("metrics").strings) {
+    std::string kind;
+    int k;
+    if (parse_ranking_metric(name, kind, k)) out.push_back(name);
+  }
+  return out;
+}
+
+namespace {
+
+Index padding_id(const ModelSpec& spec) {
+  return spec.data.args.integer("value");
+}
+
+const HeldOutItems& held_out(const NextItemSequences& n, const std::string& split) {
+  return split == "validation" ? n.validation() : n.test();
+}
+
+const RankingSet& ranking_set(const ImplicitFeedback& f, const std::string& split) {
+  return split == "validation" ? f.validation() : f.test();
+}
+
+// Full-catalogue ranks of each held-out item under `scores` (one row per held-out row, or one row for all).
+std::vector<Index> held_out_ranks(const NextItemSequences& n, const HeldOutItems& set, const Tensor& scores,
+                                  bool shared_row, Index padding) {
+  const Index items = scores.last_dim();
+  std::vector<Index> ranks;
+  const Tensor& targets = set.rows.targets[0].values;
+  for (Index r = 0; r < set.size(); ++r) {
+    const auto target = static_cast<Index>(targets.data[r]);
+    if (target >= items)
+      throw TrainingError("item " + std::to_string(target) + " has no score: the model scores " +
+                          std::to_string(items) + " items");
+    const Real* row = scores.ptr() + (shared_row ? 0 : r * items);
+    ranks.push_back(catalog_rank(row, items, target, padding, n.exclude_seen() ? &set.seen[r] : nullptr));
+  }
+  return ranks;
+}
+
+}  // namespace
+
+Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size) {
+  const std::vector<Tensor> outputs = predict_outputs(model, rows, batch_size);
+  const Value& loss = model.spec().compile.get("loss");
+  if (loss.s != "sampled_softmax") return outputs[0];
+  const Node* node = model.find(loss.arg("item_embedding")->s);
+  if (!node) throw TrainingError("no item table '" + loss.arg("item_embedding")->s + "'");
+  const Tensor& table = node->layer->params()[0].value;
+  const Index dim = table.shape[1];
+  Tensor scores({outputs[0].batch(), table.shape[0]});
+  scores.matrix(table.shape[0]).noalias() = outputs[0].matrix(dim) * table.matrix(dim).transpose();
+  return scores;
+}
+
+Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
+                  const std::vector<std::string>& names, Index batch_size) {
+  if (names.empty()) return {};
+  if (data.feedback) {
+    const RankingSet& set = ranking_set(*data.feedback, split);
+    return set.groups() ? ranking_metrics(model, set, names, batch_size) : Logs{};
+  }
+  if (data.next_items) {
+    const HeldOutItems& set = held_out(*data.next_items, split);
+    if (set.size() == 0) return {};
+    const Tensor scores = catalog_scores(model, set.rows, batch_size);
+    return metrics_from_ranks(held_out_ranks(*data.next_items, set, scores, false, padding_id(model.spec())),
+                              names);
+  }
+  return {};
+}
+
+Logs most_popular_logs(const RunData& data, const std::string& split, const std::vector<std::string>& names) {
+  if (data.feedback) {
+    const RankingSet& set = ranking_set(*data.feedback, split);
+    const std::vector<double> counts = data.feedback->item_counts();
+    std::vector<Real> scores;
+    const Tensor* items = nullptr;
+    for (const auto& input : set.pairs.inputs)
+      if (input.name == data.feedback->item_input()) items = &input.values;
+    for (Real item : items->data) scores.push_back(static_cast<Real>(counts[static_cast<size_t>(item)]));
+    return ranking_metrics_from_scores(scores, set.group_size, names);
+  }
+  if (data.next_items) {
+    const HeldOutItems& set = held_out(*data.next_items, split);
+    const std::vector<double> counts = data.next_items->item_counts();
+    Tensor scores({1, static_cast<Index>(counts.size())});
+    std::transform(counts.begin(), counts.end(), scores.data.begin(),
+                   [](double c) { return static_cast<Real>(c); });
+    return metrics_from_ranks(held_out_ranks(*data.next_items, set, scores, true, -1), names);
+  }
+  throw UsageError("the most_popular baseline needs implicit_feedback or next_item_sequences data");
+}
+
+std::vector<std::pair<Index, Real>> recommend(Model& model, const RunData& data, Index user, Index k,
+                                              bool include_seen, Index batch_size) {
+  std::vector<std::pair<Index, Real>> scored;
+  if (data.next_items) {
+    const HeldOutItems rows = data.next_items->serving_rows({user});
+    const Tensor scores = catalog_scores(model, rows.rows, batch_size);
+    const Index padding = padding_id(model.spec());
+    for (Index c = 0; c < scores.last_dim(); ++c)
+      if (c != padding && (include_seen || !std::binary_search(rows.seen[0].begin(), rows.seen[0].end(), c)))
+        scored.emplace_back(c, scores.data[c]);
+  } else if (data.feedback) {
+    const Dataset pairs = data.feedback->candidate_pairs(user);
+    const std::vector<Tensor> scores = predict_outputs(model, pairs, batch_size);
+    for (Index r = 0; r < pairs.size(); ++r)
+      if (include_seen || !data.feedback->interacted(user, r + 1))
+        scored.emplace_back(r + 1, scores[0].data[r]);
+  } else {
+    throw UsageError("recommend needs implicit_feedback or next_item_sequences data (users and items)");
+  }
+  const auto cut = std::min<size_t>(static_cast<size_t>(k), scored.size());
+  // Best first; equal scores by id so the list is stable.
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(cut), scored.end(),
+                    [](const auto& a, const auto& b) {
+                      return a.second > b.second || (a.second == b.second && a.first < b.first);
+                    });
+  scored.resize(cut);
+  return scored;
+}
+
+}  // namespace yamlnet

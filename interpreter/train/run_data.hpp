@@ -1,0 +1,47 @@
+#pragma once
+// The data of a run whatever its type: fixed splits from files, or an interaction log that makes them
+// (implicit_feedback draws training negatives every epoch; next_item_sequences builds histories), with the
+// ranking evaluations those logs come with (NCF's sampled candidates, or the full catalogue).
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/data/implicit_feedback.hpp"
+#include "interpreter/data/next_item_sequences.hpp"
+#include "interpreter/train/logs.hpp"
+
+namespace yamlnet {
+
+struct RunData {
+  DataSplits splits;  // for implicit feedback, train is made per epoch by `feedback`
+  std::optional<ImplicitFeedback> feedback;
+  std::optional<NextItemSequences> next_items;
+  bool is_interaction_log() const { return feedback || next_items; }
+};
+
+// `target_widths` and `need_targets` as load_data.
+std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Model& model,
+                                       const std::vector<Index>& target_widths, bool need_targets);
+
+// compile.metrics that are ranking metrics (hr@K, ndcg@K, recall@K).
+std::vector<std::string> ranking_names(const ModelSpec& spec);
+
+// The ranking metrics of `model` on a held-out split ("validation" or "test"); empty for data that is not an
+// interaction log.
+Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
+                  const std::vector<std::string>& names, Index batch_size);
+// The same metrics for the most-popular baseline: every user gets the items with the most training
+// interactions.
+Logs most_popular_logs(const RunData& data, const std::string& split, const std::vector<std::string>& names);
+
+// Scores of every item for each row of `rows` (a next-item model): the output vectors times the
+// sampled-softmax item table, or the output itself when it already has one score per item.
+Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size);
+
+// The top `k` items for `user` with their scores, best first, leaving out the items the user had (unless
+// `include_seen`).
+std::vector<std::pair<Index, Real>> recommend(Model& model, const RunData& data, Index user, Index k,
+                                              bool include_seen, Index batch_size);
+
+}  // namespace yamlnet
