@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make g++ libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
+packages=(cmake make g++ git libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
           dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do

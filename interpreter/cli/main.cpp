@@ -5,6 +5,8 @@
 
 #include "interpreter/cli/progress_bar.hpp"
 #include "interpreter/graph/summary.hpp"
+#include "interpreter/io/weights_diff.hpp"
+#include "interpreter/spec/config_diff.hpp"
 #include "interpreter/spec/reference.hpp"
 #include "interpreter/train/session.hpp"
 
@@ -65,6 +67,49 @@ int run_train(const CommonArgs& args, const std::string& weights_in, const std::
     std::printf("Weights written to %s\n", outcome.weights_path.c_str());
   }
   return 0;
+}
+
+bool is_config_path(const std::string& path) {
+  for (const std::string ext : {".yaml", ".yml"})
+    if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return true;
+  return false;
+}
+
+// diff(1)'s exit codes: 0 equal (within tolerance), 1 different; errors give 2 (in main).
+int run_diff(const std::string& a, const std::string& b, const DiffTolerance& tolerance, bool json) {
+  if (is_config_path(a) != is_config_path(b)) throw UsageError("diff: compare two weights files or two configs");
+  if (is_config_path(a)) {
+    const auto changes = diff_configs(a, b);
+    if (json) {
+      nlohmann::ordered_json j = nlohmann::ordered_json::array();
+      for (const auto& c : changes)
+        j.push_back({{"key", c.key},
+                     {"old", c.old_value ? nlohmann::ordered_json(*c.old_value) : nlohmann::ordered_json()},
+                     {"new", c.new_value ? nlohmann::ordered_json(*c.new_value) : nlohmann::ordered_json()}});
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("%s", format_config_diff(changes).c_str());
+    }
+    return changes.empty() ? 0 : 1;
+  }
+  const WeightsDiff d = diff_weights(read_weights_file(a), read_weights_file(b), tolerance);
+  if (json) {
+    nlohmann::ordered_json j;
+    j["equal"] = !d.differs();
+    j["tensors"] = nlohmann::ordered_json::array();
+    for (const auto& t : d.tensors) {
+      nlohmann::ordered_json e{{"name", t.name}, {"in_a", t.in_a}, {"in_b", t.in_b}, {"shape_a", t.shape_a},
+                               {"shape_b", t.shape_b}, {"max_abs", t.max_abs}, {"mean_abs", t.mean_abs},
+                               {"relative_l2", t.relative_l2}, {"changed", t.changed}, {"size", t.size}};
+      e["top_rows"] = nlohmann::ordered_json::array();
+      for (const auto& [row, norm] : t.top_rows) e["top_rows"].push_back({{"row", row}, {"l2", norm}});
+      j["tensors"].push_back(e);
+    }
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("%s", format_weights_diff(d, tolerance).c_str());
+  }
+  return d.differs() ? 1 : 0;
 }
 
 }  // namespace
@@ -133,6 +178,23 @@ int main(int argc, char** argv) {
   add_common(init, common);
   init->add_option("-o,--output", weights_out, "weights file to write");
 
+  std::string diff_a, diff_b;
+  DiffTolerance tolerance;
+  bool diff_json = false;
+  CLI::App* diff = app.add_subcommand(
+      "diff", "compare two weights files tensor by tensor, or two configs key by key (exit 0 equal, 1 differ)");
+  diff->add_option("a", diff_a, "weights file or config (A)")->required();
+  diff->add_option("b", diff_b, "weights file or config (B)")->required();
+  diff->add_option("--atol", tolerance.atol, "absolute tolerance per entry")->capture_default_str();
+  diff->add_option("--rtol", tolerance.rtol, "relative tolerance per entry (of A's value)")->capture_default_str();
+  diff->add_option("--top", tolerance.top, "for 2-D tensors, list the K rows that moved most");
+  diff->add_flag("--json", diff_json, "print one JSON object on stdout");
+
+  std::string summary_path;
+  CLI::App* weights_summary_cmd = app.add_subcommand(
+      "weights-summary", "one line per tensor (shape, mean, std, min, max, L2, hash): a git textconv for weights");
+  weights_summary_cmd->add_option("file", summary_path, "weights file")->required();
+
   CLI::App* reference =
       app.add_subcommand("reference", "print the config reference (docs/config.md) from the argument tables");
 
@@ -147,6 +209,11 @@ int main(int argc, char** argv) {
     std::vector<std::string> warnings;
     RunOptions options{common.config, common.sets, weights_in, weights_out};
     if (*train) return run_train(common, weights_in, weights_out);
+    if (*diff) return run_diff(diff_a, diff_b, tolerance, diff_json);
+    if (*weights_summary_cmd) {
+      std::printf("%s", weights_summary(read_weights_file(summary_path)).c_str());
+      return 0;
+    }
     if (*reference) {
       std::printf("%s", config_reference_markdown().c_str());
       return 0;
@@ -203,7 +270,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   } catch (const Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
-    return kExitUserError;
+    return *diff ? kExitUsage : kExitUserError;  // diff keeps 1 for "they differ", as diff(1) does
   } catch (const std::exception& e) {
     std::fprintf(stderr, "yamlnet: internal error: %s\n", e.what());
     return kExitUserError;

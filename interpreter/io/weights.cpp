@@ -130,12 +130,14 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
   return load_weights_from_text(model, text, path, nullptr);
 }
 
-std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
-                                                const std::string& path,
-                                                const std::map<std::string, std::string>* layer_map) {
-  nlohmann::json j;
+namespace {
+
+// The parsed file after the checks every reader needs: JSON, format name and version, a weights object.
+template <class Json>
+Json parse_weights_json(const std::string& text, const std::string& path) {
+  Json j;
   try {
-    j = nlohmann::json::parse(text);
+    j = Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw WeightsError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
   }
@@ -148,6 +150,39 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
                        " is not supported (this build reads " + std::to_string(kFormatVersion) + ")");
   if (!j.contains("weights") || !j["weights"].is_object())
     throw WeightsError(path + ": no \"weights\" object");
+  return j;
+}
+
+}  // namespace
+
+WeightsFile read_weights_file(const std::string& path) {
+  const auto j = parse_weights_json<nlohmann::ordered_json>(read_file(path), path);
+  WeightsFile file;
+  file.model = j.value("model", "");
+  for (const auto& [key, entry] : j["weights"].items()) {
+    WeightsTensor t;
+    t.name = key;
+    bool ok = entry.is_object() && entry.contains("shape") && entry["shape"].is_array();
+    if (ok)
+      for (const auto& d : entry["shape"]) {
+        ok = ok && d.is_number_integer() && d.get<Index>() >= 0;
+        t.shape.push_back(ok ? d.get<Index>() : 0);
+      }
+    if (!ok) throw WeightsError(path + ": tensor '" + key + "' has no valid \"shape\"");
+    std::string problem;
+    const Shape walk = t.shape.empty() ? Shape{1} : t.shape;
+    // flatten works on nlohmann::json; the values are small next to the file, so convert per tensor.
+    if (!entry.contains("data") || !flatten(nlohmann::json::parse(entry["data"].dump()), walk, 0, t.data, problem))
+      throw WeightsError(path + ": tensor '" + key + "': " + (problem.empty() ? "no data" : problem));
+    file.tensors.push_back(std::move(t));
+  }
+  return file;
+}
+
+std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
+                                                const std::string& path,
+                                                const std::map<std::string, std::string>* layer_map) {
+  const auto j = parse_weights_json<nlohmann::json>(text, path);
   const auto& weights = j["weights"];
   std::vector<std::string> problems;
   std::vector<std::vector<Real>> values;

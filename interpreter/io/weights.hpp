@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/core/tensor.hpp"
+
 namespace yamlnet {
 
 class Model;
@@ -27,6 +29,18 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
 std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
                                                 const std::string& path,
                                                 const std::map<std::string, std::string>* layer_map);
+
+// A weights file read without a model (diff, weights-summary): tensors in file order.
+struct WeightsTensor {
+  std::string name;
+  Shape shape;
+  std::vector<Real> data;
+};
+struct WeightsFile {
+  std::string model;
+  std::vector<WeightsTensor> tensors;
+};
+WeightsFile read_weights_file(const std::string& path);
 
 // Shortest decimal text that reads back as the same float32.
 std::string format_float(float value);

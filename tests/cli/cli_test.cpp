@@ -133,3 +133,71 @@ TEST_CASE("cli: exit codes 1 for a user error with file:line:col, 2 for usage") 
   CHECK(wrong.out.find("not valid JSON") != std::string::npos);
   CHECK(run("train " + config + " --set nosuchkey", true).code == 2);
 }
+
+TEST_CASE("cli: diff of weights (per tensor, top rows, tolerances, exit 0/1/2) and of configs") {
+  TempDir dir;
+  const std::string config = make_config(dir);
+  const std::string a = dir.path("a.weights.json"), b = dir.path("b.weights.json");
+  REQUIRE(run("init " + config + " -o " + a).code == 0);
+  // B: A with row 2 of the hidden kernel moved by 0.5 and the bias moved by 1e-6.
+  std::string text = slurp(a);
+  const auto kernel = text.find("\"hidden/kernel\"");
+  const auto row2 = text.find("\n      [", text.find("\n      [", text.find("\n      [", kernel) + 1) + 1);
+  const auto first_value = row2 + 8;
+  const auto comma = text.find(',', first_value);
+  const double value = std::stod(text.substr(first_value, comma - first_value));
+  text.replace(first_value, comma - first_value, std::to_string(value + 0.5));
+  const auto bias = text.find("\"out/bias\"");
+  const auto bias_value = text.find("[0", text.find("\"data\"", bias));
+  text.replace(bias_value, 2, "[0.000001");
+  dir.write("b.weights.json", text);
+
+  CHECK(run("diff " + a + " " + a).code == 0);
+  const Result differ = run("diff " + a + " " + b + " --top 1");
+  CHECK(differ.code == 1);
+  CHECK(differ.out.find("rows that moved most: 2 (0.5") != std::string::npos);
+  CHECK(differ.out.find("1/24") != std::string::npos);  // one kernel entry changed out of 3 x 8
+  const auto j = nlohmann::json::parse(run("diff " + a + " " + b + " --json --atol 1e-5").out);
+  CHECK(j["equal"] == false);
+  for (const auto& t : j["tensors"])
+    if (t["name"] == "out/bias") CHECK(t["changed"] == 0);  // within atol
+  // A change within the tolerance is no change: exit 0.
+  std::string bias_only = slurp(a);
+  bias_only.replace(bias_only.find("[0", bias_only.find("\"data\"", bias_only.find("\"out/bias\""))), 2, "[0.000001");
+  const std::string c = dir.write("c.weights.json", bias_only);
+  CHECK(run("diff " + a + " " + c).code == 1);
+  CHECK(run("diff " + a + " " + c + " --atol 1e-5").code == 0);
+  const Result broken = run("diff " + a + " " + dir.write("broken.json", "{\"format\": 1"));
+  CHECK(broken.code == 2);
+
+  // Configs: changed keys by layer name.
+  const std::string wider = dir.write("wider.yaml", slurp(config).replace(slurp(config).find("units: 8"), 8, "units: 4"));
+  const Result keys = run("diff " + config + " " + wider);
+  CHECK(keys.code == 1);
+  CHECK(keys.out == "~ layers.hidden.units: 8 -> 4\n");
+  CHECK(run("diff " + config + " " + config).code == 0);
+}
+
+TEST_CASE("cli: weights-summary as a git textconv: git diff shows per-tensor summaries") {
+  TempDir dir;
+  const std::string config = make_config(dir);
+  const std::string repo = dir.path("repo");
+  const std::string git = "git -C " + repo + " ";
+  REQUIRE(std::system(("git init -q " + repo).c_str()) == 0);
+  dir.write("repo/.gitattributes", "*.weights.json diff=yamlnet\n");
+  std::string textconv = "'";
+  textconv.append(YAMLNET_BINARY).append(" weights-summary'");
+  REQUIRE(std::system((git + "config diff.yamlnet.textconv " + textconv).c_str()) == 0);
+  REQUIRE(run("init " + config + " -o " + repo + "/m.weights.json").code == 0);
+  REQUIRE(std::system((git + "add -A && " + git + "-c user.name=t -c user.email=t@t commit -qm one").c_str()) == 0);
+  REQUIRE(run("init " + config + " -o " + repo + "/m.weights.json --set seed=8").code == 0);
+  FILE* pipe = popen((git + "diff").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), pipe)) out += buf.data();
+  pclose(pipe);
+  CHECK(out.find("-hidden/kernel (3, 8) mean") != std::string::npos);
+  CHECK(out.find("+hidden/kernel (3, 8) mean") != std::string::npos);
+  CHECK(out.find("[") == std::string::npos);  // summaries, not the JSON rows
+}
