@@ -45,8 +45,9 @@ void add_common(CLI::App* cmd, CommonArgs& args) {
                   "override a config value: --set fit.epochs=1 --set layers.fc1.units=64");
 }
 
-int run_train(const CommonArgs& args, const std::string& weights_in, const std::string& weights_out) {
-  RunOptions options{args.config, args.sets, weights_in, weights_out};
+int run_train(const CommonArgs& args, const std::string& weights_in, const std::string& weights_out,
+              const std::string& resume) {
+  RunOptions options{args.config, args.sets, weights_in, weights_out, resume};
   const ModelSpec spec = load_model_spec(options.config, options.overrides);
   ProgressBar progress(args.json ? stderr : stdout, static_cast<int>(spec.fit.integer("verbose")));
   TrainOutcome outcome = yamlnet::run_train(options, &progress);
@@ -77,7 +78,8 @@ bool is_config_path(const std::string& path) {
 
 // diff(1)'s exit codes: 0 equal (within tolerance), 1 different; errors give 2 (in main).
 int run_diff(const std::string& a, const std::string& b, const DiffTolerance& tolerance, bool json) {
-  if (is_config_path(a) != is_config_path(b)) throw UsageError("diff: compare two weights files or two configs");
+  if (is_config_path(a) != is_config_path(b))
+    throw UsageError("diff: compare two weights files or two configs");
   if (is_config_path(a)) {
     const auto changes = diff_configs(a, b);
     if (json) {
@@ -98,9 +100,11 @@ int run_diff(const std::string& a, const std::string& b, const DiffTolerance& to
     j["equal"] = !d.differs();
     j["tensors"] = nlohmann::ordered_json::array();
     for (const auto& t : d.tensors) {
-      nlohmann::ordered_json e{{"name", t.name}, {"in_a", t.in_a}, {"in_b", t.in_b}, {"shape_a", t.shape_a},
-                               {"shape_b", t.shape_b}, {"max_abs", t.max_abs}, {"mean_abs", t.mean_abs},
-                               {"relative_l2", t.relative_l2}, {"changed", t.changed}, {"size", t.size}};
+      nlohmann::ordered_json e{{"name", t.name},         {"in_a", t.in_a},
+                               {"in_b", t.in_b},         {"shape_a", t.shape_a},
+                               {"shape_b", t.shape_b},   {"max_abs", t.max_abs},
+                               {"mean_abs", t.mean_abs}, {"relative_l2", t.relative_l2},
+                               {"changed", t.changed},   {"size", t.size}};
       e["top_rows"] = nlohmann::ordered_json::array();
       for (const auto& [row, norm] : t.top_rows) e["top_rows"].push_back({{"row", row}, {"l2", norm}});
       j["tensors"].push_back(e);
@@ -125,6 +129,9 @@ int main(int argc, char** argv) {
   train->add_option("--weights-in", weights_in, "start from these weights instead of a fresh initialisation");
   train->add_option("--weights-out", weights_out,
                     "weights file to write (default runs/<name>/<name>.weights.json)");
+  std::string resume;
+  train->add_option("--resume", resume,
+                    "continue from the newest intact checkpoint in this folder (fit.checkpoint.dir)");
   train->add_flag("--json", common.json, "print one JSON object with the final figures on stdout");
 
   CLI::App* evaluate = app.add_subcommand("evaluate", "loss and metrics of given weights on a data split");
@@ -182,17 +189,20 @@ int main(int argc, char** argv) {
   DiffTolerance tolerance;
   bool diff_json = false;
   CLI::App* diff = app.add_subcommand(
-      "diff", "compare two weights files tensor by tensor, or two configs key by key (exit 0 equal, 1 differ)");
+      "diff",
+      "compare two weights files tensor by tensor, or two configs key by key (exit 0 equal, 1 differ)");
   diff->add_option("a", diff_a, "weights file or config (A)")->required();
   diff->add_option("b", diff_b, "weights file or config (B)")->required();
   diff->add_option("--atol", tolerance.atol, "absolute tolerance per entry")->capture_default_str();
-  diff->add_option("--rtol", tolerance.rtol, "relative tolerance per entry (of A's value)")->capture_default_str();
+  diff->add_option("--rtol", tolerance.rtol, "relative tolerance per entry (of A's value)")
+      ->capture_default_str();
   diff->add_option("--top", tolerance.top, "for 2-D tensors, list the K rows that moved most");
   diff->add_flag("--json", diff_json, "print one JSON object on stdout");
 
   std::string summary_path;
   CLI::App* weights_summary_cmd = app.add_subcommand(
-      "weights-summary", "one line per tensor (shape, mean, std, min, max, L2, hash): a git textconv for weights");
+      "weights-summary",
+      "one line per tensor (shape, mean, std, min, max, L2, hash): a git textconv for weights");
   weights_summary_cmd->add_option("file", summary_path, "weights file")->required();
 
   CLI::App* reference =
@@ -208,7 +218,7 @@ int main(int argc, char** argv) {
   try {
     std::vector<std::string> warnings;
     RunOptions options{common.config, common.sets, weights_in, weights_out};
-    if (*train) return run_train(common, weights_in, weights_out);
+    if (*train) return run_train(common, weights_in, weights_out, resume);
     if (*diff) return run_diff(diff_a, diff_b, tolerance, diff_json);
     if (*weights_summary_cmd) {
       std::printf("%s", weights_summary(read_weights_file(summary_path)).c_str());

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/fault_injection.hpp"
 
 namespace yamlnet {
 
@@ -21,9 +22,13 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+  // Failure injection: die with half the temp file written; the target must stay as it was.
+  const auto fault = fault_setting("kill_in_write");
+  const bool die = fault && !fault->empty() && path.find(*fault) != std::string::npos;
+  const size_t limit = die ? content.size() / 2 : content.size();
   size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+  while (written < limit) {
+    const ssize_t n = ::write(fd, content.data() + written, limit - written);
     if (n < 0) {
       if (errno == EINTR) continue;
       const std::string reason = std::strerror(errno);
@@ -33,6 +38,7 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     }
     written += static_cast<size_t>(n);
   }
+  if (die) die_by_injected_fault();
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(temp.c_str());
@@ -42,6 +48,13 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     const std::string reason = std::strerror(errno);
     ::unlink(temp.c_str());
     throw Error(path + ": cannot replace the file: " + reason);
+  }
+  // The rename itself must reach the disk: sync the folder that holds the entry.
+  const std::string folder = target.has_parent_path() ? target.parent_path().string() : ".";
+  const int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
   }
 }
 

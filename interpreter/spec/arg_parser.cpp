@@ -106,12 +106,14 @@ Value parse_function(const YAML::Node& node, const FunctionFamily& family, const
   }
   const YAML::Node type_node =
       node.IsScalar() ? node : (node["type"].IsDefined() ? node["type"] : node["class_name"]);
-  if (!type_node.IsDefined() || !type_node.IsScalar()) {
+  // A family of one member is a block of settings (fit.checkpoint: {dir: ...}): it needs no 'type'.
+  const bool settings_block = family.members.size() == 1 && node.IsMap() && !type_node.IsDefined();
+  if (!settings_block && (!type_node.IsDefined() || !type_node.IsScalar())) {
     sink.error(node, "argument '" + what + "': a " + family.name + " needs 'type' (one of " +
                          join_names(family.names()) + ")");
     return Value::none();
   }
-  const std::string type = type_node.Scalar();
+  const std::string type = settings_block ? family.members[0].name : type_node.Scalar();
   const FunctionInfo* info = family.find(type);
   if (!info) {
     std::string msg = "argument '" + what + "': unknown " + family.name + " '" + type + "'";

@@ -67,6 +67,23 @@ class EarlyStopping : public Callback {
     return false;
   }
 
+  nlohmann::ordered_json state() const override {
+    nlohmann::ordered_json j{{"best", best_}, {"best_epoch", best_epoch_}, {"wait", wait_}};
+    j["best_weights"] = nlohmann::ordered_json::array();
+    for (const auto& w : best_weights_) j["best_weights"].push_back(to_vector(w));
+    return j;
+  }
+  void restore_state(const nlohmann::ordered_json& j) override {
+    best_ = j.at("best").is_null() ? (higher_ ? -INFINITY : INFINITY) : j.at("best").get<double>();
+    best_epoch_ = j.at("best_epoch").get<int>();
+    wait_ = j.at("wait").get<int64_t>();
+    best_weights_.clear();
+    for (const auto& w : j.at("best_weights")) {
+      const auto values = w.get<std::vector<Real>>();
+      best_weights_.emplace_back(values.begin(), values.end());
+    }
+  }
+
  private:
   bool improves(double value, double reference) const {
     return higher_ ? value - min_delta_ > reference : value + min_delta_ < reference;
@@ -115,6 +132,10 @@ class ModelCheckpoint : public Callback {
     }
     context_.save_weights(expand(epoch, logs));
     return false;
+  }
+  nlohmann::ordered_json state() const override { return {{"best", best_}}; }
+  void restore_state(const nlohmann::ordered_json& j) override {
+    best_ = j.at("best").is_null() ? (higher_ ? -INFINITY : INFINITY) : j.at("best").get<double>();
   }
 
  private:
@@ -175,6 +196,8 @@ class CsvLogger : public Callback {
     write_file_atomically(path_, text);
     return false;
   }
+  nlohmann::ordered_json state() const override { return logs_to_json(epochs_); }
+  void restore_state(const nlohmann::ordered_json& j) override { epochs_ = logs_from_json(j); }
 
  private:
   std::string path_, separator_, existing_;
@@ -182,6 +205,28 @@ class CsvLogger : public Callback {
 };
 
 }  // namespace
+
+nlohmann::ordered_json logs_to_json(const std::vector<std::pair<int, Logs>>& epochs) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const auto& [epoch, logs] : epochs) {
+    nlohmann::ordered_json values = nlohmann::ordered_json::array();
+    for (const auto& [name, value] : logs) values.push_back({name, value});
+    j.push_back({epoch, values});
+  }
+  return j;
+}
+
+std::vector<std::pair<int, Logs>> logs_from_json(const nlohmann::ordered_json& j) {
+  std::vector<std::pair<int, Logs>> out;
+  for (const auto& row : j) {
+    Logs logs;
+    for (const auto& entry : row.at(1))
+      logs.emplace_back(entry.at(0).get<std::string>(),
+                        entry.at(1).is_null() ? NAN : entry.at(1).get<double>());
+    out.emplace_back(row.at(0).get<int>(), std::move(logs));
+  }
+  return out;
+}
 
 std::string history_csv(const std::vector<std::pair<int, Logs>>& epochs, char separator) {
   std::vector<std::string> keys;

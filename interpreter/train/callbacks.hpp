@@ -2,6 +2,7 @@
 // Keras's EarlyStopping, ModelCheckpoint and CSVLogger, driven by the per-epoch logs.
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ class Callback {
   // Returns true to stop training.
   virtual bool on_epoch_end(int epoch, const Logs& logs) = 0;
   virtual void on_train_end() {}
+  // What a checkpoint keeps (best value, patience count, best weights...) and gives back on resume.
+  virtual nlohmann::ordered_json state() const { return nullptr; }
+  virtual void restore_state(const nlohmann::ordered_json& /*state*/) {}
 };
 
 struct CallbackContext {
@@ -33,6 +37,10 @@ std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list,
 
 // Keras's `auto` mode: higher is better for accuracies, lower for everything else.
 bool higher_is_better(const std::string& monitor, const std::string& mode);
+
+// Per-epoch logs as JSON and back (checkpoints keep the history).
+nlohmann::ordered_json logs_to_json(const std::vector<std::pair<int, Logs>>& epochs);
+std::vector<std::pair<int, Logs>> logs_from_json(const nlohmann::ordered_json& j);
 
 // Keras CSVLogger text: a header `epoch,<sorted keys>` and one line per epoch.
 std::string history_csv(const std::vector<std::pair<int, Logs>>& epochs, char separator = ',');

@@ -1,5 +1,6 @@
 #include "interpreter/train/fit_spec.hpp"
 
+#include "interpreter/train/checkpoint.hpp"
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
 #include "interpreter/train/optimizers.hpp"
@@ -78,7 +79,11 @@ const std::vector<ArgSpec>& fit_table() {
                  "stateful layers: `epoch` forgets the carried states before each epoch"),
         string_arg("history", std::nullopt,
                    "per-epoch history CSV (default: history.csv beside the weights)"),
-        callbacks};
+        callbacks,
+        function_arg(
+            "checkpoint", checkpoint_family(), std::nullopt,
+            "resumable checkpoints: {dir: FOLDER, every_epochs: 1, keep: 3}; resume with train --resume "
+            "FOLDER")};
   }();
   return table;
 }

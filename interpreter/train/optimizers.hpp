@@ -21,6 +21,8 @@ class Optimizer {
   // One update of every parameter from its grad (clipping first, as Keras does per gradient tensor).
   void apply(const std::vector<ParamSlot>& params);
   int64_t iterations() const { return iterations_; }
+  // Resuming from a checkpoint: the step count that Adam's bias correction reads.
+  void set_iterations(int64_t n) { iterations_ = n; }
   double learning_rate() const { return learning_rate_; }
   const std::string& name() const { return name_; }
 

@@ -7,6 +7,7 @@
 #include "interpreter/io/table_writer.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/callbacks.hpp"
+#include "interpreter/train/checkpoint.hpp"
 #include "interpreter/train/ranking.hpp"
 #include "interpreter/train/run_data.hpp"
 
@@ -176,11 +177,31 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
     };
   trainer.observe_training_targets(train);
   std::vector<std::pair<int, Logs>> history_rows;
+  const TrainingState state{&model, &trainer.optimizer(), &callbacks, &history_rows};
+  std::optional<Checkpointer> checkpointer;
+  const Value& checkpoint = spec.fit.get("checkpoint");
+  if (!checkpoint.is_none())
+    checkpointer.emplace(checkpoint.arg("dir")->s, static_cast<int>(checkpoint.arg("every_epochs")->i),
+                         static_cast<int>(checkpoint.arg("keep")->i));
+  else if (!options.resume.empty())
+    checkpointer.emplace(options.resume, 1, 3);  // a resumed run keeps checkpointing where it came from
+  if (!options.resume.empty()) {
+    const ResumePoint point = resume_from(options.resume, state);
+    for (const auto& w : point.warnings) outcome.warnings.push_back(w);
+    if (observer)
+      observer->on_message("Resuming from " + point.folder + " after epoch " +
+                           std::to_string(point.epochs_done));
+    fit.initial_epoch = point.finished ? fit.epochs : std::min(point.epochs_done, fit.epochs);
+    write_file_atomically(outcome.history_path, history_csv(history_rows));
+  }
+  const std::string config_yaml = effective_config_yaml(spec);
   fit.on_epoch_end = [&](int epoch, const Logs& logs) {
     history_rows.emplace_back(epoch, logs);
     write_file_atomically(outcome.history_path, history_csv(history_rows));
     bool stop = false;
     for (auto& cb : callbacks) stop = cb->on_epoch_end(epoch, logs) || stop;
+    if (checkpointer)
+      checkpointer->after_epoch(epoch + 1, stop || epoch + 1 == fit.epochs, state, config_yaml);
     return stop;
   };
   outcome.history = trainer.fit(train, validation ? &*validation : nullptr, fit, observer);

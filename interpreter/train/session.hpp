@@ -9,10 +9,19 @@
 namespace yamlnet {
 
 struct RunOptions {
+  // A constructor, so that leaving out the trailing options stays warning-free.
+  RunOptions(std::string config_ = "", std::vector<std::string> overrides_ = {}, std::string weights_in_ = "",
+             std::string weights_out_ = "", std::string resume_ = "")
+      : config(std::move(config_)),
+        overrides(std::move(overrides_)),
+        weights_in(std::move(weights_in_)),
+        weights_out(std::move(weights_out_)),
+        resume(std::move(resume_)) {}
   std::string config;
   std::vector<std::string> overrides;  // --set key=value
   std::string weights_in;              // start from (train) / use (evaluate, predict)
   std::string weights_out;             // train / init; default runs/<name>/<name>.weights.json
+  std::string resume;                  // train: continue from the newest intact checkpoint of this folder
 };
 
 struct TrainOutcome {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/test_support.hpp"
@@ -17,10 +18,11 @@ struct Result {
   std::string out;
 };
 
-// Runs the binary with `args`; stdout is captured, stderr is folded in when `with_stderr`.
-Result run(const std::string& args, bool with_stderr = false) {
+// Runs the binary with `args` after `env_prefix` (e.g. "env YAMLNET_FAULT=... "); stdout is captured,
+// stderr is folded in when `with_stderr`. A run killed by signal N exits 128 + N, as the shell reports it.
+Result run_with_env(const std::string& env_prefix, const std::string& args, bool with_stderr = false) {
   const std::string command =
-      std::string(YAMLNET_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+      env_prefix + std::string(YAMLNET_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
@@ -28,6 +30,10 @@ Result run(const std::string& args, bool with_stderr = false) {
   while (fgets(buf.data(), buf.size(), pipe)) out += buf.data();
   const int status = pclose(pipe);
   return {WEXITSTATUS(status), out};
+}
+
+Result run(const std::string& args, bool with_stderr = false) {
+  return run_with_env("", args, with_stderr);
 }
 
 // A small binary classification problem with a learnable rule, as CSV.
@@ -163,7 +169,8 @@ TEST_CASE("cli: diff of weights (per tensor, top rows, tolerances, exit 0/1/2) a
     if (t["name"] == "out/bias") CHECK(t["changed"] == 0);  // within atol
   // A change within the tolerance is no change: exit 0.
   std::string bias_only = slurp(a);
-  bias_only.replace(bias_only.find("[0", bias_only.find("\"data\"", bias_only.find("\"out/bias\""))), 2, "[0.000001");
+  bias_only.replace(bias_only.find("[0", bias_only.find("\"data\"", bias_only.find("\"out/bias\""))), 2,
+                    "[0.000001");
   const std::string c = dir.write("c.weights.json", bias_only);
   CHECK(run("diff " + a + " " + c).code == 1);
   CHECK(run("diff " + a + " " + c + " --atol 1e-5").code == 0);
@@ -171,7 +178,8 @@ TEST_CASE("cli: diff of weights (per tensor, top rows, tolerances, exit 0/1/2) a
   CHECK(broken.code == 2);
 
   // Configs: changed keys by layer name.
-  const std::string wider = dir.write("wider.yaml", slurp(config).replace(slurp(config).find("units: 8"), 8, "units: 4"));
+  const std::string wider =
+      dir.write("wider.yaml", slurp(config).replace(slurp(config).find("units: 8"), 8, "units: 4"));
   const Result keys = run("diff " + config + " " + wider);
   CHECK(keys.code == 1);
   CHECK(keys.out == "~ layers.hidden.units: 8 -> 4\n");
@@ -189,7 +197,8 @@ TEST_CASE("cli: weights-summary as a git textconv: git diff shows per-tensor sum
   textconv.append(YAMLNET_BINARY).append(" weights-summary'");
   REQUIRE(std::system((git + "config diff.yamlnet.textconv " + textconv).c_str()) == 0);
   REQUIRE(run("init " + config + " -o " + repo + "/m.weights.json").code == 0);
-  REQUIRE(std::system((git + "add -A && " + git + "-c user.name=t -c user.email=t@t commit -qm one").c_str()) == 0);
+  REQUIRE(std::system(
+              (git + "add -A && " + git + "-c user.name=t -c user.email=t@t commit -qm one").c_str()) == 0);
   REQUIRE(run("init " + config + " -o " + repo + "/m.weights.json --set seed=8").code == 0);
   FILE* pipe = popen((git + "diff").c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -200,4 +209,74 @@ TEST_CASE("cli: weights-summary as a git textconv: git diff shows per-tensor sum
   CHECK(out.find("-hidden/kernel (3, 8) mean") != std::string::npos);
   CHECK(out.find("+hidden/kernel (3, 8) mean") != std::string::npos);
   CHECK(out.find("[") == std::string::npos);  // summaries, not the JSON rows
+}
+
+namespace {
+
+// A run that uses every kind of state a checkpoint must keep: Adam's moments and step count, dropout draws,
+// shuffling, early stopping's best value and best weights, the history.
+std::string resumable_config(const TempDir& dir) {
+  std::string text = slurp(make_config(dir));
+  text.replace(
+      text.find("fit: {epochs: 1, batch_size: 16}"), std::string::npos,
+      "fit:\n  epochs: 6\n  batch_size: 16\n  validation_split: 0.2\n"
+      "  callbacks: [{type: early_stopping, monitor: val_loss, patience: 10, restore_best_weights: true}]\n");
+  text.replace(text.find("  - {name: out,"), 0, "  - {type: Dropout, rate: 0.3}\n");
+  return dir.write("resumable.yaml", text);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "cli: a run killed (SIGKILL) after an epoch and resumed ends byte-identical to an uninterrupted one") {
+  TempDir dir;
+  const std::string config = resumable_config(dir);
+  auto train = [&](const std::string& name, const std::string& extra, const std::string& fault = "") {
+    const std::string env = fault.empty() ? "" : "env YAMLNET_FAULT=" + fault + " ";
+    const std::string cmd = "train " + config + " --weights-out " + dir.path(name + ".weights.json") +
+                            " --set fit.checkpoint.dir=" + dir.path(name + "_ck") + " --set fit.verbose=0 " +
+                            extra;
+    return run_with_env(env, cmd);
+  };
+  REQUIRE(train("full", "").code == 0);
+  const std::string full = slurp(dir.path("full.weights.json"));
+
+  const Result killed = train("resumed", "", "kill_after_epoch=3");
+  CHECK(killed.code == 128 + 9);  // died by SIGKILL
+  CHECK_FALSE(std::filesystem::exists(dir.path("resumed.weights.json")));
+  CHECK(std::filesystem::exists(dir.path("resumed_ck/epoch-0003/weights.json")));
+  REQUIRE(train("resumed", "--resume " + dir.path("resumed_ck")).code == 0);
+  CHECK(slurp(dir.path("resumed.weights.json")) == full);
+  CHECK(slurp(dir.path("resumed.history.csv")) == slurp(dir.path("full.history.csv")));
+  // keep: 3 (the default) of the checkpoints remain.
+  CHECK_FALSE(std::filesystem::exists(dir.path("resumed_ck/epoch-0003")));
+  CHECK(std::filesystem::exists(dir.path("resumed_ck/epoch-0006")));
+
+  // A damaged newest checkpoint is named and skipped; the one before it gives the same end result.
+  REQUIRE(train("damaged", "", "kill_after_epoch=4").code == 128 + 9);
+  const std::string state = dir.path("damaged_ck/epoch-0004/state.json");
+  const std::string text = slurp(state);
+  dir.write("damaged_ck/epoch-0004/state.json", text.substr(0, text.size() / 2));
+  const Result resumed =
+      run_with_env("",
+                   "train " + config + " --weights-out " + dir.path("damaged.weights.json") +
+                       " --set fit.checkpoint.dir=" + dir.path("damaged_ck") +
+                       " --set fit.verbose=0 --resume " + dir.path("damaged_ck"),
+                   true);
+  REQUIRE(resumed.code == 0);
+  CHECK(resumed.out.find("damaged_ck/epoch-0004/state.json: not valid JSON") != std::string::npos);
+  CHECK(slurp(dir.path("damaged.weights.json")) == full);
+}
+
+TEST_CASE("cli: a write killed halfway leaves the previous file intact and loadable") {
+  TempDir dir;
+  const std::string config = make_config(dir);
+  const std::string weights = dir.path("w.weights.json");
+  REQUIRE(run("train " + config + " --weights-out " + weights).code == 0);
+  const std::string before = slurp(weights);
+  const Result killed = run_with_env("env YAMLNET_FAULT=kill_in_write=w.weights.json ",
+                                     "train " + config + " --weights-out " + weights + " --set seed=9");
+  CHECK(killed.code == 128 + 9);
+  CHECK(slurp(weights) == before);
+  CHECK(run("evaluate " + config + " --weights " + weights).code == 0);
 }

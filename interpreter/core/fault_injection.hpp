@@ -1,0 +1,16 @@
+#pragma once
+// Failure injection for the tests that show a dying run loses nothing. The environment variable
+// YAMLNET_FAULT holds comma-separated settings:
+//   kill_after_epoch=K   the process kills itself (SIGKILL) right after epoch K's checkpoint is written;
+//   kill_in_write=TEXT   it kills itself halfway through writing any file whose path contains TEXT.
+// Unset (always, outside tests), nothing happens.
+#include <optional>
+#include <string>
+
+namespace yamlnet {
+
+std::optional<std::string> fault_setting(const std::string& key);
+// SIGKILL now, as a machine failure would: nothing is flushed, no destructor runs.
+[[noreturn]] void die_by_injected_fault();
+
+}  // namespace yamlnet

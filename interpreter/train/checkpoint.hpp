@@ -1,0 +1,52 @@
+#pragma once
+// Checkpoints (fit.checkpoint: {dir, every_epochs, keep}) and resuming from them. A checkpoint is a folder
+// `epoch-NNNN` holding an ordinary weights file and `state.json`: the epochs done, the optimizer's state
+// keyed by parameter name, each callback's state, the history so far and the effective config, with
+// checksums. Every random draw of an epoch (shuffle, dropout, negatives, sampled softmax) comes from the seed
+// and the epoch number, so the epoch is all the random state there is: a resumed run continues exactly as an
+// uninterrupted one would (byte-identical weights).
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "interpreter/train/callbacks.hpp"
+#include "interpreter/train/optimizers.hpp"
+
+namespace yamlnet {
+
+const FunctionFamily& checkpoint_family();
+
+struct TrainingState {
+  Model* model = nullptr;
+  Optimizer* optimizer = nullptr;
+  std::vector<std::unique_ptr<Callback>>* callbacks = nullptr;
+  std::vector<std::pair<int, Logs>>* history = nullptr;
+};
+
+class Checkpointer {
+ public:
+  Checkpointer(std::string dir, int every_epochs, int keep);
+  // Called after each epoch (`epochs_done` counted from 1); writes a checkpoint when it is due or when
+  // training ends here, then keeps the newest `keep`. Returns the folder written, or "".
+  std::string after_epoch(int epochs_done, bool last, const TrainingState& state,
+                          const std::string& config_yaml);
+  const std::string& last_written() const { return last_; }
+
+ private:
+  std::string dir_, last_;
+  int every_, keep_;
+};
+
+struct ResumePoint {
+  int epochs_done = 0;
+  bool finished = false;  // the run had ended (early stopping): nothing left to train
+  std::string folder;
+  std::vector<std::string> warnings;  // damaged checkpoints that were skipped
+};
+
+// Restores the newest intact checkpoint of `dir` into `state`; damaged ones are reported and skipped. Throws
+// TrainingError when none is usable, or when they belong to another model.
+ResumePoint resume_from(const std::string& dir, const TrainingState& state);
+
+}  // namespace yamlnet
