@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ git libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
-          dataset-fashion-mnist)
+          dataset-fashion-mnist python3-yaml python3-jsonschema)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

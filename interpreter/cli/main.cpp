@@ -7,6 +7,7 @@
 #include "interpreter/graph/summary.hpp"
 #include "interpreter/io/weights_diff.hpp"
 #include "interpreter/spec/config_diff.hpp"
+#include "interpreter/spec/json_schema.hpp"
 #include "interpreter/spec/reference.hpp"
 #include "interpreter/train/session.hpp"
 
@@ -205,6 +206,10 @@ int main(int argc, char** argv) {
       "one line per tensor (shape, mean, std, min, max, L2, hash): a git textconv for weights");
   weights_summary_cmd->add_option("file", summary_path, "weights file")->required();
 
+  CLI::App* schema = app.add_subcommand(
+      "schema",
+      "print the config format as a JSON Schema (schemas/model.schema.json), for editors and validators");
+
   CLI::App* reference =
       app.add_subcommand("reference", "print the config reference (docs/config.md) from the argument tables");
 
@@ -222,6 +227,10 @@ int main(int argc, char** argv) {
     if (*diff) return run_diff(diff_a, diff_b, tolerance, diff_json);
     if (*weights_summary_cmd) {
       std::printf("%s", weights_summary(read_weights_file(summary_path)).c_str());
+      return 0;
+    }
+    if (*schema) {
+      std::printf("%s\n", config_json_schema().dump(2).c_str());
       return 0;
     }
     if (*reference) {

@@ -25,6 +25,7 @@ struct ArgSpec {
   std::vector<std::string> choices;  // Enum, StringList
   bool (*also_accepts)(const std::string&) =
       nullptr;                             // StringList: values outside `choices` that are valid too
+  std::string also_pattern;                // the same values as a regular expression (for the JSON Schema)
   const FunctionFamily* family = nullptr;  // Function, FunctionList
   bool required = false;
   std::optional<double> min;  // inclusive lower bound for numbers and list entries

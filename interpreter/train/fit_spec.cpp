@@ -17,8 +17,11 @@ const std::vector<ArgSpec>& compile_table() {
       int k;
       return parse_ranking_metric(name, kind, k);
     };
+    metrics.also_pattern = "^(hr|ndcg|recall)@[1-9][0-9]*$";
     metrics.doc =
-        "metrics reported with the loss; hr@K and ndcg@K rank held-out items (implicit_feedback data)";
+        "metrics reported with the loss; hr@K, ndcg@K and recall@K rank held-out items (implicit_feedback "
+        "and "
+        "next_item_sequences data)";
     return std::vector<ArgSpec>{
         function_arg("optimizer", optimizer_family(), "rmsprop",
                      "optimizer and its settings (Keras's default)"),

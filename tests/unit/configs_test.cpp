@@ -46,10 +46,18 @@ TEST_CASE("configs/: each builds and trains one step") {
   CHECK(count >= 1);
 }
 
+#include "interpreter/spec/json_schema.hpp"
 #include "interpreter/spec/reference.hpp"
 
 TEST_CASE("docs/config.md is the reference generated from the argument tables") {
   const std::string path = std::string(YAMLNET_SOURCE_DIR) + "/docs/config.md";
   CHECK_MESSAGE(testing::slurp(path) == config_reference_markdown(),
                 "docs/config.md is stale: regenerate it with `yamlnet reference > docs/config.md`");
+}
+
+TEST_CASE("schemas/model.schema.json is the JSON Schema generated from the argument tables") {
+  const std::string path = std::string(YAMLNET_SOURCE_DIR) + "/schemas/model.schema.json";
+  CHECK_MESSAGE(
+      testing::slurp(path) == config_json_schema().dump(2) + "\n",
+      "schemas/model.schema.json is stale: regenerate it with `yamlnet schema > schemas/model.schema.json`");
 }

@@ -1,0 +1,279 @@
+#include "interpreter/spec/json_schema.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "interpreter/data/data_spec.hpp"
+#include "interpreter/data/implicit_feedback.hpp"
+#include "interpreter/data/next_item_sequences.hpp"
+#include "interpreter/train/checkpoint.hpp"
+#include "interpreter/train/fit_spec.hpp"
+#include "interpreter/train/losses.hpp"
+#include "interpreter/train/optimizers.hpp"
+#include "layers/functional/activations.hpp"
+#include "layers/functional/constraints.hpp"
+#include "layers/functional/initializers.hpp"
+#include "layers/functional/regularizers.hpp"
+#include "layers/registry.hpp"
+
+namespace yamlnet {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json value_json(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::Int:
+      return v.i;
+    case Value::Kind::Float:
+      return v.f;
+    case Value::Kind::Bool:
+      return v.b;
+    case Value::Kind::String:
+    case Value::Kind::Function:
+      return v.s;
+    case Value::Kind::IntList:
+      return v.ints;
+    case Value::Kind::StringList:
+      return v.strings;
+    case Value::Kind::None:
+      break;
+  }
+  return nullptr;
+}
+
+// "glorot_uniform" -> "GlorotUniform": the parser takes Keras's class names for functions too.
+std::string camel_case(const std::string& snake) {
+  std::string out;
+  bool upper = true;
+  for (char c : snake) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out;
+}
+
+std::string def_ref(const std::string& name) {
+  return "#/$defs/" + name;
+}
+
+void set_bounds(Json& j, const ArgSpec& a) {
+  if (a.min) j[a.min_exclusive ? "exclusiveMinimum" : "minimum"] = *a.min;
+  if (a.max) j["maximum"] = *a.max;
+}
+
+Json arg_schema(const ArgSpec& a) {
+  Json j;
+  switch (a.type) {
+    case ArgType::Int:
+      j["type"] = "integer";
+      set_bounds(j, a);
+      break;
+    case ArgType::Float:
+      j["type"] = "number";
+      set_bounds(j, a);
+      break;
+    case ArgType::Bool:
+      j["type"] = "boolean";
+      break;
+    case ArgType::String:
+      j["type"] = "string";
+      break;
+    case ArgType::Enum:
+      j["enum"] = a.choices;
+      break;
+    case ArgType::IntList: {
+      Json item{{"type", "integer"}};
+      set_bounds(item, a);
+      j["type"] = "array";
+      j["items"] = item;
+      break;
+    }
+    case ArgType::StringList: {
+      Json item{{"type", "string"}};
+      if (!a.choices.empty()) {
+        Json known{{"enum", a.choices}};
+        item = a.also_pattern.empty()
+                   ? known
+                   : Json{{"anyOf", {known, {{"type", "string"}, {"pattern", a.also_pattern}}}}};
+      }
+      // A single name stands for a list of one, as in Keras (metrics: accuracy).
+      j["anyOf"] = {item, {{"type", "array"}, {"items", item}}};
+      break;
+    }
+    case ArgType::Function:
+      j["$ref"] = def_ref(a.family->name);
+      break;
+    case ArgType::FunctionList:
+      j["type"] = "array";
+      j["items"] = {{"$ref", def_ref(a.family->name)}};
+      break;
+    case ArgType::Layer:
+      j["$ref"] = def_ref("layer");
+      break;
+  }
+  // An optional argument may be written as null (its default).
+  if (!a.required) j = Json{{"anyOf", {j, {{"type", "null"}}}}};
+  if (!a.doc.empty()) j["description"] = a.doc;
+  if (!a.default_value.is_none()) j["default"] = value_json(a.default_value);
+  return j;
+}
+
+// Properties for a table, plus Keras's old names (accepted with a warning), marked deprecated.
+void add_args(Json& object, const std::vector<ArgSpec>& args, const std::vector<KerasAlias>& aliases) {
+  for (const auto& a : args) {
+    object["properties"][a.name] = arg_schema(a);
+    if (a.required) object["required"].push_back(a.name);
+  }
+  for (const auto& alias : aliases) {
+    Json old{{"deprecated", true},
+             {"description", alias.new_name.empty() ? "Keras 1 argument, accepted and ignored"
+                                                    : "Keras 1 name of '" + alias.new_name + "'"}};
+    object["properties"][alias.old_name] = old;
+  }
+}
+
+Json object_schema(const std::vector<ArgSpec>& args, const std::vector<KerasAlias>& aliases = {}) {
+  Json j{{"type", "object"}, {"properties", Json::object()}};
+  add_args(j, args, aliases);
+  j["additionalProperties"] = false;
+  return j;
+}
+
+Json names_enum(const FunctionInfo& f) {
+  Json names = Json::array({f.name});
+  if (camel_case(f.name) != f.name) names.push_back(camel_case(f.name));
+  for (const auto& alias : f.aliases) names.push_back(alias);
+  return names;
+}
+
+// A function family: a bare name (when no argument is required) or {type: name, args...}.
+Json family_schema(const FunctionFamily& family) {
+  Json bare = Json::array();
+  Json forms = Json::array();
+  for (const auto& f : family.members) {
+    const bool needs_args =
+        std::any_of(f.args.begin(), f.args.end(), [](const ArgSpec& a) { return a.required; });
+    if (!needs_args)
+      for (const auto& n : names_enum(f)) bare.push_back(n);
+    Json form = object_schema(f.args, f.keras_aliases);
+    form["description"] = f.doc;
+    if (family.members.size() == 1) {  // a settings block: no type needed
+      forms.push_back(form);
+      continue;
+    }
+    form["properties"]["type"] = {{"enum", names_enum(f)}};
+    form["required"].push_back("type");
+    forms.push_back(form);
+  }
+  Json any = Json::array();
+  if (!bare.empty()) any.push_back({{"enum", bare}});
+  for (auto& f : forms) any.push_back(f);
+  return {{"description", "a " + family.name}, {"anyOf", any}};
+}
+
+Json refs_schema() {
+  Json name{{"type", "string"}};
+  return {{"anyOf", {name, {{"type", "array"}, {"items", name}}}},
+          {"description", "producer layer names ('name:k' for output k)"}};
+}
+
+Json layer_schema() {
+  Json any = Json::array();
+  for (const auto& info : builtin_registry().all()) {
+    if (info.type == "Input") continue;
+    Json j = object_schema(info.args, info.aliases);
+    j["description"] = info.doc;
+    j["properties"]["type"] = {{"const", info.type}};
+    j["properties"]["name"] = {{"type", "string"}, {"description", "unique layer name"}};
+    j["properties"]["inputs"] = refs_schema();
+    j["properties"]["trainable"] = {{"type", "boolean"}, {"default", true}};
+    j["required"].push_back("type");
+    any.push_back(j);
+  }
+  return {{"anyOf", any}};
+}
+
+Json data_schema() {
+  Json any = Json::array();
+  for (const auto* table : {&implicit_feedback_table(), &next_item_sequences_table()}) {
+    const std::string type =
+        table == &implicit_feedback_table() ? "implicit_feedback" : "next_item_sequences";
+    Json j = object_schema(*table);
+    j["properties"]["type"] = {{"const", type}};
+    j["required"].push_back("type");
+    any.push_back(j);
+  }
+  Json files = object_schema(data_table());
+  Json types = Json::array();
+  for (const auto& c : data_table()[0].choices)
+    if (c != "implicit_feedback" && c != "next_item_sequences") types.push_back(c);
+  files["properties"]["type"] = {{"enum", types}, {"default", "idx"}};
+  files["required"] = Json::array();
+  Json split{
+      {"anyOf", {{{"type", "string"}}, {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}},
+      {"description", "a path (csv/tsv) or input/output names -> files (idx/npy)"}};
+  for (const char* s : {"train", "validation", "test"}) files["properties"][s] = split;
+  Json column_list{{"anyOf", {{{"type", "string"}}, {{"type", "integer"}}, {{"type", "array"}}}}};
+  files["properties"]["columns"] = {{"type", "object"}, {"additionalProperties", column_list}};
+  files["properties"]["events"] = object_schema(events_table());
+  files["properties"]["labels"] = object_schema(labels_table());
+  any.push_back(files);
+  return {{"anyOf", any}};
+}
+
+Json inputs_schema() {
+  const LayerInfo* input = builtin_registry().find("Input");
+  Json one = object_schema(input->args, input->aliases);
+  one["properties"]["name"] = {{"type", "string"}};
+  return {
+      {"anyOf", {{{"type", "object"}, {"additionalProperties", one}}, {{"type", "array"}, {"items", one}}}},
+      {"description", "model inputs: name -> {shape, dtype}"}};
+}
+
+}  // namespace
+
+Json config_json_schema() {
+  Json defs = Json::object();
+  for (const auto* family :
+       {&activation_family(), &initializer_family(), &regularizer_family(), &constraint_family(),
+        &optimizer_family(), &loss_family(), &callback_family(), &checkpoint_family()})
+    defs[family->name] = family_schema(*family);
+  defs["layer"] = layer_schema();
+
+  Json j;
+  j["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+  j["$id"] = "https://yamlnet.dev/schemas/model.schema.json";
+  j["title"] = "yamlnet model config";
+  j["description"] =
+      "A neural network in Keras's layer names and arguments, with compile, data and fit blocks.";
+  j["type"] = "object";
+  Json& p = j["properties"];
+  p["name"] = {{"type", "string"}, {"description", "model name (runs/<name>/ by default)"}};
+  p["description"] = {{"type", "string"}};
+  p["seed"] = {{"type", "integer"}, {"description", "seed of every random draw"}};
+  p["inputs"] = inputs_schema();
+  p["layers"] = {{"type", "array"}, {"items", {{"$ref", def_ref("layer")}}}};
+  p["outputs"] = refs_schema();
+  p["compile"] = object_schema(compile_table());
+  p["data"] = data_schema();
+  p["fit"] = object_schema(fit_table());
+  Json init_entry{{"type", "object"},
+                  {"properties",
+                   {{"path", {{"type", "string"}}},
+                    {"layers", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}}},
+                  {"required", {"path"}},
+                  {"additionalProperties", false}};
+  p["init_from"] = {{"type", "array"}, {"items", init_entry}};
+  j["required"] = {"layers"};
+  j["additionalProperties"] = false;
+  j["$defs"] = defs;
+  return j;
+}
+
+}  // namespace yamlnet
