@@ -1,5 +1,7 @@
 #include "layers/layer.hpp"
 
+#include <cstdio>
+
 #include "interpreter/core/errors.hpp"
 
 namespace yamlnet {
@@ -15,8 +17,45 @@ void Layer::compute_masks(const LayerInputs& in, std::vector<Tensor>& output_mas
   }
 }
 
+namespace {
+thread_local ParameterBudget* current_budget = nullptr;
+
+std::string bytes_text(double bytes) {
+  char buf[64];
+  if (bytes >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.3g GB", bytes / 1e9);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g MB", bytes / 1e6);
+  return buf;
+}
+}  // namespace
+
+ParameterBudget::ParameterBudget(uint64_t limit_bytes) : limit_(limit_bytes), previous_(current_budget) {
+  current_budget = this;
+}
+
+ParameterBudget::~ParameterBudget() {
+  current_budget = previous_;
+}
+
+void ParameterBudget::reserve(const std::string& name, const Shape& shape) {
+  // Counted in double first: a product of sizes can overflow 64 bits.
+  double elements = 1;
+  for (Index d : shape) elements *= static_cast<double>(d);
+  const double bytes = elements * 2.0 * sizeof(Real);  // value and gradient
+  ParameterBudget* budget = current_budget;
+  const double limit = budget ? static_cast<double>(budget->limit_) : 9.2e18;
+  const double used = budget ? static_cast<double>(budget->used_) : 0.0;
+  if (elements > 9.2e18 / 8 || used + bytes > limit)
+    throw ShapeError("weight '" + name + "' " + shape_to_string(shape, false) + " would take " +
+                     bytes_text(bytes) + (used > 0 ? " on top of " + bytes_text(used) : std::string()) +
+                     ", more than max_memory (" + bytes_text(limit) + ")");
+  if (budget) budget->used_ += static_cast<uint64_t>(bytes);
+}
+
 Parameter& Layer::add_param(std::string name, Shape shape, Value initializer, const Value& regularizer,
                             const Value& constraint) {
+  ParameterBudget::reserve(name, shape);
   Parameter p;
   p.name = std::move(name);
   p.shape = shape;

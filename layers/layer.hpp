@@ -112,6 +112,23 @@ class Layer {
   std::optional<Regularizer> activity_regularizer_;
 };
 
+// The bytes the model's parameters may take, while a model is being built: add_param refuses (ShapeError)
+// before allocating past it, so a typo like units: 10000000000 is an error, not an out-of-memory kill.
+class ParameterBudget {
+ public:
+  explicit ParameterBudget(uint64_t limit_bytes);
+  ~ParameterBudget();
+  ParameterBudget(const ParameterBudget&) = delete;
+  ParameterBudget& operator=(const ParameterBudget&) = delete;
+  // Throws ShapeError when `shape` (values and gradients) does not fit; records it otherwise.
+  static void reserve(const std::string& name, const Shape& shape);
+  uint64_t used() const { return used_; }
+
+ private:
+  uint64_t limit_, used_ = 0;
+  ParameterBudget* previous_;
+};
+
 // Checks shared by layers: exactly `count` inputs.
 void expect_inputs(const std::vector<Shape>& shapes, size_t count);
 

@@ -1,5 +1,7 @@
 #include "interpreter/graph/model.hpp"
 
+#include <unistd.h>
+
 #include <map>
 #include <queue>
 
@@ -92,6 +94,10 @@ void Model::build() {
     sink.throw_if_errors();
   }
 
+  // max_memory, or the machine's memory: a parameter that cannot fit is an error before it is allocated.
+  const uint64_t physical =
+      static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  ParameterBudget budget(spec_.max_memory ? spec_.max_memory : physical);
   std::vector<int> position(decls.size());
   for (size_t k = 0; k < order.size(); ++k) position[order[k]] = static_cast<int>(k);
   std::vector<bool> failed(decls.size(), false);

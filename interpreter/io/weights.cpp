@@ -1,5 +1,6 @@
 #include "interpreter/io/weights.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -139,7 +140,14 @@ Json parse_weights_json(const std::string& text, const std::string& path) {
   try {
     j = Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw WeightsError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+    // file:line:col of the byte where parsing failed (a truncated file fails at its end).
+    const size_t at = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    const size_t line =
+        1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+    const size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+    const size_t column = line_start == std::string::npos || at == 0 ? at + 1 : at - line_start;
+    throw WeightsError(path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": not valid JSON" +
+                       (text.empty() ? " (the file is empty)" : ""));
   }
   if (!j.is_object() || j.value("format", "") != kFormat)
     throw WeightsError(path + ": not a yamlnet weights file (\"format\" should be \"" + kFormat + "\")");
@@ -172,7 +180,8 @@ WeightsFile read_weights_file(const std::string& path) {
     std::string problem;
     const Shape walk = t.shape.empty() ? Shape{1} : t.shape;
     // flatten works on nlohmann::json; the values are small next to the file, so convert per tensor.
-    if (!entry.contains("data") || !flatten(nlohmann::json::parse(entry["data"].dump()), walk, 0, t.data, problem))
+    if (!entry.contains("data") ||
+        !flatten(nlohmann::json::parse(entry["data"].dump()), walk, 0, t.data, problem))
       throw WeightsError(path + ": tensor '" + key + "': " + (problem.empty() ? "no data" : problem));
     file.tensors.push_back(std::move(t));
   }

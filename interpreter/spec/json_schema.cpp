@@ -257,6 +257,11 @@ Json config_json_schema() {
   p["name"] = {{"type", "string"}, {"description", "model name (runs/<name>/ by default)"}};
   p["description"] = {{"type", "string"}};
   p["seed"] = {{"type", "integer"}, {"description", "seed of every random draw"}};
+  p["max_memory"] = {
+      {"anyOf",
+       {{{"type", "integer"}, {"minimum", 1}},
+        {{"type", "string"}, {"pattern", "^[0-9.eE+]+ ?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$"}}}},
+      {"description", "bytes the parameters may take (4GB, 512MiB...); default: the machine's memory"}};
   p["inputs"] = inputs_schema();
   p["layers"] = {{"type", "array"}, {"items", {{"$ref", def_ref("layer")}}}};
   p["outputs"] = refs_schema();

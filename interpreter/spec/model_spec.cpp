@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -12,8 +13,9 @@ namespace yamlnet {
 
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"name",    "description", "seed", "inputs", "layers",
-                                             "outputs", "compile",     "data", "fit",    "init_from"};
+const std::vector<std::string> kTopLevelKeys{"max_memory", "name",   "description", "seed",
+                                             "inputs",     "layers", "outputs",     "compile",
+                                             "data",       "fit",    "init_from"};
 const std::set<std::string> kLayerKeys{"name", "type", "inputs", "trainable", "class_name", "inbound"};
 
 InputRef parse_ref(const YAML::Node& node, DiagnosticSink& sink) {
@@ -55,6 +57,25 @@ std::string auto_name(const std::string& type, std::map<std::string, int>& count
   const std::string base = snake_case(type);
   const int n = counters[base]++;
   return n == 0 ? base : base + "_" + std::to_string(n);
+}
+
+// "4GB", "512MiB", "1e9" or "1000000": bytes (decimal and binary units, as `free` and `df` print them).
+std::optional<uint64_t> parse_byte_size(const std::string& text) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string unit = text.substr(used);
+  unit.erase(0, unit.find_first_not_of(' '));
+  static const std::map<std::string, double> units{
+      {"", 1},      {"B", 1},        {"KB", 1e3},        {"MB", 1e6},           {"GB", 1e9},
+      {"TB", 1e12}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+  const auto it = units.find(unit);
+  if (it == units.end() || !(value > 0) || value * it->second > 1.8e19) return std::nullopt;
+  return static_cast<uint64_t>(value * it->second);
 }
 
 void parse_layer(const YAML::Node& node, const Registry& registry, DiagnosticSink& sink, ModelSpec& spec,
@@ -300,6 +321,14 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file,
   if (root["seed"].IsDefined()) {
     const Value v = parse_arg(root["seed"], int_arg("seed", 0, "", 0), sink);
     if (!v.is_none()) spec.seed = static_cast<uint64_t>(v.i);
+  }
+  if (root["max_memory"].IsDefined()) {
+    spec.max_memory_loc = sink.loc(root["max_memory"]);
+    const auto bytes = parse_byte_size(root["max_memory"].IsScalar() ? root["max_memory"].Scalar() : "");
+    if (!bytes)
+      sink.error(root["max_memory"], "max_memory: expected a size such as 4GB, 512MiB or a number of bytes");
+    else
+      spec.max_memory = *bytes;
   }
   if (root["inputs"].IsDefined()) parse_inputs(root["inputs"], registry, sink, spec);
 

@@ -45,6 +45,10 @@ struct ModelSpec {
   std::string file;
   std::string name;
   uint64_t seed = 0;
+  // Bytes the model's parameters (values and gradients) may take; checked before each one is allocated.
+  // 0: the machine's physical memory.
+  uint64_t max_memory = 0;
+  SourceLoc max_memory_loc;
   std::vector<LayerDecl> layers;  // model inputs first, then layers, in declaration order
   std::vector<InputRef> outputs;
   Args compile;

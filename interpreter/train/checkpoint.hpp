@@ -32,6 +32,7 @@ class Checkpointer {
   std::string after_epoch(int epochs_done, bool last, const TrainingState& state,
                           const std::string& config_yaml);
   const std::string& last_written() const { return last_; }
+  void set_last_written(std::string folder) { last_ = std::move(folder); }  // after a resume
 
  private:
   std::string dir_, last_;

@@ -188,12 +188,16 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   if (!options.resume.empty()) {
     const ResumePoint point = resume_from(options.resume, state);
     for (const auto& w : point.warnings) outcome.warnings.push_back(w);
+    checkpointer->set_last_written(point.folder);
     if (observer)
       observer->on_message("Resuming from " + point.folder + " after epoch " +
                            std::to_string(point.epochs_done));
     fit.initial_epoch = point.finished ? fit.epochs : std::min(point.epochs_done, fit.epochs);
     write_file_atomically(outcome.history_path, history_csv(history_rows));
   }
+  fit.last_checkpoint = [&checkpointer] {
+    return checkpointer ? checkpointer->last_written() : std::string();
+  };
   const std::string config_yaml = effective_config_yaml(spec);
   fit.on_epoch_end = [&](int epoch, const Logs& logs) {
     history_rows.emplace_back(epoch, logs);

@@ -215,10 +215,15 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
       const Index begin = s * options.batch_size, end = std::min(n, begin + options.batch_size);
       load_batch(train, order, begin, end);
       const double loss = step(epoch_rng);
-      if (!std::isfinite(loss))
-        throw TrainingError("the loss became " + std::to_string(loss) + " at epoch " +
-                            std::to_string(epoch + 1) + ", step " + std::to_string(s + 1) +
-                            "; training stopped (lower the learning rate?)");
+      if (!std::isfinite(loss)) {
+        // Keras's TerminateOnNaN, always on: stop at the step, keep every file as it was.
+        const std::string checkpoint = options.last_checkpoint ? options.last_checkpoint() : "";
+        throw TrainingError(
+            "the loss became " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) + ", step " +
+            std::to_string(s + 1) + "; training stopped, no weights written (lower the learning rate?). " +
+            (checkpoint.empty() ? "No checkpoint was written yet (fit.checkpoint)."
+                                : "The last good checkpoint is " + checkpoint + " (train --resume)."));
+      }
       loss_sum += loss * static_cast<double>(end - begin);
       accumulate_output_losses(end - begin);
       seen += end - begin;

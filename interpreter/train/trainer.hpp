@@ -29,6 +29,8 @@ struct FitOptions {
   std::function<const Dataset*(int epoch)> epoch_data;
   // Adds figures computed outside the batches (ranking metrics on the validation set) to an epoch's logs.
   std::function<void(Logs&)> extra_validation;
+  // The newest checkpoint folder ("" when none), named when a non-finite loss stops training.
+  std::function<std::string()> last_checkpoint;
   // Called after each epoch; return true to stop training (callbacks).
   std::function<bool(int epoch, const Logs&)> on_epoch_end;
 };

@@ -280,3 +280,17 @@ TEST_CASE("cli: a write killed halfway leaves the previous file intact and loada
   CHECK(slurp(weights) == before);
   CHECK(run("evaluate " + config + " --weights " + weights).code == 0);
 }
+
+TEST_CASE("cli: a non-finite loss stops training at its step, names it, and writes no weights") {
+  TempDir dir;
+  std::string text = slurp(make_config(dir));
+  text.replace(text.find("optimizer: adam"), 15, "optimizer: {type: sgd, learning_rate: 1e30}");
+  const std::string config = dir.write("nan.yaml", text);
+  const std::string weights = dir.path("nan.weights.json");
+  const Result r = run("train " + config + " --weights-out " + weights + " --set fit.epochs=3", true);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("the loss became") != std::string::npos);
+  CHECK(r.out.find("at epoch 1, step ") != std::string::npos);
+  CHECK(r.out.find("No checkpoint was written yet") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(weights));
+}
