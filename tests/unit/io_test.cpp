@@ -99,7 +99,7 @@ TEST_CASE("loading lists every missing, extra and wrongly shaped tensor before t
   CHECK(weights_to_json(model) == before);
   CHECK_THROWS_WITH_AS(
       load_weights_from_text(model, "{\"format\": \"yamlnet.weights\", \"weights\"", "t.json"),
-      "t.json: not valid JSON (byte 40)", WeightsError);
+      "t.json:1:40: not valid JSON", WeightsError);
   CHECK_THROWS_AS(
       load_weights_from_text(model, R"({"format": "yamlnet.weights", "format_version": 2, "weights": {}})",
                              "t.json"),
