@@ -4,8 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make g++ git libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
-          dataset-fashion-mnist python3-yaml python3-jsonschema)
+packages=(cmake make g++ libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
+          dataset-fashion-mnist)
+# What only the test suite needs (git for the textconv test, the schema validator, Clang's sanitizers and
+# libFuzzer) comes from scripts/test.sh through this variable.
+read -r -a extra <<< "${YAMLNET_EXTRA_PACKAGES:-}"
+packages+=("${extra[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: install what is missing, build (Release, with tests), run every test with ctest.
+# The whole test suite: install what is missing, build (Release, with tests), run every test with ctest; then
+# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and each fuzz target for a bounded
+# time (Clang build in build-sanitize).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export YAMLNET_EXTRA_PACKAGES="git python3-yaml python3-jsonschema clang libclang-rt-14-dev librsvg2-bin graphviz"
 scripts/setup.sh build-test -DYAMLNET_BUILD_TESTS=ON
-cd build-test
+(cd build-test && ctest --output-on-failure)
+CXX=clang++ scripts/setup.sh build-sanitize -DYAMLNET_BUILD_TESTS=ON -DYAMLNET_SANITIZE=ON
+cd build-sanitize
 ctest --output-on-failure

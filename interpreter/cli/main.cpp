@@ -4,7 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "interpreter/cli/progress_bar.hpp"
+#include "interpreter/graph/graph_dot.hpp"
 #include "interpreter/graph/summary.hpp"
+#include "interpreter/io/atomic_file.hpp"
+#include "interpreter/io/history_plot.hpp"
 #include "interpreter/io/weights_diff.hpp"
 #include "interpreter/spec/config_diff.hpp"
 #include "interpreter/spec/json_schema.hpp"
@@ -68,6 +71,32 @@ int run_train(const CommonArgs& args, const std::string& weights_in, const std::
       std::printf("Test:%s\n", ProgressBar::format_logs(prefixed(outcome.test, "test_")).c_str());
     std::printf("Weights written to %s\n", outcome.weights_path.c_str());
   }
+  return 0;
+}
+
+int run_graph(const CommonArgs& args, const std::string& format, const std::string& out) {
+  const ModelSpec spec = load_model_spec(args.config, args.sets);
+  const std::string dot = graph_dot(validate_model(spec));
+  if (format == "dot") {
+    if (out.empty())
+      std::printf("%s", dot.c_str());
+    else
+      write_file_atomically(out, dot);
+    return 0;
+  }
+  if (out.empty()) throw UsageError("graph --format " + format + " needs -o FILE");
+  if (std::system("command -v dot >/dev/null 2>&1") != 0)
+    throw UsageError(
+        "rendering " + format +
+        " needs Graphviz's dot, which is not installed: apt-get install graphviz (or write DOT with "
+        "--format dot and render it elsewhere)");
+  const std::string dot_path = out + ".dot";
+  write_file_atomically(dot_path, dot);
+  const std::string command = "dot -T" + format + " '" + dot_path + "' -o '" + out + "'";
+  const int status = std::system(command.c_str());
+  std::remove(dot_path.c_str());
+  if (status != 0) throw Error("dot failed to render " + out);
+  std::printf("Wrote %s\n", out.c_str());
   return 0;
 }
 
@@ -206,6 +235,20 @@ int main(int argc, char** argv) {
       "one line per tensor (shape, mean, std, min, max, L2, hash): a git textconv for weights");
   weights_summary_cmd->add_option("file", summary_path, "weights file")->required();
 
+  std::string graph_format = "dot", graph_out;
+  CLI::App* graph =
+      app.add_subcommand("graph", "the layer graph with shapes as Graphviz DOT (or SVG/PNG via dot)");
+  add_common(graph, common);
+  graph->add_option("--format", graph_format, "dot, svg or png")
+      ->check(CLI::IsMember({"dot", "svg", "png"}))
+      ->capture_default_str();
+  graph->add_option("-o,--output", graph_out, "file to write (default: DOT on stdout)");
+
+  std::string plot_csv, plot_out;
+  CLI::App* plot = app.add_subcommand("plot", "draw a history CSV (loss and metrics per epoch) as an SVG");
+  plot->add_option("history", plot_csv, "history CSV (runs/<name>/<name>.history.csv)")->required();
+  plot->add_option("-o,--output", plot_out, "SVG file to write")->required();
+
   CLI::App* schema = app.add_subcommand(
       "schema",
       "print the config format as a JSON Schema (schemas/model.schema.json), for editors and validators");
@@ -227,6 +270,12 @@ int main(int argc, char** argv) {
     if (*diff) return run_diff(diff_a, diff_b, tolerance, diff_json);
     if (*weights_summary_cmd) {
       std::printf("%s", weights_summary(read_weights_file(summary_path)).c_str());
+      return 0;
+    }
+    if (*graph) return run_graph(common, graph_format, graph_out);
+    if (*plot) {
+      write_file_atomically(plot_out, history_svg(read_file(plot_csv), plot_csv));
+      std::printf("Wrote %s\n", plot_out.c_str());
       return 0;
     }
     if (*schema) {

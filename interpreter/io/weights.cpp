@@ -139,6 +139,8 @@ Json parse_weights_json(const std::string& text, const std::string& path) {
   Json j;
   try {
     j = Json::parse(text);
+  } catch (const nlohmann::json::out_of_range& e) {
+    throw WeightsError(path + ": a number is out of range (" + e.what() + ")");
   } catch (const nlohmann::json::parse_error& e) {
     // file:line:col of the byte where parsing failed (a truncated file fails at its end).
     const size_t at = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
@@ -149,7 +151,7 @@ Json parse_weights_json(const std::string& text, const std::string& path) {
     throw WeightsError(path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": not valid JSON" +
                        (text.empty() ? " (the file is empty)" : ""));
   }
-  if (!j.is_object() || j.value("format", "") != kFormat)
+  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() || j["format"] != kFormat)
     throw WeightsError(path + ": not a yamlnet weights file (\"format\" should be \"" + kFormat + "\")");
   if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
       j["format_version"] != kFormatVersion)
@@ -164,7 +166,13 @@ Json parse_weights_json(const std::string& text, const std::string& path) {
 }  // namespace
 
 WeightsFile read_weights_file(const std::string& path) {
-  const auto j = parse_weights_json<nlohmann::ordered_json>(read_file(path), path);
+  return parse_weights_file(read_file(path), path);
+}
+
+namespace {
+
+WeightsFile parse_checked_weights_file(const std::string& text, const std::string& path) {
+  const auto j = parse_weights_json<nlohmann::ordered_json>(text, path);
   WeightsFile file;
   file.model = j.value("model", "");
   for (const auto& [key, entry] : j["weights"].items()) {
@@ -188,9 +196,20 @@ WeightsFile read_weights_file(const std::string& path) {
   return file;
 }
 
-std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
-                                                const std::string& path,
-                                                const std::map<std::string, std::string>* layer_map) {
+}  // namespace
+
+WeightsFile parse_weights_file(const std::string& text, const std::string& path) {
+  try {
+    return parse_checked_weights_file(text, path);
+  } catch (const nlohmann::json::exception& e) {  // a value of an unexpected kind deep inside
+    throw WeightsError(path + ": " + e.what());
+  }
+}
+
+namespace {
+
+std::vector<std::string> load_checked_weights(Model& model, const std::string& text, const std::string& path,
+                                              const std::map<std::string, std::string>* layer_map) {
   const auto j = parse_weights_json<nlohmann::json>(text, path);
   const auto& weights = j["weights"];
   std::vector<std::string> problems;
@@ -260,6 +279,18 @@ std::vector<std::string> load_weights_from_text(Model& model, const std::string&
     warnings.push_back(path +
                        ": written for a different version of the model's architecture (spec_sha256 differs)");
   return warnings;
+}
+
+}  // namespace
+
+std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
+                                                const std::string& path,
+                                                const std::map<std::string, std::string>* layer_map) {
+  try {
+    return load_checked_weights(model, text, path, layer_map);
+  } catch (const nlohmann::json::exception& e) {  // a value of an unexpected kind deep inside
+    throw WeightsError(path + ": " + e.what());
+  }
 }
 
 std::vector<std::string> load_weights(Model& model, const std::string& path) {

@@ -41,6 +41,7 @@ struct WeightsFile {
   std::vector<WeightsTensor> tensors;
 };
 WeightsFile read_weights_file(const std::string& path);
+WeightsFile parse_weights_file(const std::string& text, const std::string& path);
 
 // Shortest decimal text that reads back as the same float32.
 std::string format_float(float value);

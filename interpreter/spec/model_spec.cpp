@@ -292,8 +292,10 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
   target[keys.back()] = value;
 }
 
-ModelSpec parse_model_spec(const std::string& text, const std::string& file,
-                           const std::vector<std::string>& overrides, const Registry& registry) {
+namespace {
+
+ModelSpec parse_document(const std::string& text, const std::string& file,
+                         const std::vector<std::string>& overrides, const Registry& registry) {
   DiagnosticSink sink(file);
   ModelSpec spec;
   spec.file = file;
@@ -391,6 +393,20 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file,
   spec.warnings = sink.warnings();
   sink.throw_if_errors();
   return spec;
+}
+
+}  // namespace
+
+ModelSpec parse_model_spec(const std::string& text, const std::string& file,
+                           const std::vector<std::string>& overrides, const Registry& registry) {
+  try {
+    return parse_document(text, file, overrides, registry);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp also throws while a parsed document is walked (keys it cannot read back): still one message.
+    throw ConfigError({Diagnostic{
+        SourceLoc{file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1}, "",
+        "", "YAML: " + e.msg}});
+  }
 }
 
 ModelSpec load_model_spec(const std::string& path, const std::vector<std::string>& overrides,

@@ -5,6 +5,13 @@
 
 namespace yamlnet {
 
+Value::Value() = default;
+Value::~Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+
 const Value* Value::arg(const std::string& name) const {
   for (const auto& [key, value] : args)
     if (key == name) return &value;

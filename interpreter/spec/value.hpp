@@ -22,7 +22,16 @@ struct Value {
   std::vector<Value> items;                         // a list of functions (callbacks)
   SourceLoc loc;
 
-  static Value none() { return {}; }
+  // Defined in value.cpp, where Value is complete: a vector of pair<string, Value> inside Value itself
+  // cannot have its special members instantiated earlier (Clang insists).
+  Value();
+  ~Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+
+  static Value none() { return Value(); }
   static Value integer(int64_t v) {
     Value x;
     x.kind = Kind::Int;

@@ -294,3 +294,51 @@ TEST_CASE("cli: a non-finite loss stops training at its step, names it, and writ
   CHECK(r.out.find("No checkpoint was written yet") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(weights));
 }
+
+TEST_CASE("cli: graph writes DOT with every layer, shape and connection; svg through Graphviz's dot") {
+  TempDir dir;
+  const std::string config = make_config(dir);
+  const Result dot = run("graph " + config);
+  REQUIRE(dot.code == 0);
+  CHECK(dot.out.rfind("digraph \"small\" {", 0) == 0);
+  CHECK(dot.out.find("features: InputLayer|{input:|output:}|{(None, 3)|(None, 3)}") != std::string::npos);
+  CHECK(dot.out.find("hidden: Dense|{input:|output:}|{(None, 3)|(None, 8)}") != std::string::npos);
+  CHECK(dot.out.find("n0 -> n1;") != std::string::npos);
+  CHECK(dot.out.find("n1 -> n2;") != std::string::npos);
+  const std::string svg = dir.path("g.svg");
+  const Result rendered = run("graph " + config + " --format svg -o " + svg, true);
+  if (std::system("command -v dot >/dev/null 2>&1") == 0) {
+    CHECK(rendered.code == 0);
+    CHECK(slurp(svg).find("<svg") != std::string::npos);
+  } else {
+    CHECK(rendered.code == 2);
+    CHECK(rendered.out.find("apt-get install graphviz") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: plot draws a history as an SVG with axes, labels and a legend, not blank once rendered") {
+  TempDir dir;
+  const std::string config = make_config(dir);
+  const std::string weights = dir.path("p.weights.json");
+  REQUIRE(run("train " + config + " --weights-out " + weights +
+              " --set fit.epochs=6 --set fit.validation_split=0.25 "
+              "--set fit.verbose=0")
+              .code == 0);
+  const std::string svg = dir.path("curves.svg");
+  REQUIRE(run("plot " + dir.path("p.history.csv") + " -o " + svg).code == 0);
+  const std::string text = slurp(svg);
+  for (const char* part : {">epoch</text>", ">loss</text>", ">val_loss</text>", ">accuracy</text>",
+                           ">val_accuracy</text>", "stroke-dasharray"})
+    CHECK_MESSAGE(text.find(part) != std::string::npos, part);
+  // Rendered by an independent SVG renderer (librsvg), the picture has drawn content.
+  const std::string png = dir.path("curves.png");
+  REQUIRE(std::system(("rsvg-convert -f png -o " + png + " " + svg).c_str()) == 0);
+  CHECK(std::system(("/usr/bin/python3 " + std::string(YAMLNET_SOURCE_DIR) + "/tests/plot/png_not_blank.py " +
+                     png + " >/dev/null")
+                        .c_str()) == 0);
+  // Not a history: one error with the file and line.
+  const Result bad = run("plot " + config + " -o " + dir.path("x.svg"), true);
+  CHECK(bad.code == 1);
+  CHECK(bad.out.find("small.yaml:1: error: a history CSV starts with an 'epoch' column") !=
+        std::string::npos);
+}

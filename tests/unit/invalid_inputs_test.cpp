@@ -56,7 +56,9 @@ TEST_CASE("invalid data files: each is an error naming the file and its line") {
   const auto cases = expectations("data");
   CHECK(cases.size() >= 12);
   TempDir dir;
-  for (const auto& [name, expected] : cases) {
+  for (const auto& entry : cases) {
+    const std::string& name = entry.first;
+    const std::string& expected = entry.second;
     CAPTURE(name);
     const std::string path = "tests/inputs/data/" + name;
     const std::string config = dir.write("c.yaml", config_for(path));
@@ -77,7 +79,9 @@ TEST_CASE("invalid weights files: each is an error naming the file and what is w
   // The model the good weights fit: Dense(3 -> 2).
   const ModelSpec spec = parse_model_spec(
       "name: w\ninputs: {x: {shape: [3]}}\nlayers: [{name: d, type: Dense, units: 2}]\n", "w.yaml");
-  for (const auto& [name, expected] : cases) {
+  for (const auto& entry : cases) {
+    const std::string& name = entry.first;
+    const std::string& expected = entry.second;
     CAPTURE(name);
     Model model(spec);
     model.initialize(1);
