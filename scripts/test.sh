@@ -4,7 +4,9 @@
 # time (Clang build in build-sanitize).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export YAMLNET_EXTRA_PACKAGES="git python3-yaml python3-jsonschema clang libclang-rt-14-dev librsvg2-bin graphviz"
+# PyTorch, OpenBLAS and time: the benchmark suite's smoke run (both sides, two steps each).
+export YAMLNET_EXTRA_PACKAGES="git python3-yaml python3-jsonschema clang libclang-rt-14-dev librsvg2-bin graphviz \
+python3-torch python3-numpy libopenblas0-openmp time"
 scripts/setup.sh build-test -DYAMLNET_BUILD_TESTS=ON
 (cd build-test && ctest --output-on-failure)
 CXX=clang++ scripts/setup.sh build-sanitize -DYAMLNET_BUILD_TESTS=ON -DYAMLNET_SANITIZE=ON

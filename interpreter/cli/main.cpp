@@ -65,6 +65,14 @@ int run_train(const CommonArgs& args, const std::string& weights_in, const std::
     j["final"] =
         outcome.history.empty() ? nlohmann::ordered_json::object() : logs_json(outcome.history.back().logs);
     if (!outcome.test.empty()) j["test"] = logs_json(outcome.test, "test_");
+    // Training throughput of this run's epochs (their data work included, validation and test excluded).
+    double seconds = 0, samples = 0;
+    for (const auto& record : outcome.history) {
+      seconds += record.train_seconds;
+      samples += static_cast<double>(record.train_samples);
+    }
+    j["train_seconds"] = seconds;
+    j["train_samples_per_second"] = seconds > 0 ? samples / seconds : 0.0;
     std::printf("%s\n", j.dump().c_str());
   } else {
     if (!outcome.test.empty())

@@ -168,6 +168,17 @@ void Model::build() {
   sink.throw_if_errors();
   all_params_ = parameters();
   trainable_params_ = trainable_parameters();
+  // A node's output needs a gradient only when a trainable weight lies at or before it: the first Dense of
+  // an MLP then skips the product that would give the gradient of the images (a third of its backward pass).
+  upstream_trains_.assign(nodes_.size(), false);
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    if (nodes_[n].is_input) continue;
+    std::vector<ParamSlot> own;
+    if (nodes_[n].layer->trainable()) nodes_[n].layer->collect_params(own, "");
+    bool trains = !own.empty();
+    for (const OutputRef& r : nodes_[n].inputs) trains = trains || upstream_trains_[r.node];
+    upstream_trains_[n] = trains;
+  }
 
   values_.resize(nodes_.size());
   masks_.resize(nodes_.size());
@@ -325,7 +336,7 @@ void Model::backward() {
     auto& d_inputs = d_inputs_[n];
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const OutputRef& r = node.inputs[i];
-      const bool wanted = !nodes_[r.node].is_input && node.layer->input_takes_gradient(i);
+      const bool wanted = upstream_trains_[r.node] && node.layer->input_takes_gradient(i);
       d_inputs[i] = wanted ? &grads_[r.node][r.index] : nullptr;
     }
     const LayerInputs& in = gather(static_cast<int>(n));

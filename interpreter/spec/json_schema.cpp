@@ -257,6 +257,10 @@ Json config_json_schema() {
   p["name"] = {{"type", "string"}, {"description", "model name (runs/<name>/ by default)"}};
   p["description"] = {{"type", "string"}};
   p["seed"] = {{"type", "integer"}, {"description", "seed of every random draw"}};
+  p["threads"] = {{"type", "integer"},
+                  {"minimum", 0},
+                  {"default", 0},
+                  {"description", "threads of the matrix products (0: every core)"}};
   p["max_memory"] = {
       {"anyOf",
        {{{"type", "integer"}, {"minimum", 1}},

@@ -13,9 +13,9 @@ namespace yamlnet {
 
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"max_memory", "name",   "description", "seed",
-                                             "inputs",     "layers", "outputs",     "compile",
-                                             "data",       "fit",    "init_from"};
+const std::vector<std::string> kTopLevelKeys{"max_memory", "threads", "name",   "description",
+                                             "seed",       "inputs",  "layers", "outputs",
+                                             "compile",    "data",    "fit",    "init_from"};
 const std::set<std::string> kLayerKeys{"name", "type", "inputs", "trainable", "class_name", "inbound"};
 
 InputRef parse_ref(const YAML::Node& node, DiagnosticSink& sink) {
@@ -323,6 +323,10 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
   if (root["seed"].IsDefined()) {
     const Value v = parse_arg(root["seed"], int_arg("seed", 0, "", 0), sink);
     if (!v.is_none()) spec.seed = static_cast<uint64_t>(v.i);
+  }
+  if (root["threads"].IsDefined()) {
+    const Value v = parse_arg(root["threads"], int_arg("threads", 0, "", 0), sink);
+    if (!v.is_none()) spec.threads = static_cast<int>(v.i);
   }
   if (root["max_memory"].IsDefined()) {
     spec.max_memory_loc = sink.loc(root["max_memory"]);

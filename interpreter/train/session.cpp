@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "interpreter/core/threads.hpp"
 #include "interpreter/data/sources.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/table_writer.hpp"
@@ -66,6 +67,7 @@ struct LoadedRun {
 
 LoadedRun load_run(const RunOptions& options, std::vector<std::string>& warnings, bool need_targets) {
   LoadedRun run{load_model_spec(options.config, options.overrides), nullptr, nullptr};
+  use_threads(run.spec.threads);
   warnings = spec_warnings(run.spec);
   run.model = std::make_unique<Model>(run.spec);
   prepare_weights(*run.model, options, warnings);
@@ -123,6 +125,7 @@ Index evaluation_batch_size(const ModelSpec& spec) {
 TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
   TrainOutcome outcome;
   const ModelSpec spec = load_model_spec(options.config, options.overrides);
+  use_threads(spec.threads);
   outcome.warnings = spec_warnings(spec);
   Model model(spec);
   prepare_weights(model, options, outcome.warnings);

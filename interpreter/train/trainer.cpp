@@ -234,6 +234,8 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
     }
     EpochRecord record;
     record.epoch = epoch;
+    record.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    record.train_samples = seen;
     record.logs = running;
     fill_logs(record.logs, loss_sum, seen);
     if (validation) {

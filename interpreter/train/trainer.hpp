@@ -16,6 +16,9 @@ namespace yamlnet {
 struct EpochRecord {
   int epoch = 0;  // 0-based, as Keras's CSVLogger writes it
   Logs logs;
+  // The training part of the epoch (its data work and steps, not validation), for throughput figures.
+  double train_seconds = 0;
+  Index train_samples = 0;
 };
 
 struct FitOptions {

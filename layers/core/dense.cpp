@@ -1,6 +1,7 @@
 #include "layers/core/dense.hpp"
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/threads.hpp"
 
 namespace yamlnet {
 
@@ -40,6 +41,7 @@ void Dense::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const R
   Tensor& z = activation_.is_linear() ? y : pre_activation_;
   z.resize(out_shape);
   auto Z = z.matrix(units_);
+  const ProductThreads threads(Z.rows(), input_dim_, units_);
   Z.noalias() = x.matrix(input_dim_) * params_[0].value.matrix(units_);
   if (use_bias_) Z.rowwise() += ConstRowVectorMap(params_[1].value.ptr(), units_);
   if (!activation_.is_linear()) activation_.forward(z.ptr(), y.ptr(), Z.rows(), units_);
@@ -54,6 +56,7 @@ void Dense::backward(const LayerInputs& in, const std::vector<Tensor>& outputs,
   if (!activation_.is_linear() && !gradient_at_logits_)
     activation_.backward(pre_activation_.ptr(), outputs[0].ptr(), dy.ptr(), dy.ptr(), rows, units_);
   const auto dZ = dy.matrix(units_);
+  const ProductThreads threads(rows, input_dim_, units_);
   if (trainable()) {
     params_[0].grad.matrix(units_).noalias() += x.matrix(input_dim_).transpose() * dZ;
     if (use_bias_) RowVectorMap(params_[1].grad.ptr(), units_) += dZ.colwise().sum();

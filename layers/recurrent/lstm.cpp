@@ -1,5 +1,7 @@
 #include "layers/recurrent/lstm.hpp"
 
+#include "interpreter/core/threads.hpp"
+
 namespace yamlnet {
 
 void Lstm::finish_initialization() {
@@ -18,6 +20,7 @@ void Lstm::prepare_cache(Index steps, Index batch) {
 void Lstm::cell_forward(Index t) {
   const Index B = rows(), u = units_, G = 4 * u;
   auto z = block(pre_, t, B, G);
+  const ProductThreads threads(B, u, G);
   z.noalias() = hd(t) * recurrent_kernel().value.matrix(G);
   z += xp(t);
   auto g = block(gates_out_, t, B, G);

@@ -1,6 +1,7 @@
 #include "layers/recurrent/recurrent_layer.hpp"
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/threads.hpp"
 
 namespace yamlnet {
 
@@ -84,6 +85,7 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
     }
   }
   xp_.resize({T * B, G * u});
+  const ProductThreads threads(T * B, F, G * u);
   xp_.matrix(G * u).noalias() = xd_.matrix(F) * kernel().value.matrix(G * u);
   if (use_bias_) xp_.matrix(G * u).rowwise() += ConstRowVectorMap(bias()->value.ptr(), G * u);
 
@@ -157,11 +159,13 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
 }
 
 void RecurrentLayer::recurrent_backward(Index t, MatrixMap d_hd) {
+  const ProductThreads threads(batch_, recurrent_cols(), units_);
   d_hd.noalias() = drp_or_dxp(t) * recurrent_kernel().value.matrix(recurrent_cols()).transpose();
 }
 
 void RecurrentLayer::accumulate_recurrent_kernel_grad() {
   // One product over all steps: dU = sum_t hd(t)^T drp(t).
+  const ProductThreads threads(units_, steps_ * batch_, recurrent_cols());
   recurrent_kernel().grad.matrix(gates_ * units_).noalias() +=
       hd_.matrix(units_).transpose() * recurrent_grads().matrix(recurrent_cols());
 }
@@ -230,6 +234,7 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
       dprev_[0].array() += d_hd.array() * recurrent_keep_.array();
     for (Index s = 0; s < state_count_; ++s) std::swap(carry[s], dprev_[s]);
   }
+  const ProductThreads threads(T * B, F, G * u);
   if (trainable()) {
     kernel().grad.matrix(G * u).noalias() += xd_.matrix(F).transpose() * dxp_.matrix(G * u);
     accumulate_recurrent_kernel_grad();

@@ -1,0 +1,31 @@
+// The machine's matrix-product peak on the path yamlnet's layers use (Eigen's GEMM, float, this build's flags
+// and OpenMP threads), for the benchmark's "share of peak" column. Usage: yamlnet_gemm_peak THREADS [SIZE]
+// Prints GFLOP/s of the best of several SIZE x SIZE products.
+#include <Eigen/Core>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "interpreter/core/threads.hpp"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s THREADS [SIZE]\n", argv[0]);
+    return 2;
+  }
+  yamlnet::use_threads(std::stoi(argv[1]));
+  const Eigen::Index n = argc > 2 ? std::stol(argv[2]) : 1536;
+  Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n), b = Eigen::MatrixXf::Random(n, n), c(n, n);
+  const yamlnet::ProductThreads threads(n, n, n);
+  c.noalias() = a * b;  // warm-up: page in, spin up the threads
+  double best = 1e30;
+  for (int rep = 0; rep < 7; ++rep) {
+    const auto start = std::chrono::steady_clock::now();
+    c.noalias() = a * b;
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::printf("%.1f\n",
+              2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n) / best / 1e9);
+  return c(0, 0) == 12345.0f;  // keeps the product observable
+}

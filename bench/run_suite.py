@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The benchmark suite's driver (called by scripts/bench.sh): runs every workload in yamlnet and in PyTorch at
+each thread count, repeats, and prints the medians side by side with the ratio yamlnet / PyTorch.
+
+Per run: training samples/s (epoch time with its data work, evaluation excluded; both sides measure the same
+span), peak resident memory (/usr/bin/time -v) and the quality metric after the workload's fixed epochs.
+Standard library only, so it runs before anything is installed in a virtualenv.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = "/usr/bin/python3"  # Debian's, where python3-torch lives
+WORKLOADS = ["mlp", "neumf", "lstm", "lstm_embed", "youtube_dnn"]
+METRIC = {"mlp": "accuracy", "neumf": "hr@10", "lstm": "accuracy", "lstm_embed": "accuracy",
+          "youtube_dnn": "hr@50"}
+# Matrix-product FLOPs of one training sample (forward, weight gradients, and the input gradients that are
+# needed: none for the first layer's input), for the GFLOP/s column.
+FLOPS_PER_SAMPLE = {
+    "mlp": 2 * (784 * 128 + 128 * 10) * 2 + 2 * 128 * 10,
+    "lstm": 28 * 2 * (28 * 512 + 128 * 512) * 2 + 28 * 2 * 128 * 512 + 3 * 2 * 128 * 10,
+}
+
+
+def timed(command, env):
+    """Runs command under /usr/bin/time -v; returns (its stdout's last line as JSON, peak RSS in MB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        done = subprocess.run(["/usr/bin/time", "-v", "-o", report.name, *command], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-3000:]}")
+        peak_kb = next(int(line.split(":")[1]) for line in report.read().splitlines()
+                       if "Maximum resident set size" in line)
+    return json.loads(done.stdout.strip().splitlines()[-1]), peak_kb / 1024.0
+
+
+def yamlnet_run(args, workload, threads, env):
+    out = tempfile.mkdtemp(prefix="yamlnet-bench-")
+    command = [args.yamlnet, "train", f"bench/configs/{workload}.yaml", "--json", "--weights-out",
+               f"{out}/weights.json", "--set", f"fit.history={out}/history.csv", "--set", f"threads={threads}"]
+    if workload in ("neumf", "youtube_dnn"):
+        command += ["--set", f"data.path={args.ml100k}/u.data"]
+    if workload == "lstm_embed":
+        for split in ("train", "test"):
+            for part in ("x", "y"):
+                command += ["--set", f"data.{split}.{part}={args.tokens}/{split}_{part}.npy"]
+    if args.smoke:
+        command += ["--set", "fit.epochs=1", "--set", "fit.steps_per_epoch=2"]
+    result, peak = timed(command, env)
+    metrics = result.get("test", {})
+    return {"samples_per_second": result["train_samples_per_second"], "peak_mb": peak,
+            "quality": metrics.get("test_" + METRIC[workload], float("nan"))}
+
+
+def torch_run(args, workload, threads, env):
+    command = [PYTHON, "bench/torch_bench.py", workload, str(threads), "--data", args.tokens, "--ml100k",
+               args.ml100k]
+    if args.smoke:
+        command += ["--epochs", "1", "--steps", "2"]
+    result, peak = timed(command, env)
+    return {"samples_per_second": result["samples_per_second"], "peak_mb": peak,
+            "quality": result[METRIC[workload]], "blas": result["blas"]}
+
+
+def median_of(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workloads", nargs="+", default=WORKLOADS, choices=WORKLOADS)
+    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--yamlnet", default="build/yamlnet")
+    parser.add_argument("--ml100k", default=os.path.join(os.path.dirname(ROOT), "shared/data/ml-100k"))
+    parser.add_argument("--tokens", default="/tmp/yamlnet-bench/tokens")
+    parser.add_argument("--peak", type=str, default="", help="JSON of measured GEMM GFLOP/s per thread count")
+    parser.add_argument("--smoke", action="store_true", help="two steps of each workload, nothing printed")
+    args = parser.parse_args()
+    peak = {int(k): v for k, v in json.loads(args.peak).items()} if args.peak else {}
+
+    rows = []
+    header = (f"{'workload':<12} {'thr':>3} {'yamlnet/s':>10} {'pytorch/s':>10} {'speed':>6} "
+              f"{'yamlnet MB':>10} {'pytorch MB':>10} {'memory':>6}  {'metric':<9} {'yamlnet':>7} "
+              f"{'pytorch':>7}  GFLOP/s (peak)")
+    if not args.smoke:
+        print(header, flush=True)
+    blas = set()
+    for workload in args.workloads:
+        for threads in args.threads:
+            env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+            ours, theirs = [], []
+            for _ in range(1 if args.smoke else args.repeat):
+                ours.append(yamlnet_run(args, workload, threads, env))
+                theirs.append(torch_run(args, workload, threads, env))
+            blas.add(theirs[0]["blas"])
+            if args.smoke:
+                continue
+            row = {"workload": workload, "threads": threads, "metric": METRIC[workload]}
+            for side, runs in (("yamlnet", ours), ("pytorch", theirs)):
+                for key in ("samples_per_second", "peak_mb", "quality"):
+                    row[f"{side}_{key}"] = median_of(runs, key)
+            row["speed"] = row["yamlnet_samples_per_second"] / row["pytorch_samples_per_second"]
+            row["memory"] = row["yamlnet_peak_mb"] / row["pytorch_peak_mb"]
+            flops = ""
+            if workload in FLOPS_PER_SAMPLE:
+                row["yamlnet_gflops"] = row["yamlnet_samples_per_second"] * FLOPS_PER_SAMPLE[workload] / 1e9
+                flops = f"{row['yamlnet_gflops']:.1f}" + (f" ({peak[threads]:.1f})" if threads in peak else "")
+            rows.append(row)
+            print(f"{workload:<12} {threads:>3} {row['yamlnet_samples_per_second']:>10.0f} "
+                  f"{row['pytorch_samples_per_second']:>10.0f} {row['speed']:>6.2f} {row['yamlnet_peak_mb']:>10.0f} "
+                  f"{row['pytorch_peak_mb']:>10.0f} {row['memory']:>6.2f}  {row['metric']:<9} "
+                  f"{row['yamlnet_quality']:>7.4f} {row['pytorch_quality']:>7.4f}  {flops}", flush=True)
+    print(f"PyTorch's BLAS: {', '.join(sorted(blas))}")
+    if not args.smoke:
+        with open(os.path.join(ROOT, "build-bench", "last_run.json"), "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

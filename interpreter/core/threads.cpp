@@ -1,0 +1,48 @@
+#include "interpreter/core/threads.hpp"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <thread>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace yamlnet {
+
+namespace {
+
+int configured_threads = 1;
+// Multiply-adds from which a product is split across threads (see ProductThreads).
+constexpr double kParallelWork = 2.0e6;
+
+}  // namespace
+
+void use_threads(int threads) {
+#ifdef _OPENMP
+  // omp_get_max_threads() is every core unless OMP_NUM_THREADS says otherwise, as for any OpenMP program.
+  if (threads <= 0) threads = omp_get_max_threads();
+  omp_set_num_threads(threads);
+#else
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+#endif
+  configured_threads = threads;
+  Eigen::setNbThreads(1);
+}
+
+int threads_in_use() {
+  return configured_threads;
+}
+
+ProductThreads::ProductThreads(long rows, long depth, long cols)
+    : parallel_(configured_threads > 1 &&
+                static_cast<double>(rows) * static_cast<double>(depth) * static_cast<double>(cols) >=
+                    kParallelWork) {
+  if (parallel_) Eigen::setNbThreads(configured_threads);
+}
+
+ProductThreads::~ProductThreads() {
+  if (parallel_) Eigen::setNbThreads(1);
+}
+
+}  // namespace yamlnet
