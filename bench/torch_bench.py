@@ -3,7 +3,7 @@
 training samples/s (epoch time, per-epoch data work included, evaluation excluded), the quality metric and the
 BLAS library PyTorch loaded.
 
-Usage: torch_bench.py WORKLOAD THREADS [--epochs N] [--steps N] [--data DIR] [--ml100k DIR]
+Usage: torch_bench.py WORKLOAD THREADS [--epochs N] [--steps N] [--data DIR] [--ml100k DIR] [--seed S]
 """
 import argparse
 import os
@@ -22,8 +22,9 @@ def main():
     parser.add_argument("--steps", type=int, default=None, help="stop each epoch after this many steps")
     parser.add_argument("--data", default="/tmp/yamlnet-bench/tokens", help="lstm_embed's .npy files")
     parser.add_argument("--ml100k", default="../shared/data/ml-100k")
+    parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
-    rng = common.setup(args.threads)
+    rng = common.setup(args.threads, args.seed)
     module = __import__(args.workload)
     samples, seconds, metrics = module.run(args, rng)
     common.report(samples, seconds, metrics)
