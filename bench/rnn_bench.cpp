@@ -18,8 +18,9 @@ int main(int argc, char** argv) {
   const Index batch = std::stol(argv[2]), steps = std::stol(argv[3]), features = std::stol(argv[4]);
   const Index units = std::stol(argv[5]);
   const int iterations = std::stoi(argv[6]);
-  const std::string config = "inputs: {x: {shape: [" + std::to_string(steps) + ", " + std::to_string(features) +
-                             "]}}\nlayers: [{type: " + cell + ", units: " + std::to_string(units) + "}]\n";
+  const std::string config = "inputs: {x: {shape: [" + std::to_string(steps) + ", " +
+                             std::to_string(features) + "]}}\nlayers: [{type: " + cell +
+                             ", units: " + std::to_string(units) + "}]\n";
   Model model(parse_model_spec(config, "bench.yaml"));
   model.initialize(0);
   Random rng(1);

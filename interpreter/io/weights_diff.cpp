@@ -88,8 +88,8 @@ WeightsDiff diff_weights(const WeightsFile& a, const WeightsFile& b, const DiffT
 std::string format_weights_diff(const WeightsDiff& diff, const DiffTolerance& tolerance) {
   size_t width = 6;
   for (const auto& t : diff.tensors) width = std::max(width, t.name.size());
-  std::string out = padded("tensor", width) + "  " + padded("shape", 12) + "  " + padded("max|d|", 12) + "  " +
-                    padded("mean|d|", 12) + "  " + padded("rel L2", 12) + "  changed\n";
+  std::string out = padded("tensor", width) + "  " + padded("shape", 12) + "  " + padded("max|d|", 12) +
+                    "  " + padded("mean|d|", 12) + "  " + padded("rel L2", 12) + "  changed\n";
   std::string notes;
   for (const auto& t : diff.tensors) {
     if (!t.in_b) {
@@ -107,10 +107,12 @@ std::string format_weights_diff(const WeightsDiff& diff, const DiffTolerance& to
     }
     out += padded(t.name, width) + "  " + padded(shape_to_string(t.shape_a, false), 12) + "  " +
            padded(number(t.max_abs), 12) + "  " + padded(number(t.mean_abs), 12) + "  " +
-           padded(number(t.relative_l2), 12) + "  " + std::to_string(t.changed) + "/" + std::to_string(t.size) + "\n";
+           padded(number(t.relative_l2), 12) + "  " + std::to_string(t.changed) + "/" +
+           std::to_string(t.size) + "\n";
     if (!t.top_rows.empty()) {
       out += padded("", width) + "  rows that moved most:";
-      for (const auto& [row, norm] : t.top_rows) out += cat({" ", std::to_string(row), " (", number(norm), ")"});
+      for (const auto& [row, norm] : t.top_rows)
+        out += cat({" ", std::to_string(row), " (", number(norm), ")"});
       out += "\n";
     }
   }
@@ -134,9 +136,9 @@ std::string weights_summary(const WeightsFile& file) {
     const double mean = sum / n;
     const std::string bytes(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(Real));
     out += t.name + " " + shape_to_string(t.shape, false) + " mean " + number(mean) + " std " +
-           number(std::sqrt(std::max(0.0, sq / n - mean * mean))) + " min " + number(t.data.empty() ? 0 : lo) +
-           " max " + number(t.data.empty() ? 0 : hi) + " l2 " + number(std::sqrt(sq)) + " sha256 " +
-           sha256_hex(bytes).substr(0, 12) + "\n";
+           number(std::sqrt(std::max(0.0, sq / n - mean * mean))) + " min " +
+           number(t.data.empty() ? 0 : lo) + " max " + number(t.data.empty() ? 0 : hi) + " l2 " +
+           number(std::sqrt(sq)) + " sha256 " + sha256_hex(bytes).substr(0, 12) + "\n";
   }
   return out;
 }

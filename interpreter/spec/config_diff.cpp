@@ -17,7 +17,8 @@ std::string flow(const YAML::Node& node) {
 }
 
 // Leaves of the document as key -> flow YAML, in document order.
-void flatten(const YAML::Node& node, const std::string& key, std::vector<std::pair<std::string, std::string>>& out) {
+void flatten(const YAML::Node& node, const std::string& key,
+             std::vector<std::pair<std::string, std::string>>& out) {
   const std::string prefix = key.empty() ? "" : key + ".";
   if (node.IsMap()) {
     for (const auto& kv : node) flatten(kv.second, prefix + kv.first.Scalar(), out);
