@@ -108,6 +108,27 @@ def train_epochs(epochs, epoch_batches, step, steps_limit=None):
     return samples, seconds
 
 
+def train_fashion_classifier(args, rng, model, epochs, batch_size):
+    """Fashion-MNIST classifiers (mlp, lstm): trains with sparse categorical cross-entropy on logits; returns
+    (samples, seconds, {"accuracy": test accuracy})."""
+    x, y, x_test, y_test = fashion_mnist()
+    optimizer = keras_adam(model.parameters())
+    loss_fn = torch.nn.CrossEntropyLoss()  # softmax + sparse categorical cross-entropy, fused
+
+    def step(images, labels):
+        optimizer.zero_grad(set_to_none=True)
+        loss_fn(model(images), labels).backward()
+        optimizer.step()
+        return len(labels)
+
+    samples, seconds = train_epochs(args.epochs or epochs, lambda e: shuffled_batches(rng, (x, y), batch_size),
+                                    step, args.steps)
+    with torch.no_grad():
+        correct = sum((model(x_test[b:b + 1000]).argmax(1) == y_test[b:b + 1000]).sum().item()
+                      for b in range(0, len(y_test), 1000))
+    return samples, seconds, {"accuracy": correct / len(y_test)}
+
+
 def shuffled_batches(rng, tensors, batch_size):
     n = len(tensors[0])
     order = torch.from_numpy(rng.permutation(n))

@@ -16,20 +16,4 @@ class RowsLSTM(torch.nn.Module):
 
 
 def run(args, rng):
-    x, y, x_test, y_test = common.fashion_mnist()
-    model = RowsLSTM()
-    optimizer = common.keras_adam(model.parameters())
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step(images, labels):
-        optimizer.zero_grad(set_to_none=True)
-        loss_fn(model(images), labels).backward()
-        optimizer.step()
-        return len(labels)
-
-    samples, seconds = common.train_epochs(
-        args.epochs or 2, lambda e: common.shuffled_batches(rng, (x, y), 64), step, args.steps)
-    with torch.no_grad():
-        correct = sum((model(x_test[b:b + 1000]).argmax(1) == y_test[b:b + 1000]).sum().item()
-                      for b in range(0, len(y_test), 1000))
-    return samples, seconds, {"accuracy": correct / len(y_test)}
+    return common.train_fashion_classifier(args, rng, RowsLSTM(), epochs=2, batch_size=64)
