@@ -53,6 +53,16 @@ void ParameterBudget::reserve(const std::string& name, const Shape& shape) {
   if (budget) budget->used_ += static_cast<uint64_t>(bytes);
 }
 
+void Parameter::zero_grad() {
+  if (!touched) {
+    grad.set_zero();
+    return;
+  }
+  const Index width = shape.size() == 2 ? shape[1] : 1;
+  for (Index r : touched->rows()) std::fill_n(grad.ptr() + r * width, width, Real(0));
+  touched->clear();
+}
+
 Parameter& Layer::add_param(std::string name, Shape shape, Value initializer, const Value& regularizer,
                             const Value& constraint) {
   ParameterBudget::reserve(name, shape);

@@ -20,6 +20,27 @@ struct RunContext {
   Random* rng = nullptr;  // for dropout in training
 };
 
+// The rows of a table's gradient that one step wrote (Embedding lookups, sampled softmax): the rest of the
+// gradient is zero, so zeroing it and the optimizers' sparse updates visit only these rows.
+class TouchedRows {
+ public:
+  explicit TouchedRows(Index rows) : marked_(static_cast<size_t>(rows), 0) {}
+  void add(Index row) {
+    if (marked_[static_cast<size_t>(row)]) return;
+    marked_[static_cast<size_t>(row)] = 1;
+    rows_.push_back(row);  // keeps its capacity across clear(): no allocation once warm
+  }
+  const std::vector<Index>& rows() const { return rows_; }
+  void clear() {
+    for (Index r : rows_) marked_[static_cast<size_t>(r)] = 0;
+    rows_.clear();
+  }
+
+ private:
+  std::vector<unsigned char> marked_;
+  std::vector<Index> rows_;
+};
+
 // A trainable (or frozen) weight with its gradient, addressed by its Keras name.
 struct Parameter {
   std::string name;  // "kernel", "bias", "embeddings"
@@ -29,6 +50,12 @@ struct Parameter {
   Value initializer;
   std::optional<Regularizer> regularizer;
   std::optional<Constraint> constraint;
+  // Set when the gradient is row-sparse (an Embedding table without a regularizer, whose penalty would make
+  // it dense): every writer of grad records its rows here.
+  std::optional<TouchedRows> touched;
+
+  // Zeroes the gradient: only the rows written since the last call when it is row-sparse.
+  void zero_grad();
 };
 
 // A parameter with its full name ("dense/kernel", "bi/forward_lstm/kernel").

@@ -322,7 +322,7 @@ void Model::zero_grads() {
       grads_[n][k].resize(values_[n][k].shape);
       grads_[n][k].set_zero();
     }
-  for (auto& slot : all_params_) slot.param->grad.set_zero();
+  for (auto& slot : all_params_) slot.param->zero_grad();
 }
 
 void Model::backward() {

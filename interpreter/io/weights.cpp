@@ -5,10 +5,12 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/sha256.hpp"
+#include "interpreter/io/weights_stream.hpp"
 
 namespace yamlnet {
 
@@ -75,12 +77,21 @@ std::string spec_sha256(const ModelSpec& spec) {
   return sha256_hex(j.dump());
 }
 
-std::string weights_to_json(Model& model) {
+namespace {
+
+// Pieces of about this size go to the writer: large enough for few write calls, small enough that a
+// 100 MB file never sits whole in memory.
+constexpr size_t kChunkBytes = size_t{1} << 20;
+
+// The file's text in pieces, in the order of the file.
+void write_weights_json(Model& model, const ChunkWriter& write) {
   std::string out;
-  // About 12 characters per value: grow once instead of doubling through a large model's file.
-  Index values = 0;
-  for (const auto& slot : model.parameters()) values += slot.param->value.size();
-  out.reserve(static_cast<size_t>(values) * 12 + 4096);
+  out.reserve(kChunkBytes + 65536);
+  auto flush_if_full = [&] {
+    if (out.size() < kChunkBytes) return;
+    write(out);
+    out.clear();
+  };
   out += "{\n";
   out += "  \"format\": \"" + std::string(kFormat) + "\",\n";
   out += "  \"format_version\": " + std::to_string(kFormatVersion) + ",\n";
@@ -105,218 +116,196 @@ std::string weights_to_json(Model& model) {
       for (Index r = 0; r < rows; ++r) {
         if (r > 0) out += ",\n      ";
         write_nested(out, p.value.ptr() + r * stride, row_shape, 0, 0, "      ");
+        flush_if_full();
       }
       out += "]";
     }
     out += "}";
+    flush_if_full();
   }
   out += "\n  }\n}\n";
-  return out;
-}
-
-void save_weights(Model& model, const std::string& path) {
-  write_file_atomically(path, weights_to_json(model));
-}
-
-namespace {
-
-// Flattens nested arrays into `out`; false when a value is not a finite number or the nesting is ragged.
-bool flatten(const nlohmann::json& j, const Shape& shape, size_t dim, std::vector<Real>& out,
-             std::string& problem) {
-  if (dim == shape.size()) {
-    if (!j.is_number()) {
-      problem = j.is_string() ? "holds the non-finite value " + j.get<std::string>() : "holds a non-number";
-      return false;
-    }
-    out.push_back(static_cast<Real>(j.get<double>()));
-    return true;
-  }
-  if (!j.is_array() || static_cast<Index>(j.size()) != shape[dim]) {
-    problem = "data does not match its shape at depth " + std::to_string(dim);
-    return false;
-  }
-  for (const auto& item : j)
-    if (!flatten(item, shape, dim + 1, out, problem)) return false;
-  return true;
+  write(out);
 }
 
 }  // namespace
 
-std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
+std::string weights_to_json(Model& model) {
+  std::string text;
+  write_weights_json(model, [&](std::string_view piece) { text += piece; });
+  return text;
+}
+
+void save_weights(Model& model, const std::string& path) {
+  write_file_atomically(path, [&](const ChunkWriter& write) { write_weights_json(model, write); });
+}
+
+std::vector<std::string> load_weights_from_text(Model& model, std::string_view text,
                                                 const std::string& path) {
   return load_weights_from_text(model, text, path, nullptr);
 }
 
 namespace {
 
-// The parsed file after the checks every reader needs: JSON, format name and version, a weights object.
-template <class Json>
-Json parse_weights_json(const std::string& text, const std::string& path) {
-  Json j;
-  try {
-    j = Json::parse(text);
-  } catch (const nlohmann::json::out_of_range& e) {
-    throw WeightsError(path + ": a number is out of range (" + e.what() + ")");
-  } catch (const nlohmann::json::parse_error& e) {
-    // file:line:col of the byte where parsing failed (a truncated file fails at its end).
-    const size_t at = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    const size_t line =
-        1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
-    const size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
-    const size_t column = line_start == std::string::npos || at == 0 ? at + 1 : at - line_start;
-    throw WeightsError(path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": not valid JSON" +
-                       (text.empty() ? " (the file is empty)" : ""));
-  }
-  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() || j["format"] != kFormat)
+// The checks every reader needs once the file is read: a JSON object, the format's name and version, weights.
+void check_header(const WeightsHeader& h, const std::string& path) {
+  if (!h.is_object || !h.format.is_string() || h.format != kFormat)
     throw WeightsError(path + ": not a yamlnet weights file (\"format\" should be \"" + kFormat + "\")");
-  if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
-      j["format_version"] != kFormatVersion)
+  if (!h.format_version.is_number_integer() || h.format_version != kFormatVersion)
     throw WeightsError(path + ": format_version " +
-                       (j.contains("format_version") ? j["format_version"].dump() : "missing") +
+                       (h.format_version.is_null() ? "missing" : h.format_version.dump()) +
                        " is not supported (this build reads " + std::to_string(kFormatVersion) + ")");
-  if (!j.contains("weights") || !j["weights"].is_object())
-    throw WeightsError(path + ": no \"weights\" object");
-  return j;
+  if (!h.has_weights) throw WeightsError(path + ": no \"weights\" object");
 }
+
+// Every tensor of the file, in file order, for tools that read weights without a model.
+class FileTensors : public TensorVisitor {
+ public:
+  std::vector<Real>* target(const TensorEntry& entry) override {
+    for (const auto& t : tensors)
+      if (t.name == entry.key) return note("tensor '" + entry.key + "' appears twice");
+    if (!entry.shape_valid) return note("tensor '" + entry.key + "' has no valid \"shape\"");
+    tensors.push_back({entry.key, entry.shape, {}});
+    return &tensors.back().data;
+  }
+  void done(const TensorEntry& entry, const std::string& problem) override {
+    if (!problem.empty()) note("tensor '" + entry.key + "': " + problem);
+  }
+  std::vector<WeightsTensor> tensors;
+  std::string first_problem;
+
+ private:
+  std::vector<Real>* note(const std::string& problem) {
+    if (first_problem.empty()) first_problem = problem;
+    return nullptr;
+  }
+};
+
+// The model's parameters (or, for init_from, the mapped layers' ones) matched against the file's tensors.
+class ModelTensors : public TensorVisitor {
+ public:
+  ModelTensors(Model& model, const std::map<std::string, std::string>* layer_map) : layer_map_(layer_map) {
+    for (const auto& slot : model.parameters()) {
+      std::string source = slot.key;
+      if (layer_map) {
+        // init_from: only the mapped layers, read under their old names ("new/kernel" <- "old/kernel").
+        const auto slash = slot.key.find('/');
+        const auto it = layer_map->find(slot.key.substr(0, slash));
+        if (it == layer_map->end()) continue;
+        source = it->second + slot.key.substr(slash);
+      }
+      by_source_[source] = slots.size();
+      slots.push_back(slot);
+      sources.push_back(source);
+    }
+    values.resize(slots.size());
+    problems.resize(slots.size());
+    visited_.resize(slots.size(), false);
+  }
+
+  std::vector<Real>* target(const TensorEntry& entry) override {
+    const auto it = by_source_.find(entry.key);
+    if (it == by_source_.end()) {
+      // init_from reads some layers of a file; the rest of the file is no error.
+      if (!layer_map_) unexpected.push_back(entry.key);
+      return nullptr;
+    }
+    const size_t i = it->second;
+    if (visited_[i]) {
+      problems[i] = "tensor '" + entry.key + "' appears twice";
+      return nullptr;
+    }
+    visited_[i] = true;
+    const Shape& needed = slots[i].param->shape;
+    if (entry.shape != needed) {
+      problems[i] = "tensor '" + entry.key + "' has shape " + shape_to_string(entry.shape, false) + ", " +
+                    (entry.key == slots[i].key ? std::string("the model") : "'" + slots[i].key + "'") +
+                    " needs " + shape_to_string(needed, false);
+      return nullptr;
+    }
+    return &values[i];
+  }
+  void done(const TensorEntry& entry, const std::string& problem) override {
+    if (!problem.empty()) problems[by_source_.at(entry.key)] = "tensor '" + entry.key + "': " + problem;
+  }
+
+  // Every problem, in the model's parameter order, then the file's extra tensors.
+  std::vector<std::string> all_problems() const {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (!visited_[i])
+        out.push_back("missing tensor '" + sources[i] + "' " + shape_to_string(slots[i].param->shape, false));
+      else if (!problems[i].empty())
+        out.push_back(problems[i]);
+    }
+    for (const auto& key : unexpected)
+      out.push_back("unexpected tensor '" + key + "' (no such layer weight in the model)");
+    return out;
+  }
+
+  std::vector<ParamSlot> slots;
+  std::vector<std::string> sources;  // the key read for each slot
+  std::vector<std::vector<Real>> values;
+  std::vector<std::string> problems;
+  std::vector<std::string> unexpected;
+
+ private:
+  const std::map<std::string, std::string>* layer_map_;
+  std::map<std::string, size_t> by_source_;
+  std::vector<bool> visited_;
+};
 
 }  // namespace
 
 WeightsFile read_weights_file(const std::string& path) {
-  return parse_weights_file(read_file(path), path);
+  try {
+    const MappedFile file(path);
+    return parse_weights_file(file.text(), path);
+  } catch (const WeightsError&) {
+    throw;
+  } catch (const Error& e) {
+    throw WeightsError(e.what());
+  }
 }
 
-namespace {
-
-WeightsFile parse_checked_weights_file(const std::string& text, const std::string& path) {
-  const auto j = parse_weights_json<nlohmann::ordered_json>(text, path);
+WeightsFile parse_weights_file(std::string_view text, const std::string& path) {
+  FileTensors visitor;
+  const WeightsHeader header = read_weights_stream(text, path, visitor);
+  check_header(header, path);
+  if (!visitor.first_problem.empty()) throw WeightsError(path + ": " + visitor.first_problem);
   WeightsFile file;
-  file.model = j.value("model", "");
-  for (const auto& [key, entry] : j["weights"].items()) {
-    WeightsTensor t;
-    t.name = key;
-    bool ok = entry.is_object() && entry.contains("shape") && entry["shape"].is_array();
-    if (ok)
-      for (const auto& d : entry["shape"]) {
-        ok = ok && d.is_number_integer() && d.get<Index>() >= 0;
-        t.shape.push_back(ok ? d.get<Index>() : 0);
-      }
-    if (!ok) throw WeightsError(path + ": tensor '" + key + "' has no valid \"shape\"");
-    std::string problem;
-    const Shape walk = t.shape.empty() ? Shape{1} : t.shape;
-    // flatten works on nlohmann::json; the values are small next to the file, so convert per tensor.
-    if (!entry.contains("data") ||
-        !flatten(nlohmann::json::parse(entry["data"].dump()), walk, 0, t.data, problem))
-      throw WeightsError(path + ": tensor '" + key + "': " + (problem.empty() ? "no data" : problem));
-    file.tensors.push_back(std::move(t));
-  }
+  file.model = header.model.is_string() ? header.model.get<std::string>() : "";
+  file.tensors = std::move(visitor.tensors);
   return file;
 }
 
-}  // namespace
-
-WeightsFile parse_weights_file(const std::string& text, const std::string& path) {
-  try {
-    return parse_checked_weights_file(text, path);
-  } catch (const nlohmann::json::exception& e) {  // a value of an unexpected kind deep inside
-    throw WeightsError(path + ": " + e.what());
-  }
-}
-
-namespace {
-
-std::vector<std::string> load_checked_weights(Model& model, const std::string& text, const std::string& path,
-                                              const std::map<std::string, std::string>* layer_map) {
-  const auto j = parse_weights_json<nlohmann::json>(text, path);
-  const auto& weights = j["weights"];
-  std::vector<std::string> problems;
-  std::vector<std::vector<Real>> values;
-  std::vector<ParamSlot> slots;
-  std::vector<std::string> sources;  // the key read for each slot
-  for (const auto& slot : model.parameters()) {
-    if (!layer_map) {
-      slots.push_back(slot);
-      sources.push_back(slot.key);
-      continue;
-    }
-    // init_from: only the mapped layers, read under their old names ("new/kernel" <- "old/kernel").
-    const auto slash = slot.key.find('/');
-    const auto it = layer_map->find(slot.key.substr(0, slash));
-    if (it == layer_map->end()) continue;
-    slots.push_back(slot);
-    sources.push_back(it->second + slot.key.substr(slash));
-  }
-  for (size_t s = 0; s < slots.size(); ++s) {
-    const ParamSlot& slot = slots[s];
-    const std::string& key = sources[s];
-    const Parameter& p = *slot.param;
-    std::vector<Real> flat;
-    if (!weights.contains(key)) {
-      problems.push_back("missing tensor '" + key + "' " + shape_to_string(p.shape, false));
-      values.push_back({});
-      continue;
-    }
-    const auto& entry = weights[key];
-    Shape shape;
-    if (entry.is_object() && entry.contains("shape") && entry["shape"].is_array())
-      for (const auto& d : entry["shape"]) shape.push_back(d.is_number_integer() ? d.get<Index>() : -1);
-    if (shape != p.shape) {
-      problems.push_back("tensor '" + key + "' has shape " + shape_to_string(shape, false) + ", " +
-                         (key == slot.key ? std::string("the model") : "'" + slot.key + "'") + " needs " +
-                         shape_to_string(p.shape, false));
-      values.push_back({});
-      continue;
-    }
-    std::string problem;
-    flat.reserve(static_cast<size_t>(p.value.size()));
-    const Shape walk = p.shape.empty() ? Shape{1} : p.shape;
-    if (!entry.contains("data") || !flatten(entry["data"], walk, 0, flat, problem)) {
-      problems.push_back("tensor '" + key + "': " + (problem.empty() ? "no data" : problem));
-      values.push_back({});
-      continue;
-    }
-    values.push_back(std::move(flat));
-  }
-  for (const auto& item : weights.items()) {
-    if (layer_map) break;  // init_from reads some layers of a file; the rest of the file is no error
-    bool known = false;
-    for (const auto& slot : slots) known = known || slot.key == item.key();
-    if (!known)
-      problems.push_back("unexpected tensor '" + item.key() + "' (no such layer weight in the model)");
-  }
+std::vector<std::string> load_weights_from_text(Model& model, std::string_view text, const std::string& path,
+                                                const std::map<std::string, std::string>* layer_map) {
+  ModelTensors visitor(model, layer_map);
+  const WeightsHeader header = read_weights_stream(text, path, visitor);
+  check_header(header, path);
+  const auto problems = visitor.all_problems();
   if (!problems.empty()) {
     std::string message = path + ": does not fit model '" + model.spec().name + "':";
     for (const auto& p : problems) message += "\n  " + p;
     throw WeightsError(message);
   }
-  for (size_t i = 0; i < slots.size(); ++i)
-    slots[i].param->value.data.assign(values[i].begin(), values[i].end());
+  for (size_t i = 0; i < visitor.slots.size(); ++i)
+    visitor.slots[i].param->value.data.assign(visitor.values[i].begin(), visitor.values[i].end());
   std::vector<std::string> warnings;
-  if (j.value("spec_sha256", "") != spec_sha256(model.spec()))
+  if (header.spec_sha256 != spec_sha256(model.spec()))
     warnings.push_back(path +
                        ": written for a different version of the model's architecture (spec_sha256 differs)");
   return warnings;
 }
 
-}  // namespace
-
-std::vector<std::string> load_weights_from_text(Model& model, const std::string& text,
-                                                const std::string& path,
-                                                const std::map<std::string, std::string>* layer_map) {
-  try {
-    return load_checked_weights(model, text, path, layer_map);
-  } catch (const nlohmann::json::exception& e) {  // a value of an unexpected kind deep inside
-    throw WeightsError(path + ": " + e.what());
-  }
-}
-
 std::vector<std::string> load_weights(Model& model, const std::string& path) {
-  std::string text;
+  std::optional<MappedFile> file;
   try {
-    text = read_file(path);
+    file.emplace(path);
   } catch (const Error& e) {
     throw WeightsError(e.what());
   }
-  return load_weights_from_text(model, text, path);
+  return load_weights_from_text(model, file->text(), path);
 }
 
 }  // namespace yamlnet

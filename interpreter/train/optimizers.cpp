@@ -1,5 +1,6 @@
 #include "interpreter/train/optimizers.hpp"
 
+#include <array>
 #include <cmath>
 
 #include "interpreter/core/errors.hpp"
@@ -26,7 +27,10 @@ class Sgd : public Optimizer {
         nesterov_(spec.arg("nesterov")->b) {}
 
  protected:
-  void update(std::vector<std::vector<Real>>& slots, Real* w, const Real* g, Index n, int64_t) override {
+  // A zero gradient moves nothing without momentum. With momentum the dense rule keeps moving every row (TF's
+  // sparse momentum kernel would update only the looked-up rows; we keep the dense rule).
+  bool updates_rows_only() const override { return momentum_ == 0.0; }
+  void update(Real* const* slots, Real* w, const Real* g, Index n) override {
     const Real lr = static_cast<Real>(learning_rate_), mu = static_cast<Real>(momentum_);
     Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n);
     Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>> G(g, n);
@@ -34,7 +38,7 @@ class Sgd : public Optimizer {
       W -= lr * G;
       return;
     }
-    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> V(slots[0].data(), n);
+    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> V(slots[0], n);
     V = mu * V - lr * G;
     if (nesterov_)
       W += mu * V - lr * G;
@@ -54,20 +58,26 @@ class Adam : public Optimizer {
         beta_1_(spec.number_arg("beta_1")),
         beta_2_(spec.number_arg("beta_2")),
         epsilon_(spec.number_arg("epsilon")),
-        amsgrad_(spec.arg("amsgrad")->b) {}
+        amsgrad_(spec.arg("amsgrad")->b),
+        lazy_(spec.arg("lazy")->b) {}
 
  protected:
-  void update(std::vector<std::vector<Real>>& slots, Real* w, const Real* g, Index n, int64_t t) override {
+  // Keras's Adam decays every row's moments and moves every row each step, looked up or not; lazy Adam (TF
+  // Addons' LazyAdam) updates the looked-up rows only.
+  bool updates_rows_only() const override { return lazy_; }
+  void begin_step(int64_t t) override {
     // Keras folds the bias corrections into the step size ("epsilon hat" form).
-    const double alpha = learning_rate_ * std::sqrt(1.0 - std::pow(beta_2_, static_cast<double>(t))) /
-                         (1.0 - std::pow(beta_1_, static_cast<double>(t)));
-    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), M(slots[0].data(), n), V(slots[1].data(), n);
+    alpha_ = learning_rate_ * std::sqrt(1.0 - std::pow(beta_2_, static_cast<double>(t))) /
+             (1.0 - std::pow(beta_1_, static_cast<double>(t)));
+  }
+  void update(Real* const* slots, Real* w, const Real* g, Index n) override {
+    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), M(slots[0], n), V(slots[1], n);
     Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>> G(g, n);
     M += (G - M) * static_cast<Real>(1.0 - beta_1_);
     V += (G.square() - V) * static_cast<Real>(1.0 - beta_2_);
-    const Real a = static_cast<Real>(alpha), eps = static_cast<Real>(epsilon_);
+    const Real a = static_cast<Real>(alpha_), eps = static_cast<Real>(epsilon_);
     if (amsgrad_) {
-      Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> Vhat(slots[2].data(), n);
+      Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> Vhat(slots[2], n);
       Vhat = Vhat.max(V);
       W -= a * M / (Vhat.sqrt() + eps);
     } else {
@@ -77,7 +87,8 @@ class Adam : public Optimizer {
 
  private:
   double beta_1_, beta_2_, epsilon_;
-  bool amsgrad_;
+  bool amsgrad_, lazy_;
+  double alpha_ = 0;
 };
 
 class RmsProp : public Optimizer {
@@ -90,16 +101,16 @@ class RmsProp : public Optimizer {
         centered_(spec.arg("centered")->b) {}
 
  protected:
+  bool updates_rows_only() const override { return false; }  // the mean square decays on every row
   // TF's ApplyRMSProp kernel: epsilon inside the square root.
-  void update(std::vector<std::vector<Real>>& slots, Real* w, const Real* g, Index n, int64_t) override {
-    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), MS(slots[0].data(), n),
-        MOM(slots[1].data(), n);
+  void update(Real* const* slots, Real* w, const Real* g, Index n) override {
+    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), MS(slots[0], n), MOM(slots[1], n);
     Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>> G(g, n);
     const Real rho = static_cast<Real>(rho_), lr = static_cast<Real>(learning_rate_);
     const Real eps = static_cast<Real>(epsilon_), mu = static_cast<Real>(momentum_);
     MS = rho * MS + (Real(1) - rho) * G.square();
     if (centered_) {
-      Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> MG(slots[2].data(), n);
+      Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> MG(slots[2], n);
       MG = rho * MG + (Real(1) - rho) * G;
       MOM = mu * MOM + lr * G / (MS - MG.square() + eps).sqrt();
     } else {
@@ -124,8 +135,9 @@ class Adagrad : public Optimizer {
   void init_slots(std::vector<std::vector<Real>>& slots, Index n) const override {
     slots.assign(1, std::vector<Real>(static_cast<size_t>(n), static_cast<Real>(initial_)));
   }
-  void update(std::vector<std::vector<Real>>& slots, Real* w, const Real* g, Index n, int64_t) override {
-    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), ACC(slots[0].data(), n);
+  bool updates_rows_only() const override { return true; }  // a zero gradient changes nothing
+  void update(Real* const* slots, Real* w, const Real* g, Index n) override {
+    Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), ACC(slots[0], n);
     Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>> G(g, n);
     ACC += G.square();
     W -= static_cast<Real>(learning_rate_) * G / (ACC.sqrt() + static_cast<Real>(epsilon_));
@@ -154,7 +166,10 @@ const FunctionFamily& optimizer_family() {
                           float_arg("beta_1", 0.9, "decay of the first moment", 0.0, 1.0),
                           float_arg("beta_2", 0.999, "decay of the second moment", 0.0, 1.0),
                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
-                          bool_arg("amsgrad", false, "use the AMSGrad variant")}),
+                          bool_arg("amsgrad", false, "use the AMSGrad variant"),
+                          bool_arg("lazy", false,
+                                   "update only the Embedding rows a batch looks up (TF Addons' LazyAdam); "
+                                   "the default moves every row each step, as Keras does")}),
            {},
            kLrAlias},
           {"rmsprop",
@@ -197,28 +212,46 @@ void Optimizer::init_slots(std::vector<std::vector<Real>>& slots, Index n) const
 
 void Optimizer::apply(const std::vector<ParamSlot>& params) {
   ++iterations_;
+  begin_step(iterations_);
+  const bool clipping = clipnorm_ > 0 || clipvalue_ > 0;
   for (const auto& slot : params) {
     Parameter& p = *slot.param;
     const Index n = p.value.size();
     auto& state = slots_[slot.key];
     if (state.empty()) init_slots(state, n);
-    const Real* g = p.grad.ptr();
-    if (clipnorm_ > 0 || clipvalue_ > 0) {
-      clipped_.assign(p.grad.data.begin(), p.grad.data.end());
-      if (clipvalue_ > 0)
-        for (Real& v : clipped_)
-          v = std::clamp(v, static_cast<Real>(-clipvalue_), static_cast<Real>(clipvalue_));
-      if (clipnorm_ > 0) {
-        double sq = 0;
-        for (Real v : clipped_) sq += static_cast<double>(v) * v;
-        const double norm = std::sqrt(sq);
-        if (norm > clipnorm_)
-          for (Real& v : clipped_) v = static_cast<Real>(v * clipnorm_ / norm);
+    if (p.touched && updates_rows_only() && !clipping) {
+      update_rows(state, p);
+    } else {
+      const Real* g = p.grad.ptr();
+      if (clipping) {
+        clipped_.assign(p.grad.data.begin(), p.grad.data.end());
+        if (clipvalue_ > 0)
+          for (Real& v : clipped_)
+            v = std::clamp(v, static_cast<Real>(-clipvalue_), static_cast<Real>(clipvalue_));
+        if (clipnorm_ > 0) {
+          double sq = 0;
+          for (Real v : clipped_) sq += static_cast<double>(v) * v;
+          const double norm = std::sqrt(sq);
+          if (norm > clipnorm_)
+            for (Real& v : clipped_) v = static_cast<Real>(v * clipnorm_ / norm);
+        }
+        g = clipped_.data();
       }
-      g = clipped_.data();
+      std::array<Real*, 3> slot_ptrs{};
+      for (size_t i = 0; i < state.size(); ++i) slot_ptrs[i] = state[i].data();
+      update(slot_ptrs.data(), p.value.ptr(), g, n);
     }
-    update(state, p.value.ptr(), g, n, iterations_);
     if (p.constraint) p.constraint->apply(p.value.ptr(), p.shape);
+  }
+}
+
+void Optimizer::update_rows(std::vector<std::vector<Real>>& state, Parameter& p) {
+  const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
+  std::array<Real*, 3> slot_ptrs{};
+  for (Index r : p.touched->rows()) {
+    const Index at = r * width;
+    for (size_t i = 0; i < state.size(); ++i) slot_ptrs[i] = state[i].data() + at;
+    update(slot_ptrs.data(), p.value.ptr() + at, p.grad.ptr() + at, width);
   }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Keras 2 (tf.keras OptimizerV2) update rules: sgd (momentum, nesterov), adam (amsgrad), rmsprop (momentum,
-// centered), adagrad. State is kept per parameter name so checkpoints and diffs never depend on positions.
+// Keras 2 (tf.keras OptimizerV2) update rules: sgd (momentum, nesterov), adam (amsgrad, lazy), rmsprop
+// (momentum, centered), adagrad. State is kept per parameter name so checkpoints and diffs never depend on
+// positions. Row-sparse gradients (Embedding tables) update only their touched rows where that gives the same
+// result as the dense rule (sgd without momentum, adagrad) or where asked (adam's lazy: true).
 #include <map>
 #include <memory>
 #include <string>
@@ -31,8 +33,13 @@ class Optimizer {
 
  protected:
   Optimizer(std::string name, const Value& spec, int slot_count);
-  // Updates w in place from g (already clipped). `t` is the 1-based step number.
-  virtual void update(std::vector<std::vector<Real>>& slots, Real* w, const Real* g, Index n, int64_t t) = 0;
+  // Updates n values of w in place from g (already clipped); slots[i] points at the same n values of each
+  // state slot. Called once per tensor, or once per touched row of a row-sparse gradient.
+  virtual void update(Real* const* slots, Real* w, const Real* g, Index n) = 0;
+  // Called once per step before the updates; `t` is the 1-based step number.
+  virtual void begin_step(int64_t) {}
+  // Whether updating only the rows with a gradient is this optimizer's rule for a row-sparse gradient.
+  virtual bool updates_rows_only() const = 0;
   virtual void init_slots(std::vector<std::vector<Real>>& slots, Index n) const;
 
   std::string name_;
@@ -42,6 +49,7 @@ class Optimizer {
   double clipnorm_ = 0, clipvalue_ = 0;
   int slot_count_;
   int64_t iterations_ = 0;
+  void update_rows(std::vector<std::vector<Real>>& state, Parameter& p);
   std::vector<Real> clipped_;
   std::map<std::string, std::vector<std::vector<Real>>> slots_;
 };

@@ -62,7 +62,9 @@ void SampledSoftmax::bind(Model& model, size_t output) {
   if (weights.shape[1] != width)
     fail("the table's rows have " + std::to_string(weights.shape[1]) + " values but output '" +
          model.output_name(output) + "' has " + std::to_string(width) + " (they are multiplied)");
-  bind_table(&weights.value, table->trainable() ? &weights.grad : nullptr, table->mask_zero());
+  const bool trains = table->trainable();
+  bind_table(&weights.value, trains ? &weights.grad : nullptr, table->mask_zero(),
+             trains && weights.touched ? &*weights.touched : nullptr);
   const Index candidates = sampler_->drawable();
   if (num_sampled_ > candidates)
     throw ConfigError({Diagnostic{spec_.arg("num_sampled")->loc, "", "",
@@ -70,9 +72,11 @@ void SampledSoftmax::bind(Model& model, size_t output) {
                                       " distinct items cannot be drawn from " + std::to_string(candidates)}});
 }
 
-void SampledSoftmax::bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding) {
+void SampledSoftmax::bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding,
+                                TouchedRows* table_rows) {
   table_ = table;
   table_grad_ = table_grad;
+  table_rows_ = table_rows;
   first_id_ = zero_is_padding ? 1 : 0;
   sampler_ = std::make_unique<CandidateSampler>(sampler_kind(spec_.arg("sampler")->s), first_id_,
                                                 table->shape[0], spec_.number_arg("distortion"));
@@ -187,6 +191,10 @@ double SampledSoftmax::sampled(const Tensor& input, const Tensor& target, Tensor
     // Reuse sampled_rows_ for d loss / d sampled rows (the rows themselves are no longer needed).
     sampled_rows_.matrix(dim).noalias() = g_sampled.transpose() * u;
     for (Index j = 0; j < s; ++j) dw.row(sample_[j]) += sampled_rows_.matrix(dim).row(j);
+    if (table_rows_) {
+      for (Index b = 0; b < rows; ++b) table_rows_->add(ids[b]);
+      for (Index j = 0; j < s; ++j) table_rows_->add(sample_[j]);
+    }
   }
   return total / weight_sum;
 }

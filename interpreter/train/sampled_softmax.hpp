@@ -10,6 +10,7 @@
 
 #include "interpreter/train/candidate_sampler.hpp"
 #include "interpreter/train/losses.hpp"
+#include "layers/layer.hpp"
 
 namespace yamlnet {
 
@@ -21,8 +22,9 @@ class SampledSoftmax : public Loss {
   bool takes_logits_of(const std::string&) const override { return false; }
   Index target_width(Index) const override { return 1; }
   void bind(Model& model, size_t output) override;
-  // For tests: score against this table directly (grad receives d loss / d table during training).
-  void bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding);
+  // For tests: score against this table directly (grad receives d loss / d table during training; the rows
+  // written are recorded in table_rows when the gradient is row-sparse).
+  void bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding, TouchedRows* table_rows = nullptr);
   void observe_targets(const Tensor& targets) override;
   double compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights = nullptr,
                  Random* sampling = nullptr) override;
@@ -45,6 +47,7 @@ class SampledSoftmax : public Loss {
   bool remove_hits_, subtract_log_q_;
   Tensor* table_ = nullptr;
   Tensor* table_grad_ = nullptr;
+  TouchedRows* table_rows_ = nullptr;
   Index first_id_ = 0;
   std::unique_ptr<CandidateSampler> sampler_;
   // Per-batch buffers, reused across steps.

@@ -23,8 +23,10 @@ std::vector<Shape> Embedding::build(const std::vector<Shape>& input_shapes) {
     throw ShapeError(
         "input_length " + std::to_string(length.i) + " does not match the input shape " + shape_to_string(in),
         "input_length");
-  add_param("embeddings", {input_dim_, output_dim_}, args_.get("embeddings_initializer"),
-            args_.get("embeddings_regularizer"), args_.get("embeddings_constraint"));
+  Parameter& table = add_param("embeddings", {input_dim_, output_dim_}, args_.get("embeddings_initializer"),
+                               args_.get("embeddings_regularizer"), args_.get("embeddings_constraint"));
+  // A batch looks up a few rows of the table: only those get a gradient (unless a penalty covers every row).
+  if (!table.regularizer) table.touched.emplace(input_dim_);
   Shape out = in;
   out.push_back(output_dim_);
   return {out};
@@ -51,10 +53,12 @@ void Embedding::backward(const LayerInputs& in, const std::vector<Tensor>&, std:
                          std::vector<Tensor*>&) {
   if (!trainable()) return;
   const Tensor& ids = *in.values[0];
-  Real* grad = params_[0].grad.ptr();
+  Parameter& table = params_[0];
+  Real* grad = table.grad.ptr();
   const Real* d_out = d_outputs[0].ptr();
   for (Index k = 0; k < ids.size(); ++k) {
     const Index id = static_cast<Index>(ids.data[k]);
+    if (table.touched) table.touched->add(id);
     RowVectorMap(grad + id * output_dim_, output_dim_) +=
         ConstRowVectorMap(d_out + k * output_dim_, output_dim_);
   }

@@ -99,7 +99,7 @@ TEST_CASE("loading lists every missing, extra and wrongly shaped tensor before t
   CHECK(weights_to_json(model) == before);
   CHECK_THROWS_WITH_AS(
       load_weights_from_text(model, "{\"format\": \"yamlnet.weights\", \"weights\"", "t.json"),
-      "t.json:1:40: not valid JSON", WeightsError);
+      "t.json:1:40: not valid JSON (it ends early)", WeightsError);
   CHECK_THROWS_AS(
       load_weights_from_text(model, R"({"format": "yamlnet.weights", "format_version": 2, "weights": {}})",
                              "t.json"),
@@ -136,4 +136,53 @@ TEST_CASE("init_from copies the mapped layers' tensors by name and leaves the re
   CHECK_THROWS_WITH_AS(
       load_weights_from_text(target, slurp(dir.path("source.json")), "source.json", &wrong),
       "source.json: does not fit model 'small':\n  missing tensor 'nosuch/embeddings' (5, 3)", WeightsError);
+}
+
+namespace {
+
+std::string weights_text(const std::string& tensors) {
+  return R"({"format": "yamlnet.weights", "format_version": 1, "model": "small", "weights": {)" + tensors +
+         "}}";
+}
+
+std::string message_of(const std::string& text) {
+  try {
+    parse_weights_file(text, "t.json");
+  } catch (const WeightsError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the streaming weights reader: any key order, escapes, number forms, and clear errors") {
+  // Data before shape (a hand-edited or foreign writer's order) reads the same as the writer's order.
+  const auto file = parse_weights_file(
+      weights_text(
+          R"("a\/b\u00e9": {"data": [[1, -2.5e-1], [3E2, 0]], "dtype": "float32", "shape": [2, 2]})"),
+      "t.json");
+  REQUIRE(file.tensors.size() == 1);
+  CHECK(file.tensors[0].name == "a/b\xc3\xa9");
+  CHECK(file.tensors[0].shape == Shape{2, 2});
+  CHECK(file.tensors[0].data == std::vector<Real>{1, Real(-0.25), 300, 0});
+  // A value below float's range rounds to zero, as a reader of doubles would; one above it is an error.
+  CHECK(
+      parse_weights_file(weights_text(R"("t": {"shape": [1], "data": [1e-60]})"), "t.json").tensors[0].data ==
+      std::vector<Real>{0});
+  CHECK(message_of(weights_text(R"("t": {"shape": [1], "data": [1e60]})")).find("a number is out of range") !=
+        std::string::npos);
+  // JSON's number grammar, not strtod's.
+  for (const char* bad : {"[1.]", "[.5]", "[-inf]", "[0x10]", "[1e]", "[--1]"})
+    CHECK(message_of(weights_text(std::string(R"("t": {"shape": [1], "data": )") + bad + "}"))
+              .find("not valid JSON") != std::string::npos);
+  CHECK(message_of(weights_text(R"("t": {"shape": [1], "data": [1]}, "t": {"shape": [1], "data": [2]})"))
+            .find("tensor 't' appears twice") != std::string::npos);
+  CHECK(message_of(weights_text(R"("t": {"shape": [1], "data": [1]})") + " x") ==
+        "t.json:1:117: not valid JSON (text after the end of the document)");
+  // Deep nesting is refused, not a stack overflow.
+  CHECK(message_of(weights_text(R"("t": {"shape": [1], "other": )" + std::string(5000, '[') + "}"))
+            .find("nested deeper than") != std::string::npos);
+  CHECK(message_of(weights_text(R"("t": {"shape": [2], "dtype": "float32"})")) ==
+        "t.json: tensor 't': no data");
 }
