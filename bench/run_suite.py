@@ -123,7 +123,8 @@ def main():
                   f"{row['yamlnet_quality']:>7.4f} {row['pytorch_quality']:>7.4f}  {flops}", flush=True)
     print(f"PyTorch's BLAS: {', '.join(sorted(blas))}")
     if not args.smoke:
-        with open(os.path.join(ROOT, "build-bench", "last_run.json"), "w") as f:
+        # Beside the binary measured (build-bench/ from scripts/bench.sh).
+        with open(os.path.join(os.path.dirname(os.path.abspath(args.yamlnet)), "last_run.json"), "w") as f:
             json.dump(rows, f, indent=1)
 
 

@@ -2,6 +2,8 @@
 // A batch-first, row-major buffer. Shapes stored here include the batch as the leading dimension;
 // shapes passed to Layer::build are per sample (no batch).
 #include <Eigen/Core>
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -26,12 +28,43 @@ struct Tensor {
   RealBuffer data;
 
   Tensor() = default;
-  explicit Tensor(Shape s) { resize(std::move(s)); }
+  explicit Tensor(const Shape& s) { resize(s); }
 
-  // Shrinking or regrowing within capacity does not allocate: buffers are reused across training steps.
-  void resize(Shape s) {
-    shape = std::move(s);
-    data.resize(static_cast<size_t>(shape_size(shape)));
+  // The shape is copied into the existing shape vector and the data grows within its capacity, so once a
+  // training step has run, the next ones allocate nothing (tests/unit/allocation_test.cpp). The forms below
+  // build the new shape in place, where a Shape temporary would allocate.
+  void resize(const Shape& s) {
+    if (&s != &shape) shape.assign(s.begin(), s.end());
+    fit_data();
+  }
+  void resize(std::initializer_list<Index> s) {
+    shape.assign(s);
+    fit_data();
+  }
+  // `like` with its first dimension set to `rows`.
+  void resize_rows(const Shape& like, Index rows) {
+    if (&like != &shape) shape.assign(like.begin(), like.end());
+    shape[0] = rows;
+    fit_data();
+  }
+  // `like` with its last dimension set to `last`.
+  void resize_last(const Shape& like, Index last) {
+    if (&like != &shape) shape.assign(like.begin(), like.end());
+    shape.back() = last;
+    fit_data();
+  }
+  // `like` with one more dimension, `last`, at the end.
+  void resize_appended(const Shape& like, Index last) {
+    if (&like != &shape) shape.assign(like.begin(), like.end());
+    shape.push_back(last);
+    fit_data();
+  }
+  // [batch, per_sample...]
+  void resize_batch(Index batch, const Shape& per_sample) {
+    shape.resize(per_sample.size() + 1);
+    shape[0] = batch;
+    std::copy(per_sample.begin(), per_sample.end(), shape.begin() + 1);
+    fit_data();
   }
   void set_zero() { std::fill(data.begin(), data.end(), Real(0)); }
   bool empty() const { return shape.empty(); }
@@ -49,6 +82,9 @@ struct Tensor {
   }
   ArrayMap array() { return ArrayMap(data.data(), size()); }
   ConstArrayMap array() const { return ConstArrayMap(data.data(), size()); }
+
+ private:
+  void fit_data() { data.resize(static_cast<size_t>(shape_size(shape))); }
 };
 
 // A plain copy of a buffer (for comparisons in tests and messages).

@@ -19,9 +19,7 @@ namespace {
 
 void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, Index end, Tensor& dst) {
   const Index row = src.row_size();
-  Shape shape = src.shape;
-  shape[0] = end - begin;
-  dst.resize(std::move(shape));
+  dst.resize_rows(src.shape, end - begin);
   for (Index r = begin; r < end; ++r)
     std::copy_n(src.data.begin() + order[r] * row, row, dst.data.begin() + (r - begin) * row);
 }

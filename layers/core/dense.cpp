@@ -34,12 +34,10 @@ const Tensor* Dense::logits() const {
 
 void Dense::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext&) {
   const Tensor& x = *in.values[0];
-  Shape out_shape = x.shape;
-  out_shape.back() = units_;
   Tensor& y = outputs[0];
-  y.resize(out_shape);
+  y.resize_last(x.shape, units_);
   Tensor& z = activation_.is_linear() ? y : pre_activation_;
-  z.resize(out_shape);
+  z.resize(y.shape);
   auto Z = z.matrix(units_);
   const ProductThreads threads(Z.rows(), input_dim_, units_);
   Z.noalias() = x.matrix(input_dim_) * params_[0].value.matrix(units_);

@@ -15,9 +15,9 @@ std::vector<Shape> Masking::build(const std::vector<Shape>& input_shapes) {
 void Masking::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext&) {
   const Tensor& x = *in.values[0];
   const Index width = x.last_dim(), steps = x.size() / width;
-  Shape mask_shape = x.shape;
-  mask_shape.pop_back();
-  keep_.resize(mask_shape);
+  // The mask's shape is x's without the features, built in place (a Shape temporary would allocate).
+  keep_.shape.assign(x.shape.begin(), x.shape.end() - 1);
+  keep_.resize(keep_.shape);
   outputs[0].resize(x.shape);
   const Real value = static_cast<Real>(mask_value_);
   for (Index s = 0; s < steps; ++s) {

@@ -4,7 +4,7 @@ namespace yamlnet {
 
 void ReshapingLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext&) {
   const Tensor& x = *in.values[0];
-  outputs[0].resize(with_batch(x.batch(), target_));
+  outputs[0].resize_batch(x.batch(), target_);
   outputs[0].array() = x.array();
 }
 

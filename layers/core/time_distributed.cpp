@@ -26,16 +26,17 @@ std::vector<Shape> TimeDistributed::build(const std::vector<Shape>& input_shapes
 void TimeDistributed::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) {
   const Tensor& x = *in.values[0];
   const Index B = x.batch(), T = x.shape[1];
-  Shape folded{B * T};
-  folded.insert(folded.end(), x.shape.begin() + 2, x.shape.end());
-  folded_in_.resize(folded);
+  // Shapes are built in place in the tensors' own shape vectors: a Shape temporary would allocate every step.
+  folded_in_.shape.assign(x.shape.begin() + 1, x.shape.end());
+  folded_in_.shape[0] = B * T;
+  folded_in_.resize(folded_in_.shape);
   folded_in_.array() = x.array();
-  const LayerInputs inner_in{{&folded_in_}, {nullptr}};
-  inner_->forward(inner_in, folded_out_, ctx);
-  Shape out{B, T};
-  out.insert(out.end(), inner_out_shape_.begin(), inner_out_shape_.end());
-  outputs[0].resize(out);
-  outputs[0].array() = folded_out_[0].array();
+  inner_->forward(inner_in_, folded_out_, ctx);
+  Tensor& y = outputs[0];
+  y.shape.assign({B, T});
+  y.shape.insert(y.shape.end(), inner_out_shape_.begin(), inner_out_shape_.end());
+  y.resize(y.shape);
+  y.array() = folded_out_[0].array();
 }
 
 void TimeDistributed::backward(const LayerInputs&, const std::vector<Tensor>&, std::vector<Tensor>& d_outputs,
@@ -44,9 +45,8 @@ void TimeDistributed::backward(const LayerInputs&, const std::vector<Tensor>&, s
   folded_d_[0].array() = d_outputs[0].array();
   folded_din_.resize(folded_in_.shape);
   folded_din_.set_zero();
-  std::vector<Tensor*> d_in{d_inputs[0] ? &folded_din_ : nullptr};
-  const LayerInputs inner_in{{&folded_in_}, {nullptr}};
-  inner_->backward(inner_in, folded_out_, folded_d_, d_in);
+  inner_d_in_[0] = d_inputs[0] ? &folded_din_ : nullptr;
+  inner_->backward(inner_in_, folded_out_, folded_d_, inner_d_in_);
   if (d_inputs[0]) d_inputs[0]->array() += folded_din_.array();
 }
 

@@ -26,6 +26,9 @@ class TimeDistributed : public Layer {
   Tensor folded_in_;                           // [B*T, ...]
   std::vector<Tensor> folded_out_, folded_d_;  // the wrapped layer's outputs and their gradients
   Tensor folded_din_;
+  // The wrapped layer's view of folded_in_ and its input-gradient slot, made once (not per step).
+  LayerInputs inner_in_{{&folded_in_}, {nullptr}};
+  std::vector<Tensor*> inner_d_in_{nullptr};
 };
 
 LayerInfo time_distributed_info();

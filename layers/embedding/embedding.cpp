@@ -34,9 +34,7 @@ std::vector<Shape> Embedding::build(const std::vector<Shape>& input_shapes) {
 
 void Embedding::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext&) {
   const Tensor& ids = *in.values[0];
-  Shape out_shape = ids.shape;
-  out_shape.push_back(output_dim_);
-  outputs[0].resize(out_shape);
+  outputs[0].resize_appended(ids.shape, output_dim_);
   const Real* table = params_[0].value.ptr();
   Real* out = outputs[0].ptr();
   for (Index k = 0; k < ids.size(); ++k) {

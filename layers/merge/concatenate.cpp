@@ -38,7 +38,7 @@ std::vector<Shape> Concatenate::build(const std::vector<Shape>& input_shapes) {
 
 void Concatenate::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext&) {
   const Index batch = in.values[0]->batch();
-  outputs[0].resize(with_batch(batch, out_shape_));
+  outputs[0].resize_batch(batch, out_shape_);
   Real* y = outputs[0].ptr();
   const Index rows = batch * outer_;
   Index offset = 0;

@@ -44,8 +44,10 @@ void Dot::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const Run
     a_.array() = a.array();
     b_.array() = b.array();
   }
-  outputs[0].resize(rows_a_ == 1 && in.values[0]->shape.size() == 2 ? Shape{B, 1}
-                                                                    : Shape{B, rows_a_, rows_b_});
+  if (rows_a_ == 1 && in.values[0]->shape.size() == 2)
+    outputs[0].resize({B, 1});
+  else
+    outputs[0].resize({B, rows_a_, rows_b_});
   for (Index s = 0; s < B; ++s) {
     ConstMatrixMap A(a_.ptr() + s * rows_a_ * depth_, rows_a_, depth_),
         Bm(b_.ptr() + s * rows_b_ * depth_, rows_b_, depth_);

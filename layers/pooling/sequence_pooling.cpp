@@ -31,7 +31,10 @@ void SequencePooling::forward(const LayerInputs& in, std::vector<Tensor>& output
   const Tensor* mask = in.masks.empty() ? nullptr : in.masks[0];
   const Tensor* length = in.values.size() > 1 ? in.values[1] : nullptr;
   const Index B = x.batch(), T = x.shape[1], F = x.shape[2];
-  outputs[0].resize(keepdims_ ? Shape{B, 1, F} : Shape{B, F});
+  if (keepdims_)
+    outputs[0].resize({B, 1, F});
+  else
+    outputs[0].resize({B, F});
   Real* y = outputs[0].ptr();
   divisor_.resize({B});
   if (mode_ == Mode::Max) argmax_.assign(static_cast<size_t>(B * F), -1);

@@ -70,14 +70,11 @@ void Bidirectional::forward(const LayerInputs& in, std::vector<Tensor>& outputs,
   const Tensor& f = fwd_out_[0];
   const Tensor& b = bwd_aligned_;
   if (merge_mode_ == "concat") {
-    const Index u = f.last_dim(), rows = f.size() / u;
-    Shape shape = f.shape;
-    shape.back() = 2 * u;
-    outputs[0].resize(shape);
+    const Index u = f.last_dim();
+    outputs[0].resize_last(f.shape, 2 * u);
     auto y = outputs[0].matrix(2 * u);
     y.leftCols(u) = f.matrix(u);
     y.rightCols(u) = b.matrix(u);
-    (void)rows;
   } else if (merge_mode_ == "none") {
     outputs[0] = f;
     outputs[1] = b;
