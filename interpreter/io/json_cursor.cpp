@@ -192,8 +192,8 @@ bool JsonCursor::read_real(Real& out) {
   }
   if (res.ec != std::errc()) fail("a malformed number");
   pos_ = static_cast<size_t>(res.ptr - text_.data());
-  // from_chars accepts forms JSON does not ("1.", "-inf" is excluded above); check the token strictly when
-  // the shortest path did not end where JSON's grammar would.
+  // from_chars accepts forms JSON does not ("1.", "-.5", "01"; "inf" and "nan" are excluded above), so every
+  // token is scanned again with JSON's grammar and must end where from_chars ended.
   const size_t end = pos_;
   pos_ = start;
   number_token();
