@@ -11,7 +11,7 @@ namespace yamlnet {
 namespace {
 
 // Keras's backend epsilon: probabilities are clipped to [eps, 1 - eps] before the log.
-constexpr double kEpsilon = 1e-7;
+constexpr double kProbabilityEpsilon = 1e-7;
 
 std::vector<ArgSpec> logits_args() {
   return {bool_arg("from_logits", false, "the output is logits, not probabilities")};
@@ -61,10 +61,11 @@ class BinaryCrossentropy : public Loss {
         grad[i] = static_cast<Real>((p - y) * scale);
       } else {
         const double raw = in[i];
-        const double p = std::clamp(raw, kEpsilon, 1.0 - kEpsilon);
-        total += -(y * std::log(p + kEpsilon) + (1.0 - y) * std::log(1.0 - p + kEpsilon));
-        const bool inside = raw > kEpsilon && raw < 1.0 - kEpsilon;
-        const double d = -(y / (p + kEpsilon) - (1.0 - y) / (1.0 - p + kEpsilon));
+        const double p = std::clamp(raw, kProbabilityEpsilon, 1.0 - kProbabilityEpsilon);
+        total +=
+            -(y * std::log(p + kProbabilityEpsilon) + (1.0 - y) * std::log(1.0 - p + kProbabilityEpsilon));
+        const bool inside = raw > kProbabilityEpsilon && raw < 1.0 - kProbabilityEpsilon;
+        const double d = -(y / (p + kProbabilityEpsilon) - (1.0 - y) / (1.0 - p + kProbabilityEpsilon));
         grad[i] = static_cast<Real>(inside ? d * scale : 0.0);
       }
     }
@@ -107,9 +108,9 @@ class CategoricalCrossentropy : public Loss {
     double inner = 0;  // sum_j dL/dq_j * q_j
     for (Index c = 0; c < width; ++c) {
       const double q = x[c] / sum;
-      const double qc = std::clamp(q, kEpsilon, 1.0 - kEpsilon);
+      const double qc = std::clamp(q, kProbabilityEpsilon, 1.0 - kProbabilityEpsilon);
       total -= y(c) * std::log(qc);
-      const double dq = (q > kEpsilon && q < 1.0 - kEpsilon) ? -y(c) / qc : 0.0;
+      const double dq = (q > kProbabilityEpsilon && q < 1.0 - kProbabilityEpsilon) ? -y(c) / qc : 0.0;
       g[c] = static_cast<Real>(dq);
       inner += dq * q;
     }

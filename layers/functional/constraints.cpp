@@ -7,7 +7,7 @@ namespace yamlnet {
 
 namespace {
 // Keras's backend epsilon, added to the norm before dividing.
-constexpr double kEpsilon = 1e-7;
+constexpr double kNormEpsilon = 1e-7;
 }  // namespace
 
 const FunctionFamily& constraint_family() {
@@ -73,7 +73,7 @@ void Constraint::apply(Real* w, const Shape& shape) const {
       if (kind == Kind::MaxNorm) desired = std::clamp(norm, 0.0, max_value);
       if (kind == Kind::MinMaxNorm)
         desired = rate * std::clamp(norm, min_value, max_value) + (1.0 - rate) * norm;
-      const Real factor = static_cast<Real>(desired / (kEpsilon + norm));
+      const Real factor = static_cast<Real>(desired / (kNormEpsilon + norm));
       for (Index k = 0; k < len; ++k) base[k * inner] *= factor;
     }
 }

@@ -16,7 +16,7 @@ using namespace yamlnet::testing;
 
 namespace {
 
-std::string config(const std::string& log, const std::string& extra = "") {
+std::string feedback_config(const std::string& log, const std::string& extra = "") {
   return "name: ncf\nseed: 5\ninputs: {user: {shape: [1], dtype: int32}, item: {shape: [1], dtype: "
          "int32}}\nlayers:\n"
          "  - {name: u, type: Embedding, inputs: user, input_dim: 4, output_dim: 2}\n"
@@ -29,7 +29,7 @@ std::string config(const std::string& log, const std::string& extra = "") {
 }
 
 // user item rating time: user 1 rated 1..4 in time order, user 2 rated 5, 6, 2 (6 latest), user 3 rated 7, 8.
-const char* kLog =
+const char* kFeedbackLog =
     "1\t1\t5\t10\n1\t2\t4\t20\n1\t3\t3\t30\n1\t4\t5\t40\n2\t5\t5\t10\n2\t2\t1\t15\n2\t6\t5\t20\n3\t7\t4\t1\n3"
     "\t8\t4\t2\n";
 
@@ -38,7 +38,7 @@ const char* kLog =
 TEST_CASE(
     "implicit feedback: leave-one-out holds out the latest item for test and the one before for validation") {
   TempDir dir;
-  Model model(parse_model_spec(config(dir.write("log.tsv", kLog)), "ncf.yaml"));
+  Model model(parse_model_spec(feedback_config(dir.write("log.tsv", kFeedbackLog)), "ncf.yaml"));
   const ImplicitFeedback data(model.spec(), model);
   const RankingSet& test = data.test();
   REQUIRE(test.groups() == 3);
@@ -57,7 +57,7 @@ TEST_CASE(
 
 TEST_CASE("implicit feedback: the sampler never returns an item the user interacted with (many draws)") {
   TempDir dir;
-  Model model(parse_model_spec(config(dir.write("log.tsv", kLog)), "ncf.yaml"));
+  Model model(parse_model_spec(feedback_config(dir.write("log.tsv", kFeedbackLog)), "ncf.yaml"));
   const ImplicitFeedback data(model.spec(), model);
   Dataset epoch;
   for (int e = 0; e < 200; ++e) {
@@ -86,7 +86,7 @@ TEST_CASE("implicit feedback: ids beyond the Embedding's input_dim name the file
   TempDir dir;
   const std::string log = dir.write("bad.tsv", "1\t1\t5\t1\n1\t9\t5\t2\n");
   try {
-    Model model(parse_model_spec(config(log), "ncf.yaml"));
+    Model model(parse_model_spec(feedback_config(log), "ncf.yaml"));
     ImplicitFeedback data(model.spec(), model);
     FAIL("expected a DataError");
   } catch (const DataError& e) {
@@ -113,8 +113,9 @@ TEST_CASE("hr@K and ndcg@K on hand-made rankings; ties count against the held-ou
 
 TEST_CASE("implicit feedback runs: most-popular baseline by hand; recommend leaves out the user's items") {
   TempDir dir;
-  const std::string path = dir.write("ncf.yaml", config(dir.write("log.tsv", kLog), ", validation: false") +
-                                                     "fit: {epochs: 1, batch_size: 4, verbose: 0}\n");
+  const std::string path =
+      dir.write("ncf.yaml", feedback_config(dir.write("log.tsv", kFeedbackLog), ", validation: false") +
+                                "fit: {epochs: 1, batch_size: 4, verbose: 0}\n");
   std::vector<std::string> warnings;
   RunOptions options{path, {}, "", dir.path("w.weights.json")};
   // Training positives: 1, 2, 3 (user 1), 5, 2 (user 2), 7 (user 3): item 2 counts 2, the others 1 or 0.

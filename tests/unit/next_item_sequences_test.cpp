@@ -20,11 +20,11 @@ using namespace yamlnet::testing;
 namespace {
 
 // user item rating time, not in time order: user 1 had 1, 2, 3, 4, 5; user 2 had 6, 2, 7; user 3 had 8, 1.
-const char* kLog =
+const char* kHistoryLog =
     "1\t2\t5\t20\n1\t1\t5\t10\n1\t3\t3\t30\n2\t6\t5\t10\n1\t4\t5\t40\n2\t2\t1\t15\n1\t5\t4\t50\n2\t7\t5\t20\n"
     "3\t8\t4\t1\n3\t1\t4\t2\n";
 
-std::string config(const std::string& log, const std::string& extra = "", int item_dim = 9) {
+std::string history_config(const std::string& log, const std::string& extra = "", int item_dim = 9) {
   return "name: yt\nseed: 3\ninputs:\n  history: {shape: [3], dtype: int32}\n  user: {shape: [1], dtype: "
          "int32}\n"
          "  length: {shape: [1]}\nlayers:\n"
@@ -57,7 +57,7 @@ std::vector<Real> reals(std::initializer_list<double> v) {
 
 TEST_CASE("next-item sequences: examples, held-out items, lengths and seen items") {
   TempDir dir;
-  Model model(parse_model_spec(config(dir.write("log.tsv", kLog)), "yt.yaml"));
+  Model model(parse_model_spec(history_config(dir.write("log.tsv", kHistoryLog)), "yt.yaml"));
   const NextItemSequences data(model.spec(), model);
   // Training: user 1 keeps 1, 2, 3 (4 validates, 5 tests) -> (1 -> 2), (1 2 -> 3); users 2 and 3 keep one
   // item.
@@ -91,7 +91,7 @@ TEST_CASE("next-item sequences: examples, held-out items, lengths and seen items
 
 TEST_CASE("next-item sequences: pad_sequences's padding and truncating, and the reversed history") {
   TempDir dir;
-  const std::string log = dir.write("log.tsv", kLog);
+  const std::string log = dir.write("log.tsv", kHistoryLog);
   struct Case {
     const char* extra;
     std::vector<Real> user1, user2;  // test histories of users 1 ([1 2 3 4]) and 2 ([6 2])
@@ -107,7 +107,7 @@ TEST_CASE("next-item sequences: pad_sequences's padding and truncating, and the 
   };
   for (const auto& c : cases) {
     CAPTURE(c.extra);
-    Model model(parse_model_spec(config(log, c.extra), "yt.yaml"));
+    Model model(parse_model_spec(history_config(log, c.extra), "yt.yaml"));
     const NextItemSequences data(model.spec(), model);
     CHECK(row(data.test().rows, 0, 0) == c.user1);
     CHECK(row(data.test().rows, 0, 1) == c.user2);
@@ -117,9 +117,9 @@ TEST_CASE("next-item sequences: pad_sequences's padding and truncating, and the 
 
 TEST_CASE("next-item sequences: ids outside the item table and the padding id are errors with file:line") {
   TempDir dir;
-  const std::string log = dir.write("log.tsv", kLog);
+  const std::string log = dir.write("log.tsv", kHistoryLog);
   {
-    Model model(parse_model_spec(config(log, "", 8), "yt.yaml"));  // item 8 needs input_dim 9
+    Model model(parse_model_spec(history_config(log, "", 8), "yt.yaml"));  // item 8 needs input_dim 9
     try {
       NextItemSequences data(model.spec(), model);
       FAIL("expected a DataError");
@@ -129,7 +129,7 @@ TEST_CASE("next-item sequences: ids outside the item table and the padding id ar
     }
   }
   const std::string zero = dir.write("zero.tsv", "1\t1\t5\t1\n1\t0\t5\t2\n");
-  Model model(parse_model_spec(config(zero), "yt.yaml"));
+  Model model(parse_model_spec(history_config(zero), "yt.yaml"));
   try {
     NextItemSequences data(model.spec(), model);
     FAIL("expected a DataError");
@@ -160,8 +160,8 @@ TEST_CASE("next-item runs: most-popular baseline, export and recommend agree wit
     log += user + "\t1\t5\t1\n" + user + "\t6\t5\t2\n" + user + "\t2\t5\t3\n";
   }
   log += "1\t3\t5\t4\n2\t6\t5\t5\n3\t4\t5\t4\n";  // tests: user 1 -> 3, user 2 -> 6 (again), user 3 -> 4
-  const std::string config_path =
-      dir.write("yt.yaml", config(dir.write("log.tsv", log), ", validation: false, exclude_seen: false"));
+  const std::string config_path = dir.write(
+      "yt.yaml", history_config(dir.write("log.tsv", log), ", validation: false, exclude_seen: false"));
   std::vector<std::string> warnings;
   RunOptions options{config_path, {}, "", ""};
   // Popularity (training targets 6 x3, 2 x3; ties count against): test item 6 ranks 1 (tied with 2), items

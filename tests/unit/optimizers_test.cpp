@@ -125,10 +125,10 @@ TEST_CASE("optimizer state is kept per parameter name") {
 namespace {
 
 // A 4 x 2 table whose gradient is row-sparse; the same steps run on a dense copy for comparison.
-struct Table {
+struct EmbeddingTable {
   Parameter p;
   std::vector<ParamSlot> slots;
-  explicit Table(bool row_sparse) {
+  explicit EmbeddingTable(bool row_sparse) {
     p.name = "embeddings";
     p.shape = {4, 2};
     p.value.resize(p.shape);
@@ -151,7 +151,7 @@ struct Table {
 
 std::vector<Real> run(const std::string& optimizer, bool row_sparse) {
   auto opt = Optimizer::create(parse_function_value(optimizer, optimizer_family()));
-  Table t(row_sparse);
+  EmbeddingTable t(row_sparse);
   t.step(*opt, {1, 3, 1}, Real(0.5));
   t.step(*opt, {0}, Real(-0.25));
   t.step(*opt, {3}, Real(1.5));
@@ -179,7 +179,7 @@ TEST_CASE("row-sparse gradients: the dense rule's result, touching only rows whe
 }
 
 TEST_CASE("zero_grad of a row-sparse gradient clears the rows written since the last call") {
-  Table t(true);
+  EmbeddingTable t(true);
   t.p.grad.data[2] = 1;  // row 1, recorded
   t.p.touched->add(1);
   t.p.zero_grad();
@@ -197,7 +197,7 @@ TEST_CASE("adam lazy: true updates only the rows looked up; the default decays a
   auto once = [] {
     auto opt =
         Optimizer::create(parse_function_value("{type: adam, learning_rate: 0.1}", optimizer_family()));
-    Table t(true);
+    EmbeddingTable t(true);
     t.step(*opt, {1, 3, 1}, Real(0.5));
     return to_vector(t.p.value.data);
   }();

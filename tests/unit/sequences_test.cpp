@@ -24,8 +24,8 @@ TEST_CASE("pad_sequences: every padding and truncating combination, as Keras") {
 
 namespace {
 
-std::string config(const TempDir& dir, const std::string& events, const std::string& labels,
-                   const std::string& extra = "") {
+std::string sequence_config(const TempDir& dir, const std::string& events, const std::string& labels,
+                            const std::string& extra = "") {
   return "name: seq\nseed: 1\ninputs: {h: {shape: [3], dtype: int32}}\nlayers:\n"
          "  - {name: emb, type: Embedding, input_dim: 6, output_dim: 2, mask_zero: true}\n"
          "  - {name: rnn, type: SimpleRNN, units: 2}\n  - {name: y, type: Dense, units: 1, activation: "
@@ -53,7 +53,7 @@ std::string error_of(const std::string& text) {
 TEST_CASE("sequences: histories in time order per user, padded; labels joined by user") {
   TempDir dir;
   // user item rating time; user 2's events are out of order in the file.
-  const std::string text = config(
+  const std::string text = sequence_config(
       dir, "1\t3\t5\t10\n2\t4\t5\t30\n1\t5\t5\t20\n2\t1\t5\t10\n1\t2\t5\t30\n1\t1\t5\t40\n", "1|b\n2|a\n");
   Model model(parse_model_spec(text, "seq.yaml"));
   const DataSplits s = load_data(model.spec(), model, {1}, true);
@@ -71,13 +71,13 @@ TEST_CASE("sequences: histories in time order per user, padded; labels joined by
 
 TEST_CASE("sequences: bad ids and missing labels name the file and line") {
   TempDir dir;
-  CHECK(error_of(config(dir, "1\t3\t5\t10\n1\t9\t5\t11\n", "1|a\n")) ==
+  CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n1\t9\t5\t11\n", "1|a\n")) ==
         dir.path("events.tsv") +
             ":2: error: item id 9 is outside [1, 6) (0 is padding) of the history's Embedding input_dim");
-  CHECK(error_of(config(dir, "1\t3\t5\t10\n7\t2\t5\t11\n", "1|a\n")) ==
+  CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n7\t2\t5\t11\n", "1|a\n")) ==
         dir.path("events.tsv") + ":2: error: user 7 has no label in " + dir.path("labels.txt"));
-  CHECK(error_of(config(dir, "1\t3\t5\t10\n", "1|c\n")) ==
+  CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n", "1|c\n")) ==
         dir.path("labels.txt") + ":1: error: label 'c' is not one of the classes");
-  CHECK(error_of(config(dir, "1\tx\t5\t10\n", "1|a\n")) ==
+  CHECK(error_of(sequence_config(dir, "1\tx\t5\t10\n", "1|a\n")) ==
         dir.path("events.tsv") + ":1: error: column 1: 'x' is not a number");
 }

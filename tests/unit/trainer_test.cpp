@@ -27,7 +27,8 @@ std::string write_data(const TempDir& dir, int rows) {
   return dir.write("d.csv", text);
 }
 
-std::string config(const TempDir& dir, const std::string& fit, const std::string& extra_layer_args = "") {
+std::string trainer_config(const TempDir& dir, const std::string& fit,
+                           const std::string& extra_layer_args = "") {
   return dir.write(
       "c.yaml",
       "name: fitting\nseed: 1\ninputs: {x: {shape: [2]}}\nlayers:\n"
@@ -48,7 +49,7 @@ std::string config(const TempDir& dir, const std::string& fit, const std::string
 TEST_CASE("validation_split holds out the last fraction and logs val_ figures") {
   TempDir dir;
   RunOptions options{
-      config(dir, "{epochs: 2, batch_size: 10, validation_split: 0.2}"), {}, "", dir.path("w.json")};
+      trainer_config(dir, "{epochs: 2, batch_size: 10, validation_split: 0.2}"), {}, "", dir.path("w.json")};
   const TrainOutcome outcome = run_train(options, nullptr);
   REQUIRE(outcome.history.size() == 2);
   std::vector<std::string> names;
@@ -65,7 +66,8 @@ TEST_CASE("early stopping with patience stops and restores the best weights; che
       "{type: early_stopping, monitor: val_loss, patience: 1, restore_best_weights: true}, "
       "{type: model_checkpoint, path: " +
       dir.path("best.json") + ", save_best_only: true}]}";
-  RunOptions options{config(dir, fit), {"compile.optimizer.learning_rate=0.5"}, "", dir.path("final.json")};
+  RunOptions options{
+      trainer_config(dir, fit), {"compile.optimizer.learning_rate=0.5"}, "", dir.path("final.json")};
   const TrainOutcome outcome = run_train(options, nullptr);
   CHECK(outcome.history.size() < 30);
   double best = 1e9;
@@ -84,7 +86,7 @@ TEST_CASE("callbacks: Keras's auto mode picks max for accuracies, min otherwise"
 TEST_CASE("trainable: false freezes a layer") {
   TempDir dir;
   RunOptions options{
-      config(dir, "{epochs: 1, batch_size: 10}", ", trainable: false"), {}, "", dir.path("w.json")};
+      trainer_config(dir, "{epochs: 1, batch_size: 10}", ", trainable: false"), {}, "", dir.path("w.json")};
   std::vector<std::string> warnings;
   RunOptions init_options = options;
   init_options.weights_out = dir.path("init.json");
@@ -100,7 +102,7 @@ TEST_CASE("trainable: false freezes a layer") {
 
 TEST_CASE("shuffling depends only on the seed and the epoch: two runs give the same history") {
   TempDir dir;
-  RunOptions a{config(dir, "{epochs: 2, batch_size: 7}"), {}, "", dir.path("a.json")};
+  RunOptions a{trainer_config(dir, "{epochs: 2, batch_size: 7}"), {}, "", dir.path("a.json")};
   RunOptions b = a;
   b.weights_out = dir.path("b.json");
   const auto ha = run_train(a, nullptr).history, hb = run_train(b, nullptr).history;
