@@ -1,8 +1,10 @@
 #include "layers/layer.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/threads.hpp"
 
 namespace yamlnet {
 
@@ -55,7 +57,8 @@ void ParameterBudget::reserve(const std::string& name, const Shape& shape) {
 
 void Parameter::zero_grad() {
   if (!touched) {
-    grad.set_zero();
+    Real* g = grad.ptr();
+    split_elementwise(grad.size(), [g](Index begin, Index count) { std::fill_n(g + begin, count, Real(0)); });
     return;
   }
   const Index width = shape.size() == 2 ? shape[1] : 1;

@@ -1,28 +1,112 @@
 #pragma once
 
+#include <type_traits>
+#include <utility>
+
+#include "interpreter/core/real.hpp"
+
 namespace yamlnet {
 
-// Sets the threads matrix products may use (Eigen's GEMM over OpenMP); 0 means every core (or OMP_NUM_THREADS
-// when it is set). The setting is process-wide, as Eigen's and BLAS's are. Products run on one thread except
-// inside a ProductThreads scope. Results are byte-identical for the same build and thread count (a product's
-// blocking depends on the count, so sums may round differently across counts).
+// Sets the threads matrix products and optimizer updates may use; 0 means every core (or OMP_NUM_THREADS when
+// it is set). The setting is process-wide. Results are byte-identical for the same build and thread count.
 void use_threads(int threads);
 // The configured thread count.
 int threads_in_use();
 
-// Lets the product computed in its scope use the configured threads when it is large enough to gain from
-// them. Measured on 2 cores: a 256x64x64 product (NeuMF's layers) ran the whole training 40% slower on two
-// threads than on one, the fork and join costing more than the split saves; products of a few million
-// multiply-adds and more (an MLP's first layer, an LSTM's projections over all steps) gain.
-class ProductThreads {
- public:
-  ProductThreads(long rows, long depth, long cols);
-  ~ProductThreads();
-  ProductThreads(const ProductThreads&) = delete;
-  ProductThreads& operator=(const ProductThreads&) = delete;
+namespace detail {
+using Piece = void (*)(void* work, Index index, Index begin, Index count);
+// Calls piece(work, index, begin, count) for one contiguous piece of [0, n) per thread (in whole `align`
+// steps where possible), on `threads` OpenMP threads; on the calling thread alone when threads is 1. Returns
+// the number of pieces.
+Index run_pieces(Index n, Index align, int threads, Piece piece, void* work);
+// Threads worth using for a product of `work` multiply-adds (see kParallelWork in threads.cpp).
+int threads_for(double work);
+// Threads worth using for an elementwise pass over n values (see kParallelValues in threads.cpp).
+int threads_for_values(Index n);
+}  // namespace detail
 
- private:
-  bool parallel_;
-};
+// Threads a product of this size would be split over (1: computed whole).
+inline int product_threads(Index rows, Index depth, Index cols) {
+  return detail::threads_for(static_cast<double>(rows) * static_cast<double>(depth) *
+                             static_cast<double>(cols));
+}
+
+// Splits a product's result C (rows x cols, summing over depth) into one block per thread and calls
+// piece(row0, row_count, col0, col_count) for each: the callback computes its block with a single-threaded
+// product (C.block = A.middleRows * B.middleCols). The larger side is split, so the operand every thread
+// packs again is the smaller one. Small products run whole on the calling thread: the fork and join (a few
+// microseconds with OpenMP's spinning pool) must cost less than half the product.
+// Why not BLAS's own threads: OpenBLAS allocates and synchronises per call, which cost more than it saved on
+// the batch-32 products of an MLP (2 threads were slower than 1); a split of our own costs one OpenMP fork.
+// A parameter's gradient is split by rows (SplitBy::rows), the same contiguous parts as split_elementwise's.
+enum class SplitBy { larger_side, rows };
+template <class Block>
+void split_product(Index rows, Index depth, Index cols, Block&& block, SplitBy by = SplitBy::larger_side) {
+  const int threads = product_threads(rows, depth, cols);
+  if (threads <= 1) {
+    block(Index(0), rows, Index(0), cols);
+    return;
+  }
+  struct Work {
+    Block& block;
+    Index rows, cols;
+  } work{block, rows, cols};
+  if (rows > cols || (by == SplitBy::rows && rows >= 16))
+    detail::run_pieces(
+        rows, 8, threads,
+        [](void* w, Index, Index begin, Index count) {
+          auto& k = *static_cast<Work*>(w);
+          k.block(begin, count, Index(0), k.cols);
+        },
+        &work);
+  else
+    detail::run_pieces(
+        cols, 16, threads,
+        [](void* w, Index, Index begin, Index count) {
+          auto& k = *static_cast<Work*>(w);
+          k.block(Index(0), k.rows, begin, count);
+        },
+        &work);
+}
+
+// Splits a product over its depth (the summed dimension): piece(index, depth0, depth_count) computes the
+// partial product of one contiguous piece of the depth, for piece indices 0 .. product_threads(...) - 1; the
+// caller adds the partial results. Each thread then reads only its own rows of the right operand: for a Dense
+// layer, the kernel rows that the same thread's share of the gradient product and of the optimizer's update
+// wrote (see split_elementwise), so no kernel data moves between cores from step to step. Returns the number
+// of pieces (at most product_threads(...)).
+template <class Piece>
+Index split_depth(Index rows, Index depth, Index cols, Piece&& piece) {
+  const int threads = product_threads(rows, depth, cols);
+  if (threads <= 1) {
+    piece(Index(0), Index(0), depth);
+    return 1;
+  }
+  return detail::run_pieces(
+      depth, 8, threads,
+      [](void* w, Index index, Index begin, Index count) {
+        (*static_cast<std::remove_reference_t<Piece>*>(w))(index, begin, count);
+      },
+      &piece);
+}
+
+// An elementwise pass over a parameter's n values (zeroing its gradient, an optimizer's update): range(begin,
+// count) over [0, n), in one contiguous piece per thread when n is large enough. Every such pass splits the
+// same way, so each thread keeps touching the same part (the rows its share of the gradient product wrote:
+// see SplitBy::rows), and the data stays in that core's cache instead of moving between cores every step.
+template <class Range>
+void split_elementwise(Index n, Range&& range) {
+  const int threads = detail::threads_for_values(n);
+  if (threads <= 1) {
+    range(Index(0), n);
+    return;
+  }
+  detail::run_pieces(
+      n, 16, threads,
+      [](void* w, Index, Index begin, Index count) {
+        (*static_cast<std::remove_reference_t<Range>*>(w))(begin, count);
+      },
+      &range);
+}
 
 }  // namespace yamlnet

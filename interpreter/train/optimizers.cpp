@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/threads.hpp"
 
 namespace yamlnet {
 
@@ -237,9 +238,12 @@ void Optimizer::apply(const std::vector<ParamSlot>& params) {
         }
         g = clipped_.data();
       }
-      std::array<Real*, 3> slot_ptrs{};
-      for (size_t i = 0; i < state.size(); ++i) slot_ptrs[i] = state[i].data();
-      update(slot_ptrs.data(), p.value.ptr(), g, n);
+      Real* w = p.value.ptr();
+      split_elementwise(n, [&](Index begin, Index count) {
+        std::array<Real*, 3> slot_ptrs{};
+        for (size_t i = 0; i < state.size(); ++i) slot_ptrs[i] = state[i].data() + begin;
+        update(slot_ptrs.data(), w + begin, g + begin, count);
+      });
     }
     if (p.constraint) p.constraint->apply(p.value.ptr(), p.shape);
   }

@@ -1,9 +1,16 @@
 #include "layers/core/dense.hpp"
 
+#include <algorithm>
+
 #include "interpreter/core/errors.hpp"
 #include "interpreter/core/threads.hpp"
 
 namespace yamlnet {
+
+namespace {
+// Layers this narrow (output layers, mostly) compute their forward product without BLAS: see Dense::forward.
+constexpr Index kNarrowUnits = 8;
+}  // namespace
 
 Dense::Dense(const std::string& name, const Args& args)
     : Layer(name, "Dense"),
@@ -39,8 +46,21 @@ void Dense::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const R
   Tensor& z = activation_.is_linear() ? y : pre_activation_;
   z.resize(y.shape);
   auto Z = z.matrix(units_);
-  const ProductThreads threads(Z.rows(), input_dim_, units_);
-  Z.noalias() = x.matrix(input_dim_) * params_[0].value.matrix(units_);
+  const auto X = x.matrix(input_dim_);
+  const auto W = params_[0].value.matrix(units_);
+  // Split over the kernel's rows (see split_depth): piece 0 writes Z, the others their partial sums.
+  const Index rows = Z.rows();
+  partial_.resize({std::max(0, product_threads(rows, input_dim_, units_) - 1) * rows, units_});
+  const Index pieces = split_depth(rows, input_dim_, units_, [&](Index p, Index k, Index nk) {
+    MatrixMap out = p == 0 ? Z : MatrixMap(partial_.ptr() + (p - 1) * rows * units_, rows, units_);
+    // OpenBLAS 0.3.21's small-matrix kernel for AVX-512 CPUs mallocs a copy of the kernel on every call when
+    // the layer has 1-8 units (and 32 inputs or more); Eigen's own coefficient-wise product is as fast there.
+    if (units_ <= kNarrowUnits)
+      out.noalias() = X.middleCols(k, nk).lazyProduct(W.middleRows(k, nk));
+    else
+      out.noalias() = X.middleCols(k, nk) * W.middleRows(k, nk);
+  });
+  for (Index p = 1; p < pieces; ++p) Z += MatrixMap(partial_.ptr() + (p - 1) * rows * units_, rows, units_);
   if (use_bias_) Z.rowwise() += ConstRowVectorMap(params_[1].value.ptr(), units_);
   if (!activation_.is_linear()) activation_.forward(z.ptr(), y.ptr(), Z.rows(), units_);
 }
@@ -54,13 +74,24 @@ void Dense::backward(const LayerInputs& in, const std::vector<Tensor>& outputs,
   if (!activation_.is_linear() && !gradient_at_logits_)
     activation_.backward(pre_activation_.ptr(), outputs[0].ptr(), dy.ptr(), dy.ptr(), rows, units_);
   const auto dZ = dy.matrix(units_);
-  const ProductThreads threads(rows, input_dim_, units_);
+  const auto X = x.matrix(input_dim_);
   if (trainable()) {
-    params_[0].grad.matrix(units_).noalias() += x.matrix(input_dim_).transpose() * dZ;
+    auto dW = params_[0].grad.matrix(units_);
+    split_product(
+        input_dim_, rows, units_,
+        [&](Index r, Index nr, Index c, Index nc) {
+          dW.block(r, c, nr, nc).noalias() += X.middleCols(r, nr).transpose() * dZ.middleCols(c, nc);
+        },
+        SplitBy::rows);
     if (use_bias_) RowVectorMap(params_[1].grad.ptr(), units_) += dZ.colwise().sum();
   }
-  if (d_inputs[0])
-    d_inputs[0]->matrix(input_dim_).noalias() += dZ * params_[0].value.matrix(units_).transpose();
+  if (d_inputs[0]) {
+    auto dX = d_inputs[0]->matrix(input_dim_);
+    const auto W = params_[0].value.matrix(units_);
+    split_product(rows, units_, input_dim_, [&](Index r, Index nr, Index c, Index nc) {
+      dX.block(r, c, nr, nc).noalias() += dZ.middleRows(r, nr) * W.middleRows(c, nc).transpose();
+    });
+  }
 }
 
 LayerInfo dense_info() {

@@ -22,6 +22,7 @@ class Dense : public Layer {
   bool use_bias_ = true;
   Activation activation_;
   Tensor pre_activation_;  // cached for backward when the activation is not linear
+  Tensor partial_;         // partial sums of the forward product when it is split over threads
 };
 
 LayerInfo dense_info();

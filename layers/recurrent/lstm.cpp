@@ -1,5 +1,7 @@
 #include "layers/recurrent/lstm.hpp"
 
+#include <algorithm>
+
 #include "interpreter/core/threads.hpp"
 
 namespace yamlnet {
@@ -20,12 +22,22 @@ void Lstm::prepare_cache(Index steps, Index batch) {
 void Lstm::cell_forward(Index t) {
   const Index B = rows(), u = units_, G = 4 * u;
   auto z = block(pre_, t, B, G);
-  const ProductThreads threads(B, u, G);
-  z.noalias() = hd(t) * recurrent_kernel().value.matrix(G);
-  z += xp(t);
+  const auto h = hd(t);
+  const auto U = recurrent_kernel().value.matrix(G);
+  const auto x_part = xp(t);
   auto g = block(gates_out_, t, B, G);
-  for (Index k : {0, 1, 3}) apply_block(recurrent_activation_, z.data(), g.data(), k, G);
-  apply_block(activation_, z.data(), g.data(), 2, G);
+  // Each thread also applies the gate activations (i, f, o: recurrent_activation; c: activation) to its block
+  // while it is in cache: on two threads, one computes gates i and f, the other c and o.
+  split_product(B, u, G, [&](Index r, Index nr, Index c, Index nc) {
+    auto out = z.block(r, c, nr, nc);
+    out.noalias() = h.middleRows(r, nr) * U.middleCols(c, nc);
+    out += x_part.block(r, c, nr, nc);
+    for (Index k = c / u; k < 4 && k * u < c + nc; ++k) {
+      const Index begin = std::max(c, k * u), end = std::min(c + nc, (k + 1) * u);
+      apply_region(k == 2 ? activation_ : recurrent_activation_, z.data(), g.data(), r, nr, begin,
+                   end - begin, G);
+    }
+  });
   auto c_prev = state(1, t);
   auto c = next_[1].matrix(u);
   c = g.middleCols(u, u).cwiseProduct(c_prev) + g.leftCols(u).cwiseProduct(g.middleCols(2 * u, u));

@@ -85,9 +85,17 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
     }
   }
   xp_.resize({T * B, G * u});
-  const ProductThreads threads(T * B, F, G * u);
-  xp_.matrix(G * u).noalias() = xd_.matrix(F) * kernel().value.matrix(G * u);
-  if (use_bias_) xp_.matrix(G * u).rowwise() += ConstRowVectorMap(bias()->value.ptr(), G * u);
+  {
+    auto P = xp_.matrix(G * u);
+    const auto X = xd_.matrix(F);
+    const auto W = kernel().value.matrix(G * u);
+    const ConstRowVectorMap b(use_bias_ ? bias()->value.ptr() : nullptr, G * u);
+    split_product(T * B, F, G * u, [&](Index r, Index nr, Index c, Index nc) {
+      auto out = P.block(r, c, nr, nc);
+      out.noalias() = X.middleRows(r, nr) * W.middleCols(c, nc);
+      if (use_bias_) out.rowwise() += b.segment(c, nc);
+    });
+  }
 
   states_.resize(static_cast<size_t>(state_count_));
   next_.resize(static_cast<size_t>(state_count_));
@@ -159,20 +167,33 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
 }
 
 void RecurrentLayer::recurrent_backward(Index t, MatrixMap d_hd) {
-  const ProductThreads threads(batch_, recurrent_cols(), units_);
-  d_hd.noalias() = drp_or_dxp(t) * recurrent_kernel().value.matrix(recurrent_cols()).transpose();
+  const auto dr = drp_or_dxp(t);
+  const auto U = recurrent_kernel().value.matrix(recurrent_cols());
+  split_product(batch_, recurrent_cols(), units_, [&](Index r, Index nr, Index c, Index nc) {
+    d_hd.block(r, c, nr, nc).noalias() = dr.middleRows(r, nr) * U.middleRows(c, nc).transpose();
+  });
 }
 
 void RecurrentLayer::accumulate_recurrent_kernel_grad() {
   // One product over all steps: dU = sum_t hd(t)^T drp(t).
-  const ProductThreads threads(units_, steps_ * batch_, recurrent_cols());
-  recurrent_kernel().grad.matrix(gates_ * units_).noalias() +=
-      hd_.matrix(units_).transpose() * recurrent_grads().matrix(recurrent_cols());
+  auto dU = recurrent_kernel().grad.matrix(recurrent_cols());
+  const auto H = hd_.matrix(units_);
+  const auto dR = recurrent_grads().matrix(recurrent_cols());
+  split_product(
+      units_, steps_ * batch_, recurrent_cols(),
+      [&](Index r, Index nr, Index c, Index nc) {
+        dU.block(r, c, nr, nc).noalias() += H.middleCols(r, nr).transpose() * dR.middleCols(c, nc);
+      },
+      SplitBy::rows);
 }
 
 void RecurrentLayer::apply_block(const Activation& f, const Real* z, Real* y, Index k, Index cols) {
-  for (Index b = 0; b < batch_; ++b)
-    f.forward(z + b * cols + k * units_, y + b * cols + k * units_, 1, units_);
+  apply_region(f, z, y, 0, batch_, k * units_, units_, cols);
+}
+
+void RecurrentLayer::apply_region(const Activation& f, const Real* z, Real* y, Index row0, Index rows,
+                                  Index col0, Index count, Index cols) {
+  for (Index b = row0; b < row0 + rows; ++b) f.forward(z + b * cols + col0, y + b * cols + col0, 1, count);
 }
 
 void RecurrentLayer::apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
@@ -234,15 +255,26 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
       dprev_[0].array() += d_hd.array() * recurrent_keep_.array();
     for (Index s = 0; s < state_count_; ++s) std::swap(carry[s], dprev_[s]);
   }
-  const ProductThreads threads(T * B, F, G * u);
+  const auto X = xd_.matrix(F);
+  const auto dP = dxp_.matrix(G * u);
   if (trainable()) {
-    kernel().grad.matrix(G * u).noalias() += xd_.matrix(F).transpose() * dxp_.matrix(G * u);
+    auto dW = kernel().grad.matrix(G * u);
+    split_product(
+        F, T * B, G * u,
+        [&](Index r, Index nr, Index c, Index nc) {
+          dW.block(r, c, nr, nc).noalias() += X.middleCols(r, nr).transpose() * dP.middleCols(c, nc);
+        },
+        SplitBy::rows);
     accumulate_recurrent_kernel_grad();
-    if (use_bias_) RowVectorMap(bias()->grad.ptr(), G * u) += dxp_.matrix(G * u).colwise().sum();
+    if (use_bias_) RowVectorMap(bias()->grad.ptr(), G * u) += dP.colwise().sum();
   }
   if (!d_inputs[0]) return;
   dxd_.resize({T * B, F});
-  dxd_.matrix(F).noalias() = dxp_.matrix(G * u) * kernel().value.matrix(G * u).transpose();
+  auto dX = dxd_.matrix(F);
+  const auto W = kernel().value.matrix(G * u);
+  split_product(T * B, G * u, F, [&](Index r, Index nr, Index c, Index nc) {
+    dX.block(r, c, nr, nc).noalias() = dP.middleRows(r, nr) * W.middleRows(c, nc).transpose();
+  });
   Tensor& dx = *d_inputs[0];
   for (Index t = 0; t < T; ++t) {
     const Index src = go_backwards_ ? T - 1 - t : t;

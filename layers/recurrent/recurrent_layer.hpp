@@ -69,6 +69,9 @@ class RecurrentLayer : public Layer {
   MatrixMap drp_or_dxp(Index t) { return block(recurrent_grads(), t, batch_, recurrent_cols()); }
   // Applies `f` to column block k (of width units) of each row of a [B, G*u] row-major matrix.
   void apply_block(const Activation& f, const Real* z, Real* y, Index k, Index cols);
+  // Applies `f` to rows [row0, row0 + rows) x columns [col0, col0 + count) of a row-major matrix of `cols`.
+  static void apply_region(const Activation& f, const Real* z, Real* y, Index row0, Index rows, Index col0,
+                           Index count, Index cols);
   void apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy, Real* dz,
                             Index k, Index cols);
 

@@ -1,0 +1,141 @@
+// Work split over threads (interpreter/core/threads.hpp) computes what one thread computes: every block of a
+// split product is written, a depth split's partial sums add up to the product, and training on two threads
+// ends at the weights of one thread up to float rounding (a depth split adds partial sums in another order).
+#include "interpreter/core/threads.hpp"
+
+#include <doctest/doctest.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "interpreter/core/random.hpp"
+#include "interpreter/graph/model.hpp"
+#include "interpreter/train/trainer.hpp"
+
+using namespace yamlnet;
+
+namespace {
+
+// Weights after three Adam steps on 64 rows of random data, on `threads` threads.
+std::vector<Real> weights_after_training(const std::string& config, int threads) {
+  use_threads(threads);
+  Model model(parse_model_spec("name: t\nseed: 1\n" + config, "t.yaml"));
+  model.initialize(1);
+  Trainer trainer(model, model.spec().compile, 1);
+  Random rng(3);
+  Dataset data;
+  Tensor x(with_batch(64, model.input_node(0).output_shapes[0]));
+  for (Real& v : x.data) v = static_cast<Real>(rng.uniform(-1, 1));
+  Tensor y(with_batch(64, {1}));
+  for (Real& v : y.data) v = static_cast<Real>(rng.below(3));
+  data.inputs.push_back(DataArray{"x", x, "mem", {}});
+  data.targets.push_back(DataArray{"y", y, "mem", {}});
+  trainer.observe_training_targets(data);
+  for (int s = 0; s < 3; ++s) trainer.train_on_batch(data, 0, 64);
+  std::vector<Real> all;
+  for (const auto& slot : model.parameters())
+    all.insert(all.end(), slot.param->value.data.begin(), slot.param->value.data.end());
+  use_threads(1);
+  return all;
+}
+
+}  // namespace
+
+// Without OpenMP (the sanitizer build) nothing is split, so only the training comparison runs there.
+#ifdef _OPENMP
+namespace {
+
+using Matrix = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+Matrix random_matrix(Index rows, Index cols, uint64_t seed) {
+  Random rng(seed);
+  Matrix m(rows, cols);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Real>(rng.uniform(-1, 1));
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("split_product writes every block of the product, by rows or by columns") {
+  use_threads(2);
+  for (const auto& [rows, depth, cols] :
+       {std::array<Index, 3>{64, 300, 200}, std::array<Index, 3>{700, 80, 40},
+        std::array<Index, 3>{37, 201, 333}}) {
+    CAPTURE(rows);
+    REQUIRE(product_threads(rows, depth, cols) == 2);
+    const Matrix a = random_matrix(rows, depth, 1), b = random_matrix(depth, cols, 2);
+    const Matrix whole = a * b;
+    for (const SplitBy by : {SplitBy::larger_side, SplitBy::rows}) {
+      Matrix c = Matrix::Constant(rows, cols, std::nanf(""));
+      int blocks = 0;
+      split_product(
+          rows, depth, cols,
+          [&](Index r, Index nr, Index k, Index nk) {
+            c.block(r, k, nr, nk).noalias() = a.middleRows(r, nr) * b.middleCols(k, nk);
+#pragma omp atomic
+            ++blocks;
+          },
+          by);
+      CHECK(blocks == 2);
+      CHECK(!c.hasNaN());
+      CHECK((c - whole).cwiseAbs().maxCoeff() <= 1e-4f);
+    }
+  }
+  use_threads(1);
+}
+
+TEST_CASE("split_depth's partial products add up to the product; split_elementwise covers every value once") {
+  use_threads(2);
+  const Index rows = 32, depth = 784, cols = 128;
+  const Matrix a = random_matrix(rows, depth, 3), b = random_matrix(depth, cols, 4);
+  std::vector<Matrix> partial(2, Matrix::Zero(rows, cols));
+  const Index pieces = split_depth(rows, depth, cols, [&](Index p, Index k, Index nk) {
+    partial[static_cast<size_t>(p)].noalias() = a.middleCols(k, nk) * b.middleRows(k, nk);
+  });
+  CHECK(pieces == 2);
+  CHECK((partial[0] + partial[1] - a * b).cwiseAbs().maxCoeff() <= 1e-4f);
+  CHECK(partial[0].cwiseAbs().maxCoeff() > 0);
+  CHECK(partial[1].cwiseAbs().maxCoeff() > 0);
+
+  std::vector<int> visits(100003, 0);
+  split_elementwise(static_cast<Index>(visits.size()), [&](Index begin, Index count) {
+    for (Index i = begin; i < begin + count; ++i) ++visits[static_cast<size_t>(i)];
+  });
+  CHECK(std::count(visits.begin(), visits.end(), 1) == static_cast<long>(visits.size()));
+  use_threads(1);
+}
+
+#endif  // _OPENMP
+
+TEST_CASE("training on two threads ends where one thread does, up to float rounding") {
+  const std::string mlp = R"(inputs: {x: {shape: [28, 28]}}
+layers:
+  - {type: Flatten}
+  - {type: Dense, units: 128, activation: relu}
+  - {type: Dense, units: 3, activation: softmax}
+compile: {optimizer: adam, loss: sparse_categorical_crossentropy}
+)";
+  const std::string lstm = R"(inputs: {x: {shape: [28, 28]}}
+layers:
+  - {type: LSTM, units: 128}
+  - {type: Dense, units: 3, activation: softmax}
+compile: {optimizer: adam, loss: sparse_categorical_crossentropy}
+)";
+#ifdef _OPENMP
+  // Both are large enough to be split: the MLP's first product and the LSTM's step product.
+  use_threads(2);
+  REQUIRE(product_threads(64, 784, 128) == 2);
+  REQUIRE(product_threads(64, 128, 512) == 2);
+#endif
+  for (const std::string& config : {mlp, lstm}) {
+    const std::vector<Real> one = weights_after_training(config, 1);
+    const std::vector<Real> two = weights_after_training(config, 2);
+    REQUIRE(one.size() == two.size());
+    double worst = 0;
+    for (size_t i = 0; i < one.size(); ++i) worst = std::max(worst, std::abs(double(one[i]) - two[i]));
+    CAPTURE(config);
+    CHECK(worst <= 1e-5);
+  }
+}
