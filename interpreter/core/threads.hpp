@@ -23,6 +23,8 @@ Index run_pieces(Index n, Index align, int threads, Piece piece, void* work);
 int threads_for(double work);
 // Threads worth using for an elementwise pass over n values (see kParallelValues in threads.cpp).
 int threads_for_values(Index n);
+// Threads worth using for arithmetic over n values (see kParallelArithmetic in threads.cpp).
+int threads_for_arithmetic(Index n);
 }  // namespace detail
 
 // Threads a product of this size would be split over (1: computed whole).
@@ -90,23 +92,35 @@ Index split_depth(Index rows, Index depth, Index cols, Piece&& piece) {
       &piece);
 }
 
+namespace detail {
+// range(begin, count) over [0, n) in one contiguous piece (of whole `align` steps) per thread.
+template <class Range>
+void split_range(Index n, Index align, int threads, Range& range) {
+  if (threads <= 1) {
+    range(Index(0), n);
+    return;
+  }
+  run_pieces(
+      n, align, threads,
+      [](void* w, Index, Index begin, Index count) { (*static_cast<Range*>(w))(begin, count); }, &range);
+}
+}  // namespace detail
+
 // An elementwise pass over a parameter's n values (zeroing its gradient, an optimizer's update): range(begin,
 // count) over [0, n), in one contiguous piece per thread when n is large enough. Every such pass splits the
 // same way, so each thread keeps touching the same part (the rows its share of the gradient product wrote:
 // see SplitBy::rows), and the data stays in that core's cache instead of moving between cores every step.
 template <class Range>
 void split_elementwise(Index n, Range&& range) {
-  const int threads = detail::threads_for_values(n);
-  if (threads <= 1) {
-    range(Index(0), n);
-    return;
-  }
-  detail::run_pieces(
-      n, 16, threads,
-      [](void* w, Index, Index begin, Index count) {
-        (*static_cast<std::remove_reference_t<Range>*>(w))(begin, count);
-      },
-      &range);
+  detail::split_range(n, 16, detail::threads_for_values(n), range);
+}
+
+// Row-independent arithmetic over a rows x values_per_row matrix (a recurrent cell's gates at one step, a
+// batch's gathered rows): range(row0, row_count), one contiguous band of rows per thread when there is
+// enough of it.
+template <class Range>
+void split_rows(Index rows, Index values_per_row, Range&& range) {
+  detail::split_range(rows, 1, detail::threads_for_arithmetic(rows * values_per_row), range);
 }
 
 }  // namespace yamlnet

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "interpreter/core/threads.hpp"
 #include "interpreter/spec/diagnostics.hpp"
 #include "interpreter/train/ranking.hpp"
 
@@ -20,8 +21,11 @@ namespace {
 void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, Index end, Tensor& dst) {
   const Index row = src.row_size();
   dst.resize_rows(src.shape, end - begin);
-  for (Index r = begin; r < end; ++r)
-    std::copy_n(src.data.begin() + order[r] * row, row, dst.data.begin() + (r - begin) * row);
+  // A gather of scattered rows waits on memory: two cores keep twice the cache misses in flight.
+  split_rows(end - begin, row, [&](Index first, Index count) {
+    for (Index r = begin + first; r < begin + first + count; ++r)
+      std::copy_n(src.data.begin() + order[r] * row, row, dst.data.begin() + (r - begin) * row);
+  });
 }
 
 bool feeds_other_layers(const Model& model, const Node& node) {

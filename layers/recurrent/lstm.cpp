@@ -38,37 +38,48 @@ void Lstm::cell_forward(Index t) {
                    end - begin, G);
     }
   });
-  auto c_prev = state(1, t);
-  auto c = next_[1].matrix(u);
-  c = g.middleCols(u, u).cwiseProduct(c_prev) + g.leftCols(u).cwiseProduct(g.middleCols(2 * u, u));
-  auto ca = block(cell_act_, t, B, u);
-  activation_.forward(c.data(), ca.data(), B, u);
-  next_[0].matrix(u) = g.rightCols(u).cwiseProduct(ca);
+  // c = f * c_prev + i * g and h = o * act(c), a band of rows per thread.
+  split_rows(B, 2 * u, [&](Index r, Index nr) {
+    const auto gr = g.middleRows(r, nr);
+    auto c = next_[1].matrix(u).middleRows(r, nr);
+    c = gr.middleCols(u, u).cwiseProduct(state(1, t).middleRows(r, nr)) +
+        gr.leftCols(u).cwiseProduct(gr.middleCols(2 * u, u));
+    auto ca = block(cell_act_, t, B, u).middleRows(r, nr);
+    activation_.forward(c.data(), ca.data(), nr, u);
+    next_[0].matrix(u).middleRows(r, nr) = gr.rightCols(u).cwiseProduct(ca);
+  });
 }
 
 void Lstm::cell_backward(Index t) {
+  // Every row's arithmetic is its own: on several threads, each takes a band of the batch.
+  split_rows(rows(), 4 * units_, [&](Index r, Index nr) { cell_backward_rows(t, r, nr); });
+}
+
+void Lstm::cell_backward_rows(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_, G = 4 * u;
-  const auto g = block(gates_out_, t, B, G);
-  const auto ca = block(cell_act_, t, B, u);
-  const auto dh = dnext_[0].matrix(u);
-  auto dg = dgates_.matrix(G);
+  const auto g = block(gates_out_, t, B, G).middleRows(r, nr);
+  const auto ca = block(cell_act_, t, B, u).middleRows(r, nr);
+  const auto dh = dnext_[0].matrix(u).middleRows(r, nr);
+  auto dg = dgates_.matrix(G).middleRows(r, nr);
   // Through h = o * act(c): the output gate, and c's total gradient.
   dg.rightCols(u) = dh.cwiseProduct(ca);
-  auto dc = dc_.matrix(u);
+  auto dc = dc_.matrix(u).middleRows(r, nr);
   dc = dh.cwiseProduct(g.rightCols(u));
   // For valid rows the blended state at t+1 is the fresh c (masked rows carry no gradient here).
-  activation_.backward(state(1, t + 1).data(), ca.data(), dc.data(), dc.data(), B, u);
-  dc += dnext_[1].matrix(u);
-  auto c_prev = state(1, t);
+  activation_.backward(state(1, t + 1).middleRows(r, nr).data(), ca.data(), dc.data(), dc.data(), nr, u);
+  dc += dnext_[1].matrix(u).middleRows(r, nr);
+  const auto c_prev = state(1, t).middleRows(r, nr);
   dg.leftCols(u) = dc.cwiseProduct(g.middleCols(2 * u, u));
   dg.middleCols(u, u) = dc.cwiseProduct(c_prev);
   dg.middleCols(2 * u, u) = dc.cwiseProduct(g.leftCols(u));
-  dprev_[1].matrix(u) += dc.cwiseProduct(g.middleCols(u, u));
-  const auto z = block(pre_, t, B, G);
-  auto dz = dxp(t);
-  for (Index k : {0, 1, 3})
-    apply_block_backward(recurrent_activation_, z.data(), g.data(), dg.data(), dz.data(), k, G);
-  apply_block_backward(activation_, z.data(), g.data(), dg.data(), dz.data(), 2, G);
+  dprev_[1].matrix(u).middleRows(r, nr) += dc.cwiseProduct(g.middleCols(u, u));
+  const Real* z = block(pre_, t, B, G).data();
+  Real* dz = dxp(t).data();
+  const Real* all_g = block(gates_out_, t, B, G).data();
+  const Real* all_dg = dgates_.ptr();
+  for (Index k = 0; k < 4; ++k)
+    apply_region_backward(k == 2 ? activation_ : recurrent_activation_, z, all_g, all_dg, dz, r, nr, k * u, u,
+                          G);
 }
 
 LayerInfo lstm_info() {

@@ -14,6 +14,8 @@ class Lstm : public RecurrentLayer {
   void prepare_cache(Index steps, Index batch) override;
   void cell_forward(Index t) override;
   void cell_backward(Index t) override;
+  // cell_backward for rows [r, r + nr) of the batch.
+  void cell_backward_rows(Index t, Index r, Index nr);
 
  private:
   bool unit_forget_bias_;

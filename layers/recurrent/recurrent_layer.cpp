@@ -198,9 +198,15 @@ void RecurrentLayer::apply_region(const Activation& f, const Real* z, Real* y, I
 
 void RecurrentLayer::apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
                                           Real* dz, Index k, Index cols) {
-  for (Index b = 0; b < batch_; ++b) {
-    const Index off = b * cols + k * units_;
-    f.backward(z + off, y + off, dy + off, dz + off, 1, units_);
+  apply_region_backward(f, z, y, dy, dz, 0, batch_, k * units_, units_, cols);
+}
+
+void RecurrentLayer::apply_region_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
+                                           Real* dz, Index row0, Index rows, Index col0, Index count,
+                                           Index cols) {
+  for (Index b = row0; b < row0 + rows; ++b) {
+    const Index off = b * cols + col0;
+    f.backward(z + off, y + off, dy + off, dz + off, 1, count);
   }
 }
 

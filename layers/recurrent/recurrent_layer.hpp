@@ -74,6 +74,9 @@ class RecurrentLayer : public Layer {
                            Index count, Index cols);
   void apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy, Real* dz,
                             Index k, Index cols);
+  // The backward of apply_region: dz = f'(z) * dy over the same region.
+  static void apply_region_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
+                                    Real* dz, Index row0, Index rows, Index col0, Index count, Index cols);
 
   Args args_;
   Index units_, gates_, state_count_;

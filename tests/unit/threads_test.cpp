@@ -86,7 +86,8 @@ TEST_CASE("split_product writes every block of the product, by rows or by column
   use_threads(1);
 }
 
-TEST_CASE("split_depth's partial products add up to the product; split_elementwise covers every value once") {
+TEST_CASE(
+    "split_depth's partial products add up to the product; split_elementwise and split_rows cover once") {
   use_threads(2);
   const Index rows = 32, depth = 784, cols = 128;
   const Matrix a = random_matrix(rows, depth, 3), b = random_matrix(depth, cols, 4);
@@ -104,6 +105,17 @@ TEST_CASE("split_depth's partial products add up to the product; split_elementwi
     for (Index i = begin; i < begin + count; ++i) ++visits[static_cast<size_t>(i)];
   });
   CHECK(std::count(visits.begin(), visits.end(), 1) == static_cast<long>(visits.size()));
+
+  // An LSTM(128)'s gates at batch 64 are split into two bands of rows that cover the batch once.
+  std::vector<int> row_visits(64, 0);
+  int bands = 0;
+  split_rows(64, 512, [&](Index first, Index count) {
+    for (Index r = first; r < first + count; ++r) ++row_visits[static_cast<size_t>(r)];
+#pragma omp atomic
+    ++bands;
+  });
+  CHECK(bands == 2);
+  CHECK(std::count(row_visits.begin(), row_visits.end(), 1) == 64);
   use_threads(1);
 }
 
