@@ -30,8 +30,10 @@ void Lstm::cell_forward(Index t) {
   // while it is in cache: on two threads, one computes gates i and f, the other c and o.
   split_product(B, u, G, [&](Index r, Index nr, Index c, Index nc) {
     auto out = z.block(r, c, nr, nc);
-    out.noalias() = h.middleRows(r, nr) * U.middleCols(c, nc);
-    out += x_part.block(r, c, nr, nc);
+    // The input projection first and the product added to it: an assigning product would zero the block
+    // first (Eigen's BLAS path calls sgemm with beta = 1) and the projection take a pass of its own.
+    out = x_part.block(r, c, nr, nc);
+    out.noalias() += h.middleRows(r, nr) * U.middleCols(c, nc);
     for (Index k = c / u; k < 4 && k * u < c + nc; ++k) {
       const Index begin = std::max(c, k * u), end = std::min(c + nc, (k + 1) * u);
       apply_region(k == 2 ? activation_ : recurrent_activation_, z.data(), g.data(), r, nr, begin,
