@@ -115,6 +115,14 @@ void split_elementwise(Index n, Range&& range) {
   detail::split_range(n, 16, detail::threads_for_values(n), range);
 }
 
+// An optimizer's update of a parameter's n values: as split_elementwise, but split from fewer values, as the
+// update is bound by its arithmetic (Adam: a square root and a division per value, ~0.4 ns each on one core)
+// rather than by memory.
+template <class Range>
+void split_update(Index n, Range&& range) {
+  detail::split_range(n, 16, detail::threads_for_arithmetic(n), range);
+}
+
 // Row-independent arithmetic over a rows x values_per_row matrix (a recurrent cell's gates at one step, a
 // batch's gathered rows): range(row0, row_count), one contiguous band of rows per thread when there is
 // enough of it.

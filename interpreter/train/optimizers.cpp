@@ -239,7 +239,7 @@ void Optimizer::apply(const std::vector<ParamSlot>& params) {
         g = clipped_.data();
       }
       Real* w = p.value.ptr();
-      split_elementwise(n, [&](Index begin, Index count) {
+      split_update(n, [&](Index begin, Index count) {
         std::array<Real*, 3> slot_ptrs{};
         for (size_t i = 0; i < state.size(); ++i) slot_ptrs[i] = state[i].data() + begin;
         update(slot_ptrs.data(), w + begin, g + begin, count);

@@ -23,8 +23,14 @@ void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, 
   dst.resize_rows(src.shape, end - begin);
   // A gather of scattered rows waits on memory: two cores keep twice the cache misses in flight.
   split_rows(end - begin, row, [&](Index first, Index count) {
-    for (Index r = begin + first; r < begin + first + count; ++r)
-      std::copy_n(src.data.begin() + order[r] * row, row, dst.data.begin() + (r - begin) * row);
+    const Real* from = src.ptr();
+    Real* to = dst.ptr();
+    // One-value rows (ids, labels) assigned: a memmove call per value was 10% of NeuMF's training step.
+    if (row == 1)
+      for (Index r = begin + first; r < begin + first + count; ++r) to[r - begin] = from[order[r]];
+    else
+      for (Index r = begin + first; r < begin + first + count; ++r)
+        std::copy_n(from + order[r] * row, row, to + (r - begin) * row);
   });
 }
 

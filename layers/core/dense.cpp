@@ -7,11 +7,6 @@
 
 namespace yamlnet {
 
-namespace {
-// Layers this narrow (output layers, mostly) compute their forward product without BLAS: see Dense::forward.
-constexpr Index kNarrowUnits = 8;
-}  // namespace
-
 Dense::Dense(const std::string& name, const Args& args)
     : Layer(name, "Dense"),
       args_(args),
@@ -53,12 +48,7 @@ void Dense::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const R
   partial_.resize({std::max(0, product_threads(rows, input_dim_, units_) - 1) * rows, units_});
   const Index pieces = split_depth(rows, input_dim_, units_, [&](Index p, Index k, Index nk) {
     MatrixMap out = p == 0 ? Z : MatrixMap(partial_.ptr() + (p - 1) * rows * units_, rows, units_);
-    // OpenBLAS 0.3.21's small-matrix kernel for AVX-512 CPUs mallocs a copy of the kernel on every call when
-    // the layer has 1-8 units (and 32 inputs or more); Eigen's own coefficient-wise product is as fast there.
-    if (units_ <= kNarrowUnits)
-      out.noalias() = X.middleCols(k, nk).lazyProduct(W.middleRows(k, nk));
-    else
-      out.noalias() = X.middleCols(k, nk) * W.middleRows(k, nk);
+    out.noalias() = X.middleCols(k, nk) * W.middleRows(k, nk);
   });
   for (Index p = 1; p < pieces; ++p) Z += MatrixMap(partial_.ptr() + (p - 1) * rows * units_, rows, units_);
   if (use_bias_) Z.rowwise() += ConstRowVectorMap(params_[1].value.ptr(), units_);

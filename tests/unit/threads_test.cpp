@@ -87,7 +87,8 @@ TEST_CASE("split_product writes every block of the product, by rows or by column
 }
 
 TEST_CASE(
-    "split_depth's partial products add up to the product; split_elementwise and split_rows cover once") {
+    "split_depth's partial products add up to the product; split_elementwise, split_update and split_rows "
+    "cover once") {
   use_threads(2);
   const Index rows = 32, depth = 784, cols = 128;
   const Matrix a = random_matrix(rows, depth, 3), b = random_matrix(depth, cols, 4);
@@ -105,6 +106,19 @@ TEST_CASE(
     for (Index i = begin; i < begin + count; ++i) ++visits[static_cast<size_t>(i)];
   });
   CHECK(std::count(visits.begin(), visits.end(), 1) == static_cast<long>(visits.size()));
+
+  // An update of NeuMF's 1683 x 32 item table is split; a 100-value bias is not.
+  for (const Index n : {Index(1683 * 32), Index(100)}) {
+    std::vector<int> updated(static_cast<size_t>(n), 0);
+    int pieces = 0;
+    split_update(n, [&](Index begin, Index count) {
+      for (Index i = begin; i < begin + count; ++i) ++updated[static_cast<size_t>(i)];
+#pragma omp atomic
+      ++pieces;
+    });
+    CHECK(pieces == (n > 100 ? 2 : 1));
+    CHECK(std::count(updated.begin(), updated.end(), 1) == n);
+  }
 
   // An LSTM(128)'s gates at batch 64 are split into two bands of rows that cover the batch once.
   std::vector<int> row_visits(64, 0);
