@@ -60,6 +60,13 @@ def yamlnet_run(args, workload, threads, env, seed):
             "quality": metrics.get("test_" + METRIC[workload], float("nan"))}
 
 
+def gemm_peak(args, threads, env):
+    """The matrix-product peak at this thread count, measured now (bench/gemm_peak.cpp, beside the binary)."""
+    binary = os.path.join(os.path.dirname(os.path.abspath(args.yamlnet)), "yamlnet_gemm_peak")
+    done = subprocess.run([binary, str(threads)], env=env, stdout=subprocess.PIPE, text=True, check=True)
+    return float(done.stdout.strip())
+
+
 def torch_run(args, workload, threads, env, seed):
     command = [PYTHON, "bench/torch_bench.py", workload, str(threads), "--data", args.tokens, "--ml100k",
                args.ml100k, "--seed", str(seed)]
@@ -82,15 +89,13 @@ def main():
     parser.add_argument("--yamlnet", default="build/yamlnet")
     parser.add_argument("--ml100k", default=os.path.join(os.path.dirname(ROOT), "shared/data/ml-100k"))
     parser.add_argument("--tokens", default="/tmp/yamlnet-bench/tokens")
-    parser.add_argument("--peak", type=str, default="", help="JSON of measured GEMM GFLOP/s per thread count")
     parser.add_argument("--smoke", action="store_true", help="two steps of each workload, nothing printed")
     args = parser.parse_args()
-    peak = {int(k): v for k, v in json.loads(args.peak).items()} if args.peak else {}
 
     rows = []
     header = (f"{'workload':<12} {'thr':>3} {'yamlnet/s':>10} {'pytorch/s':>10} {'speed':>6} "
               f"{'yamlnet MB':>10} {'pytorch MB':>10} {'memory':>6}  {'metric':<9} {'yamlnet':>7} "
-              f"{'pytorch':>7}  GFLOP/s (peak)")
+              f"{'pytorch':>7}  GFLOP/s (peak, share)")
     if not args.smoke:
         print(header, flush=True)
     blas = set()
@@ -101,7 +106,14 @@ def main():
             # Repetition r uses seed 42 + r on both sides, so the median quality is over three trainings,
             # not one training three times (a single seed's HR@10 moves by about 0.015).
             for r in range(1 if args.smoke else args.repeat):
+                # The peak is measured right before each run it is compared with: on a shared machine the
+                # peak itself moves by 2x within minutes, so a share of one early reading would be noise.
+                measures_flops = workload in FLOPS_PER_SAMPLE and not args.smoke
+                peak_now = gemm_peak(args, threads, env) if measures_flops else None
                 ours.append(yamlnet_run(args, workload, threads, env, 42 + r))
+                if peak_now:
+                    ours[-1]["peak_gflops"] = peak_now
+                    ours[-1]["share"] = ours[-1]["samples_per_second"] * FLOPS_PER_SAMPLE[workload] / 1e9 / peak_now
                 theirs.append(torch_run(args, workload, threads, env, 42 + r))
             blas.add(theirs[0]["blas"])
             if args.smoke:
@@ -115,7 +127,9 @@ def main():
             flops = ""
             if workload in FLOPS_PER_SAMPLE:
                 row["yamlnet_gflops"] = row["yamlnet_samples_per_second"] * FLOPS_PER_SAMPLE[workload] / 1e9
-                flops = f"{row['yamlnet_gflops']:.1f}" + (f" ({peak[threads]:.1f})" if threads in peak else "")
+                row["peak_gflops"] = median_of(ours, "peak_gflops")
+                row["share_of_peak"] = median_of(ours, "share")
+                flops = f"{row['yamlnet_gflops']:.1f} ({row['peak_gflops']:.1f}, {100 * row['share_of_peak']:.0f}%)"
             rows.append(row)
             print(f"{workload:<12} {threads:>3} {row['yamlnet_samples_per_second']:>10.0f} "
                   f"{row['pytorch_samples_per_second']:>10.0f} {row['speed']:>6.2f} {row['yamlnet_peak_mb']:>10.0f} "

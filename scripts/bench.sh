@@ -28,9 +28,10 @@ if [ "$smoke" = 0 ]; then
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "yamlnet $(git describe --always --dirty 2>/dev/null || echo '?'), $(c++ --version | head -1), Eigen 3.4"
   echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), BLAS $blas"
-  echo "matrix-product peak (yamlnet's GEMM path, float, 1536^3): $peak GFLOP/s by thread count"
+  echo "matrix-product peak (yamlnet's GEMM path, float, 1536^3) at the start: $peak GFLOP/s by thread count;"
+  echo "the share-of-peak column compares each mlp and lstm run with a reading taken right before it"
   mkdir -p /tmp/yamlnet-bench/weights
   read -r params mb write read same < <(build-bench/yamlnet_weights_io_bench /tmp/yamlnet-bench/weights)
   echo "weights JSON, $params parameters ($mb MB): write $write MB/s, read $read MB/s, round trip $same"
 fi
-exec /usr/bin/python3 bench/run_suite.py --yamlnet build-bench/yamlnet --tokens "$tokens" --peak "$peak" "$@"
+exec /usr/bin/python3 bench/run_suite.py --yamlnet build-bench/yamlnet --tokens "$tokens" "$@"
