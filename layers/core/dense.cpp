@@ -48,10 +48,15 @@ void Dense::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const R
   partial_.resize({std::max(0, product_threads(rows, input_dim_, units_) - 1) * rows, units_});
   const Index pieces = split_depth(rows, input_dim_, units_, [&](Index p, Index k, Index nk) {
     MatrixMap out = p == 0 ? Z : MatrixMap(partial_.ptr() + (p - 1) * rows * units_, rows, units_);
-    out.noalias() = X.middleCols(k, nk) * W.middleRows(k, nk);
+    // Piece 0 starts from the bias and adds its product: an assigning product zeroes its result first
+    // (Eigen's BLAS path calls sgemm with beta = 1), and the bias would take another pass.
+    if (p == 0 && use_bias_)
+      out.rowwise() = ConstRowVectorMap(params_[1].value.ptr(), units_);
+    else
+      out.setZero();
+    out.noalias() += X.middleCols(k, nk) * W.middleRows(k, nk);
   });
   for (Index p = 1; p < pieces; ++p) Z += MatrixMap(partial_.ptr() + (p - 1) * rows * units_, rows, units_);
-  if (use_bias_) Z.rowwise() += ConstRowVectorMap(params_[1].value.ptr(), units_);
   if (!activation_.is_linear()) activation_.forward(z.ptr(), y.ptr(), Z.rows(), units_);
 }
 

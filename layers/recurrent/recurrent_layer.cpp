@@ -92,8 +92,13 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
     const ConstRowVectorMap b(use_bias_ ? bias()->value.ptr() : nullptr, G * u);
     split_product(T * B, F, G * u, [&](Index r, Index nr, Index c, Index nc) {
       auto out = P.block(r, c, nr, nc);
-      out.noalias() = X.middleRows(r, nr) * W.middleCols(c, nc);
-      if (use_bias_) out.rowwise() += b.segment(c, nc);
+      // The bias written first and the product added to it: an assigning product zeroes its result first
+      // (Eigen's BLAS path calls sgemm with beta = 1), and the bias would take another pass.
+      if (use_bias_)
+        out.rowwise() = b.segment(c, nc);
+      else
+        out.setZero();
+      out.noalias() += X.middleRows(r, nr) * W.middleCols(c, nc);
     });
   }
 
