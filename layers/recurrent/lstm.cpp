@@ -49,12 +49,16 @@ void Lstm::cell_forward(Index t) {
     auto ca = block(cell_act_, t, B, u).middleRows(r, nr);
     activation_.forward(c.data(), ca.data(), nr, u);
     next_[0].matrix(u).middleRows(r, nr) = gr.rightCols(u).cwiseProduct(ca);
+    keep_or_take_states(t, r, nr);
   });
 }
 
 void Lstm::cell_backward(Index t) {
   // Every row's arithmetic is its own: on several threads, each takes a band of the batch.
-  split_rows(rows(), 4 * units_, [&](Index r, Index nr) { cell_backward_rows(t, r, nr); });
+  split_rows(rows(), 4 * units_, [&](Index r, Index nr) {
+    split_state_grads(t, r, nr);
+    cell_backward_rows(t, r, nr);
+  });
 }
 
 void Lstm::cell_backward_rows(Index t, Index r, Index nr) {

@@ -14,6 +14,7 @@ class Lstm : public RecurrentLayer {
   void prepare_cache(Index steps, Index batch) override;
   void cell_forward(Index t) override;
   void cell_backward(Index t) override;
+  bool cell_does_row_bookkeeping() const override { return true; }
   // cell_backward for rows [r, r + nr) of the batch.
   void cell_backward_rows(Index t, Index r, Index nr);
 

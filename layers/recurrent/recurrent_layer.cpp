@@ -127,18 +127,7 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
     else
       hd(t) = h_prev.cwiseProduct(recurrent_keep_.matrix(u));
     cell_forward(t);
-    // At a masked step the states stay as they were.
-    for (Index s = 0; s < state_count_; ++s) {
-      auto prev = state(s, t);
-      auto next = state(s, t + 1);
-      const auto fresh = next_[s].matrix(u);
-      for (Index b = 0; b < B; ++b) {
-        if (step_mask_.data[t * B + b] != 0)
-          next.row(b) = fresh.row(b);
-        else
-          next.row(b) = prev.row(b);
-      }
-    }
+    if (!cell_does_row_bookkeeping()) keep_or_take_states(t, 0, B);
   }
 
   // Outputs: the sequence of h in processing order, or the last h; then the final states.
@@ -169,6 +158,38 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
       stored_states_[s].matrix(u) = state(s, T);
     }
   }
+}
+
+void RecurrentLayer::keep_or_take_states(Index t, Index r, Index nr) {
+  // At a masked step the states stay as they were.
+  for (Index s = 0; s < state_count_; ++s) {
+    auto prev = state(s, t);
+    auto next = state(s, t + 1);
+    const auto fresh = next_[s].matrix(units_);
+    for (Index b = r; b < r + nr; ++b) {
+      if (step_mask_.data[t * batch_ + b] != 0)
+        next.row(b) = fresh.row(b);
+      else
+        next.row(b) = prev.row(b);
+    }
+  }
+}
+
+void RecurrentLayer::split_state_grads(Index t, Index r, Index nr) {
+  const Index u = units_;
+  for (Index s = 0; s < state_count_; ++s)
+    for (Index b = r; b < r + nr; ++b) {
+      const Real* src = carry_[s].ptr() + b * u;
+      Real* fresh = dnext_[s].ptr() + b * u;
+      Real* prev = dprev_[s].ptr() + b * u;
+      if (step_mask_.data[t * batch_ + b] != 0) {
+        std::copy_n(src, u, fresh);
+        std::fill_n(prev, u, Real(0));
+      } else {
+        std::fill_n(fresh, u, Real(0));
+        std::copy_n(src, u, prev);
+      }
+    }
 }
 
 void RecurrentLayer::recurrent_backward(Index t, MatrixMap d_hd) {
@@ -243,21 +264,7 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
         const Real* dy = d_outputs[0].ptr() + (b * T + t) * u;
         for (Index j = 0; j < u; ++j) carry[0].data[b * u + j] += dy[j];
       }
-    // Split each state's gradient between the fresh value (valid step) and the frozen one (masked step).
-    for (Index s = 0; s < state_count_; ++s) {
-      dprev_[s].set_zero();
-      for (Index b = 0; b < B; ++b) {
-        const bool valid = step_mask_.data[t * B + b] != 0;
-        const Real* src = carry[s].ptr() + b * u;
-        Real* fresh = dnext_[s].ptr() + b * u;
-        if (valid) {
-          std::copy_n(src, u, fresh);
-        } else {
-          std::fill_n(fresh, u, Real(0));
-          std::copy_n(src, u, dprev_[s].ptr() + b * u);
-        }
-      }
-    }
+    if (!cell_does_row_bookkeeping()) split_state_grads(t, 0, B);
     cell_backward(t);
     recurrent_backward(t, d_hd.matrix(u));
     if (recurrent_keep_.empty())

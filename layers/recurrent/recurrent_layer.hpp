@@ -46,6 +46,15 @@ class RecurrentLayer : public Layer {
   // d hd(t) from drp(t); and dU. GRU without reset_after overrides both (its candidate uses r * h).
   virtual void recurrent_backward(Index t, MatrixMap d_hd);
   virtual void accumulate_recurrent_kernel_grad();
+  // True when cell_forward calls keep_or_take_states and cell_backward calls split_state_grads for its own
+  // bands of rows (LSTM, whose cell arithmetic is split by rows over the threads); otherwise the step loops
+  // do.
+  virtual bool cell_does_row_bookkeeping() const { return false; }
+  // Step t, rows [r, r + nr): the new states where the step is valid, the previous ones where it is masked.
+  void keep_or_take_states(Index t, Index r, Index nr);
+  // Step t, rows [r, r + nr): each state's gradient (carry) goes to the fresh value (dnext_) at a valid step
+  // and to the previous one (dprev_) at a masked step.
+  void split_state_grads(Index t, Index r, Index nr);
 
   Parameter& kernel() { return params_[0]; }
   Parameter& recurrent_kernel() { return params_[1]; }
