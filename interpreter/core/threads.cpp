@@ -18,10 +18,9 @@ int configured_threads = 1;
 // training 40% slower on two threads than on one (1.06M -> 0.67M samples/s), the fork, the join and the
 // activations moving between the cores' caches costing more than the split saves.
 constexpr double kParallelWork = 2.0e6;
-// Values from which an elementwise pass over a parameter is split: zeroing a gradient and an optimizer update
-// stream three or four arrays, so from 64k values (768 KB and more) two cores' bandwidth and, above all, each
-// core keeping its share of the parameter in its own cache pay (the MLP: 136k -> 174k samples/s together with
-// the depth split of its forward product).
+// Values from which a memory-bound pass over a parameter (zeroing its gradient) is split: from 64k values
+// (256 KB and more) two cores' bandwidth and, above all, each core keeping its share of the parameter in its
+// own cache pay (the MLP: 136k -> 174k samples/s together with the depth split of its forward product).
 constexpr Index kParallelValues = 65536;
 // Values from which row-independent work is split: a recurrent cell's arithmetic (several passes and an exp
 // or tanh per value; an LSTM(128)'s 64 x 512 gates at one step: the lstm workload 7.4k -> 8.0k samples/s on

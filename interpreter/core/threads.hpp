@@ -106,9 +106,9 @@ void split_range(Index n, Index align, int threads, Range& range) {
 }
 }  // namespace detail
 
-// An elementwise pass over a parameter's n values (zeroing its gradient, an optimizer's update): range(begin,
-// count) over [0, n), in one contiguous piece per thread when n is large enough. Every such pass splits the
-// same way, so each thread keeps touching the same part (the rows its share of the gradient product wrote:
+// An elementwise pass over a parameter's n values (zeroing its gradient): range(begin, count) over [0, n), in
+// one contiguous piece per thread when n is large enough. It and split_update split the same way, so each
+// thread keeps touching the same part (the rows its share of the gradient product wrote:
 // see SplitBy::rows), and the data stays in that core's cache instead of moving between cores every step.
 template <class Range>
 void split_elementwise(Index n, Range&& range) {
