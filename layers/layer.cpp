@@ -56,6 +56,7 @@ void ParameterBudget::reserve(const std::string& name, const Shape& shape) {
 }
 
 void Parameter::zero_grad() {
+  if (backward_assigns_grad) return;
   if (!touched) {
     Real* g = grad.ptr();
     split_elementwise(grad.size(), [g](Index begin, Index count) { std::fill_n(g + begin, count, Real(0)); });

@@ -53,8 +53,12 @@ struct Parameter {
   // Set when the gradient is row-sparse (an Embedding table without a regularizer, whose penalty would make
   // it dense): every writer of grad records its rows here.
   std::optional<TouchedRows> touched;
+  // Set by a layer whose backward pass overwrites the whole gradient (a Dense kernel: one product with
+  // beta 0) before anything adds to it, so zeroing it first would be a wasted pass.
+  bool backward_assigns_grad = false;
 
-  // Zeroes the gradient: only the rows written since the last call when it is row-sparse.
+  // Zeroes the gradient: only the rows written since the last call when it is row-sparse; nothing when the
+  // backward pass assigns it.
   void zero_grad();
 };
 

@@ -168,6 +168,8 @@ void Model::build() {
   sink.throw_if_errors();
   all_params_ = parameters();
   trainable_params_ = trainable_parameters();
+  is_output_.assign(nodes_.size(), false);
+  for (const OutputRef& o : outputs_) is_output_[o.node] = true;
   // A node's output needs a gradient only when a trainable weight lies at or before it: the first Dense of
   // an MLP then skips the product that would give the gradient of the images (a third of its backward pass).
   upstream_trains_.assign(nodes_.size(), false);
@@ -317,18 +319,22 @@ double Model::weight_penalty() const {
 }
 
 void Model::zero_grads() {
-  for (size_t n = 0; n < nodes_.size(); ++n)
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    // backward() neither reads nor writes the gradient of a node with nothing trainable at or before it (the
+    // inputs, an MLP's Flatten) unless the loss seeds it there.
+    if (!upstream_trains_[n] && !is_output_[n]) continue;
     for (size_t k = 0; k < values_[n].size(); ++k) {
       grads_[n][k].resize(values_[n][k].shape);
       grads_[n][k].set_zero();
     }
+  }
   for (auto& slot : all_params_) slot.param->zero_grad();
 }
 
 void Model::backward() {
   for (size_t n = nodes_.size(); n-- > 0;) {
     Node& node = nodes_[n];
-    if (node.is_input) continue;
+    if (node.is_input || !upstream_trains_[n]) continue;  // nothing at or before it takes a gradient
     if (const auto& reg = node.layer->activity_regularizer()) {
       const Tensor& y = values_[n][0];
       reg->add_gradient(y.ptr(), grads_[n][0].ptr(), y.size(), 1.0 / static_cast<double>(y.batch()));

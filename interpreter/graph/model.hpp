@@ -101,6 +101,7 @@ class Model {
   std::vector<std::vector<bool>> has_mask_;
   std::vector<std::vector<Tensor*>> d_inputs_;  // per node, reused every step
   std::vector<bool> upstream_trains_;           // per node: a trainable weight at or before it
+  std::vector<bool> is_output_;                 // per node: one of the model's outputs
   std::vector<LayerInputs> inputs_;             // per node, reused every step
   double activity_loss_ = 0;
   std::optional<Index> fixed_batch_size_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/gemm.hpp"
 #include "interpreter/core/threads.hpp"
 
 namespace yamlnet {
@@ -21,10 +22,12 @@ std::vector<Shape> Dense::build(const std::vector<Shape>& input_shapes) {
     throw ShapeError("needs an input of rank >= 1 per sample, got shape " + shape_to_string(in));
   input_dim_ = in.back();
   add_param("kernel", {input_dim_, units_}, args_.get("kernel_initializer"), args_.get("kernel_regularizer"),
-            args_.get("kernel_constraint"));
+            args_.get("kernel_constraint"))
+      .backward_assigns_grad = true;
   if (use_bias_)
     add_param("bias", {units_}, args_.get("bias_initializer"), args_.get("bias_regularizer"),
-              args_.get("bias_constraint"));
+              args_.get("bias_constraint"))
+        .backward_assigns_grad = true;
   Shape out = in;
   out.back() = units_;
   return {out};
@@ -71,14 +74,17 @@ void Dense::backward(const LayerInputs& in, const std::vector<Tensor>& outputs,
   const auto dZ = dy.matrix(units_);
   const auto X = x.matrix(input_dim_);
   if (trainable()) {
+    // The kernel's and the bias's gradients are assigned (backward_assigns_grad): nothing else writes them
+    // before this, and the weight penalty is added after.
     auto dW = params_[0].grad.matrix(units_);
     split_product(
         input_dim_, rows, units_,
         [&](Index r, Index nr, Index c, Index nc) {
-          dW.block(r, c, nr, nc).noalias() += X.middleCols(r, nr).transpose() * dZ.middleCols(c, nc);
+          gemm(Op::transposed, X.middleCols(r, nr), Op::plain, dZ.middleCols(c, nc), dW.block(r, c, nr, nc),
+               Real(0));
         },
         SplitBy::rows);
-    if (use_bias_) RowVectorMap(params_[1].grad.ptr(), units_) += dZ.colwise().sum();
+    if (use_bias_) RowVectorMap(params_[1].grad.ptr(), units_) = dZ.colwise().sum();
   }
   if (d_inputs[0]) {
     auto dX = d_inputs[0]->matrix(input_dim_);

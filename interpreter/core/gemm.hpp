@@ -1,0 +1,19 @@
+#pragma once
+// C = op(A) op(B) + beta C on row-major matrices or blocks of them (a Map, its middleRows/middleCols/block).
+// Why not Eigen's `C.noalias() = A * B`: on its BLAS path Eigen zeroes C and then calls sgemm with beta 1, a
+// pass over C that beta 0 avoids (a Dense kernel's gradient: 400 KB written twice per MLP step).
+#include <Eigen/Core>
+
+#include "interpreter/core/real.hpp"
+
+namespace yamlnet {
+
+using ConstMatrixRef = Eigen::Ref<const RowMatrix, 0, Eigen::OuterStride<>>;
+using MatrixRef = Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>>;
+
+enum class Op { plain, transposed };
+
+// beta 0 overwrites C (whatever it held, NaN included); beta 1 adds to it.
+void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, MatrixRef c, Real beta);
+
+}  // namespace yamlnet
