@@ -1,6 +1,7 @@
 #include "interpreter/core/gemm.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 namespace yamlnet {
@@ -19,25 +20,8 @@ void blas_gemm(const char* ta, const char* tb, const int* m, const int* n, const
 }
 #endif
 
-}  // namespace
-
-void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, MatrixRef c, Real beta) {
-  const bool ta = op_a == Op::transposed, tb = op_b == Op::transposed;
-  const Index depth = ta ? a.rows() : a.cols();
-  eigen_assert((ta ? a.cols() : a.rows()) == c.rows() && (tb ? b.rows() : b.cols()) == c.cols() &&
-               (tb ? b.cols() : b.rows()) == depth);
-  if (c.size() == 0) return;
-#ifdef EIGEN_USE_BLAS
-  // Column-major BLAS reads a row-major matrix as its transpose, so it computes C^T = op(B)^T op(A)^T.
-  const char blas_ta = tb ? 'T' : 'N', blas_tb = ta ? 'T' : 'N';
-  const int m = static_cast<int>(c.cols()), n = static_cast<int>(c.rows()), k = static_cast<int>(depth);
-  // Leading dimensions of empty operands must still be at least 1.
-  const int lda = static_cast<int>(std::max<Index>(1, b.outerStride()));
-  const int ldb = static_cast<int>(std::max<Index>(1, a.outerStride()));
-  const int ldc = static_cast<int>(std::max<Index>(1, c.outerStride()));
-  const Real one = 1;
-  blas_gemm(&blas_ta, &blas_tb, &m, &n, &k, &one, b.data(), &lda, a.data(), &ldb, &beta, c.data(), &ldc);
-#else
+// Eigen's product: C = beta C + op(A) op(B).
+void eigen_gemm(bool ta, const ConstMatrixRef& a, bool tb, const ConstMatrixRef& b, MatrixRef c, Real beta) {
   if (beta == Real(0))
     c.setZero();
   else if (beta != Real(1))
@@ -50,7 +34,88 @@ void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, Ma
     c.noalias() += a * b.transpose();
   else
     c.noalias() += a * b;
+}
+
+// One BLAS call (or Eigen's product without BLAS).
+void gemm_whole(bool ta, const ConstMatrixRef& a, bool tb, const ConstMatrixRef& b, MatrixRef c, Real beta) {
+  const Index depth = ta ? a.rows() : a.cols();
+#ifdef EIGEN_USE_BLAS
+  // A one-column or one-row result is a matrix-vector product, which Eigen hands to BLAS's gemv; OpenBLAS's
+  // small-matrix sgemm would allocate a copy of the matrix on every call (a Dense layer of one unit).
+  if (c.cols() == 1 || c.rows() == 1) {
+    eigen_gemm(ta, a, tb, b, c, beta);
+    return;
+  }
+  // Column-major BLAS reads a row-major matrix as its transpose, so it computes C^T = op(B)^T op(A)^T.
+  const char blas_ta = tb ? 'T' : 'N', blas_tb = ta ? 'T' : 'N';
+  const int m = static_cast<int>(c.cols()), n = static_cast<int>(c.rows()), k = static_cast<int>(depth);
+  // Leading dimensions of empty operands must still be at least 1.
+  const int lda = static_cast<int>(std::max<Index>(1, b.outerStride()));
+  const int ldb = static_cast<int>(std::max<Index>(1, a.outerStride()));
+  const int ldc = static_cast<int>(std::max<Index>(1, c.outerStride()));
+  const Real one = 1;
+  blas_gemm(&blas_ta, &blas_tb, &m, &n, &k, &one, b.data(), &lda, a.data(), &ldb, &beta, c.data(), &ldc);
+#else
+  (void)depth;
+  eigen_gemm(ta, a, tb, b, c, beta);
 #endif
+}
+
+// Multiply-adds up to which OpenBLAS (0.3.21's AVX-512 targets) uses its small-matrix kernels, which read
+// the operands in place instead of packing them first: a 32x784x128 product (a Dense layer at batch 32) ran
+// at 91 GFLOP/s in one call and at 114 in four calls over a quarter of the depth each, above the 1536^3
+// product's 104 (docs/benchmarks.md). Larger products whose result is small are therefore computed in
+// pieces of at most this size; large ones, whose packing pays for itself, stay whole.
+constexpr double kSmallProduct = 1.0e6;
+// Pieces thinner than this would lose more to per-call overhead than the packing costs.
+constexpr Index kThinnestPiece = 16;
+
+// Pieces of at most `most` along a dimension of n (1 when they would be thinner than kThinnestPiece), as even
+// as possible with boundaries on multiples of 8: odd-sized pieces ran the small kernels up to 20% slower.
+Index piece_count(Index n, double most) {
+  most -= 8;  // room for the rounding of the boundaries
+  if (most < static_cast<double>(kThinnestPiece) || static_cast<double>(n) <= most) return 1;
+  return static_cast<Index>(std::ceil(static_cast<double>(n) / most));
+}
+
+Index piece_begin(Index n, Index pieces, Index p) {
+  return p == pieces ? n : n * p / pieces / 8 * 8;
+}
+
+}  // namespace
+
+void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, MatrixRef c, Real beta) {
+  const bool ta = op_a == Op::transposed, tb = op_b == Op::transposed;
+  const Index rows = c.rows(), cols = c.cols(), depth = ta ? a.rows() : a.cols();
+  eigen_assert((ta ? a.cols() : a.rows()) == rows && (tb ? b.rows() : b.cols()) == cols &&
+               (tb ? b.cols() : b.rows()) == depth);
+  if (c.size() == 0) return;
+#ifdef EIGEN_USE_BLAS
+  const double work = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(depth);
+  if (work > kSmallProduct) {
+    // By rows of the result first: each piece is a complete product, summed as a whole one would be.
+    if (const Index pieces = piece_count(rows, kSmallProduct / (static_cast<double>(cols) * depth));
+        pieces > 1) {
+      for (Index p = 0; p < pieces; ++p) {
+        const Index r = piece_begin(rows, pieces, p), nr = piece_begin(rows, pieces, p + 1) - r;
+        gemm_whole(ta, ta ? a.block(0, r, depth, nr) : a.block(r, 0, nr, depth), tb, b, c.middleRows(r, nr),
+                   beta);
+      }
+      return;
+    }
+    // Over the depth: the first piece applies beta, the others add.
+    if (const Index pieces = piece_count(depth, kSmallProduct / (static_cast<double>(rows) * cols));
+        pieces > 1) {
+      for (Index p = 0; p < pieces; ++p) {
+        const Index k = piece_begin(depth, pieces, p), nk = piece_begin(depth, pieces, p + 1) - k;
+        gemm_whole(ta, ta ? a.block(k, 0, nk, rows) : a.block(0, k, rows, nk), tb,
+                   tb ? b.block(0, k, cols, nk) : b.block(k, 0, nk, cols), c, p == 0 ? beta : Real(1));
+      }
+      return;
+    }
+  }
+#endif
+  gemm_whole(ta, a, tb, b, c, beta);
 }
 
 }  // namespace yamlnet

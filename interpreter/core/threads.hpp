@@ -131,4 +131,13 @@ void split_rows(Index rows, Index values_per_row, Range&& range) {
   detail::split_range(rows, 1, detail::threads_for_arithmetic(rows * values_per_row), range);
 }
 
+// A copy of a rows x values_per_row matrix (a batch's gathered rows, a Flatten's output) split by columns:
+// range(col0, col_count), one contiguous piece of every row per thread. The pieces are those split_depth and
+// a parameter gradient's SplitBy::rows take over as many values (a Dense layer's inputs), so each core copies
+// the part of the batch that its share of those products reads, and the batch does not move between cores.
+template <class Range>
+void split_columns(Index rows, Index values_per_row, Range&& range) {
+  detail::split_range(values_per_row, 8, detail::threads_for_arithmetic(rows * values_per_row), range);
+}
+
 }  // namespace yamlnet

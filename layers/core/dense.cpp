@@ -51,13 +51,10 @@ void Dense::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const R
   partial_.resize({std::max(0, product_threads(rows, input_dim_, units_) - 1) * rows, units_});
   const Index pieces = split_depth(rows, input_dim_, units_, [&](Index p, Index k, Index nk) {
     MatrixMap out = p == 0 ? Z : MatrixMap(partial_.ptr() + (p - 1) * rows * units_, rows, units_);
-    // Piece 0 starts from the bias and adds its product: an assigning product zeroes its result first
-    // (Eigen's BLAS path calls sgemm with beta = 1), and the bias would take another pass.
-    if (p == 0 && use_bias_)
-      out.rowwise() = ConstRowVectorMap(params_[1].value.ptr(), units_);
-    else
-      out.setZero();
-    out.noalias() += X.middleCols(k, nk) * W.middleRows(k, nk);
+    // Piece 0 starts from the bias and adds its product (the bias would take another pass).
+    const bool from_bias = p == 0 && use_bias_;
+    if (from_bias) out.rowwise() = ConstRowVectorMap(params_[1].value.ptr(), units_);
+    gemm(Op::plain, X.middleCols(k, nk), Op::plain, W.middleRows(k, nk), out, from_bias ? Real(1) : Real(0));
   });
   for (Index p = 1; p < pieces; ++p) Z += MatrixMap(partial_.ptr() + (p - 1) * rows * units_, rows, units_);
   if (!activation_.is_linear()) activation_.forward(z.ptr(), y.ptr(), Z.rows(), units_);
@@ -90,7 +87,8 @@ void Dense::backward(const LayerInputs& in, const std::vector<Tensor>& outputs,
     auto dX = d_inputs[0]->matrix(input_dim_);
     const auto W = params_[0].value.matrix(units_);
     split_product(rows, units_, input_dim_, [&](Index r, Index nr, Index c, Index nc) {
-      dX.block(r, c, nr, nc).noalias() += dZ.middleRows(r, nr) * W.middleRows(c, nc).transpose();
+      gemm(Op::plain, dZ.middleRows(r, nr), Op::transposed, W.middleRows(c, nc), dX.block(r, c, nr, nc),
+           Real(1));
     });
   }
 }

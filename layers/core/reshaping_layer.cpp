@@ -1,11 +1,20 @@
 #include "layers/core/reshaping_layer.hpp"
 
+#include <algorithm>
+
+#include "interpreter/core/threads.hpp"
+
 namespace yamlnet {
 
 void ReshapingLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext&) {
   const Tensor& x = *in.values[0];
-  outputs[0].resize_batch(x.batch(), target_);
-  outputs[0].array() = x.array();
+  Tensor& y = outputs[0];
+  y.resize_batch(x.batch(), target_);
+  // Split as the batch was gathered (split_columns), so each core copies its own part of it.
+  const Index row = x.row_size();
+  split_columns(x.batch(), row, [&](Index col, Index cols) {
+    for (Index r = 0; r < x.batch(); ++r) std::copy_n(x.ptr() + r * row + col, cols, y.ptr() + r * row + col);
+  });
 }
 
 void ReshapingLayer::backward(const LayerInputs&, const std::vector<Tensor>&, std::vector<Tensor>& d_outputs,
