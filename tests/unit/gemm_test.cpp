@@ -33,9 +33,10 @@ double max_difference(const RowMatrix& a, const RowMatrix& b) {
 // Sizes: one call; a one-column result (a matrix-vector product); larger than OpenBLAS's small-matrix kernels
 // take, computed in pieces of the result's rows; in pieces of the depth (too few rows to cut).
 TEST_CASE("gemm computes op(A) op(B) on blocks of larger matrices, with beta 0 or 1") {
-  for (const auto& [rows, depth, cols] :
-       {std::array<Index, 3>{37, 45, 29}, std::array<Index, 3>{40, 50, 1}, std::array<Index, 3>{301, 40, 128},
-        std::array<Index, 3>{32, 501, 128}}) {
+  for (const auto& shape : {std::array<Index, 3>{37, 45, 29}, std::array<Index, 3>{40, 50, 1},
+                            std::array<Index, 3>{301, 40, 128}, std::array<Index, 3>{32, 501, 128}}) {
+    // Clang 14 cannot capture structured bindings (doctest's CAPTURE): named copies.
+    const Index rows = shape[0], depth = shape[1], cols = shape[2];
     CAPTURE(rows);
     // Operands stored inside wider matrices, so each block's row stride differs from its width.
     const RowMatrix a_plain = random_matrix(rows, depth + 7, 1),
