@@ -61,6 +61,7 @@ void gemm_whole(bool ta, const ConstMatrixRef& a, bool tb, const ConstMatrixRef&
 #endif
 }
 
+#ifdef EIGEN_USE_BLAS
 // Multiply-adds up to which OpenBLAS (0.3.21's AVX-512 targets) uses its small-matrix kernels, which read
 // the operands in place instead of packing them first: a 32x784x128 product (a Dense layer at batch 32) ran
 // at 91 GFLOP/s in one call and at 114 in four calls over a quarter of the depth each, above the 1536^3
@@ -81,6 +82,7 @@ Index piece_count(Index n, double most) {
 Index piece_begin(Index n, Index pieces, Index p) {
   return p == pieces ? n : n * p / pieces / 8 * 8;
 }
+#endif
 
 }  // namespace
 
@@ -89,6 +91,10 @@ void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, Ma
   const Index rows = c.rows(), cols = c.cols(), depth = ta ? a.rows() : a.cols();
   eigen_assert((ta ? a.cols() : a.rows()) == rows && (tb ? b.rows() : b.cols()) == cols &&
                (tb ? b.cols() : b.rows()) == depth);
+  // Without BLAS and with NDEBUG only the assertion reads the sizes.
+  EIGEN_ONLY_USED_FOR_DEBUG(rows);
+  EIGEN_ONLY_USED_FOR_DEBUG(cols);
+  EIGEN_ONLY_USED_FOR_DEBUG(depth);
   if (c.size() == 0) return;
 #ifdef EIGEN_USE_BLAS
   const double work = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(depth);
