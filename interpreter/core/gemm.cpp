@@ -68,14 +68,17 @@ void gemm_whole(bool ta, const ConstMatrixRef& a, bool tb, const ConstMatrixRef&
 // product's 104 (docs/benchmarks.md). Larger products whose result is small are therefore computed in
 // pieces of at most this size; large ones, whose packing pays for itself, stay whole.
 constexpr double kSmallProduct = 1.0e6;
-// Pieces thinner than this would lose more to per-call overhead than the packing costs.
-constexpr Index kThinnestPiece = 16;
+// Thinner pieces lose more than the packing costs: the small kernels were slower than one packed call on
+// pieces of fewer than 64 result rows (an LSTM's 5120x256x64 input gradient in 53-row pieces: 67 against 75
+// GFLOP/s), not on depth pieces of 16 or more (an LSTM step's 64x128x256 product: 108 against 94).
+constexpr Index kThinnestRowPiece = 64;
+constexpr Index kThinnestDepthPiece = 16;
 
-// Pieces of at most `most` along a dimension of n (1 when they would be thinner than kThinnestPiece), as even
-// as possible with boundaries on multiples of 8: odd-sized pieces ran the small kernels up to 20% slower.
-Index piece_count(Index n, double most) {
+// Pieces of at most `most` along a dimension of n (1 when they would be thinner than `thinnest`), as even as
+// possible with boundaries on multiples of 8: odd-sized pieces ran the small kernels up to 20% slower.
+Index piece_count(Index n, double most, Index thinnest) {
   most -= 8;  // room for the rounding of the boundaries
-  if (most < static_cast<double>(kThinnestPiece) || static_cast<double>(n) <= most) return 1;
+  if (most < static_cast<double>(thinnest) || static_cast<double>(n) <= most) return 1;
   return static_cast<Index>(std::ceil(static_cast<double>(n) / most));
 }
 
@@ -100,7 +103,8 @@ void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, Ma
   const double work = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(depth);
   if (work > kSmallProduct) {
     // By rows of the result first: each piece is a complete product, summed as a whole one would be.
-    if (const Index pieces = piece_count(rows, kSmallProduct / (static_cast<double>(cols) * depth));
+    if (const Index pieces =
+            piece_count(rows, kSmallProduct / (static_cast<double>(cols) * depth), kThinnestRowPiece);
         pieces > 1) {
       for (Index p = 0; p < pieces; ++p) {
         const Index r = piece_begin(rows, pieces, p), nr = piece_begin(rows, pieces, p + 1) - r;
@@ -110,7 +114,8 @@ void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, Ma
       return;
     }
     // Over the depth: the first piece applies beta, the others add.
-    if (const Index pieces = piece_count(depth, kSmallProduct / (static_cast<double>(rows) * cols));
+    if (const Index pieces =
+            piece_count(depth, kSmallProduct / (static_cast<double>(rows) * cols), kThinnestDepthPiece);
         pieces > 1) {
       for (Index p = 0; p < pieces; ++p) {
         const Index k = piece_begin(depth, pieces, p), nk = piece_begin(depth, pieces, p + 1) - k;
