@@ -5,17 +5,24 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "interpreter/core/threads.hpp"
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
+  // Whole non-negative numbers only (std::stoi would throw, uncaught, on "--help").
+  const auto number = [](const char* text) {
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    return *text != '\0' && *end == '\0' && value >= 0 ? value : -1L;
+  };
+  if (argc < 2 || argc > 3 || number(argv[1]) < 0 || (argc > 2 && number(argv[2]) < 1)) {
     std::fprintf(stderr, "usage: %s THREADS [SIZE]\n", argv[0]);
     return 2;
   }
-  yamlnet::use_threads(std::stoi(argv[1]));
-  const Eigen::Index n = argc > 2 ? std::stol(argv[2]) : 1536;
+  yamlnet::use_threads(static_cast<int>(number(argv[1])));
+  const Eigen::Index n = argc > 2 ? number(argv[2]) : 1536;
   Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n), b = Eigen::MatrixXf::Random(n, n), c(n, n);
   // The layers' path: split_product's blocks, each a single-threaded product through Eigen (and OpenBLAS).
   const auto product = [&] {

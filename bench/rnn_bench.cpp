@@ -3,6 +3,7 @@
 // Prints samples per second.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "interpreter/graph/model.hpp"
@@ -10,14 +11,22 @@
 using namespace yamlnet;
 
 int main(int argc, char** argv) {
-  if (argc != 7) {
+  // Whole positive numbers only (std::stol would throw, uncaught, on anything else).
+  const auto number = [](const char* text) {
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    return *text != '\0' && *end == '\0' && value > 0 ? value : -1L;
+  };
+  bool numbers = argc == 7;
+  for (int i = 2; numbers && i < 7; ++i) numbers = number(argv[i]) > 0;
+  if (!numbers) {
     std::fprintf(stderr, "usage: %s lstm|gru BATCH STEPS FEATURES UNITS ITERATIONS\n", argv[0]);
     return 2;
   }
   const std::string cell = argv[1] == std::string("gru") ? "GRU" : "LSTM";
-  const Index batch = std::stol(argv[2]), steps = std::stol(argv[3]), features = std::stol(argv[4]);
-  const Index units = std::stol(argv[5]);
-  const int iterations = std::stoi(argv[6]);
+  const Index batch = number(argv[2]), steps = number(argv[3]), features = number(argv[4]);
+  const Index units = number(argv[5]);
+  const int iterations = static_cast<int>(number(argv[6]));
   const std::string config = "inputs: {x: {shape: [" + std::to_string(steps) + ", " +
                              std::to_string(features) + "]}}\nlayers: [{type: " + cell +
                              ", units: " + std::to_string(units) + "}]\n";
