@@ -13,18 +13,19 @@ namespace yamlnet {
 namespace {
 
 int configured_threads = 1;
-// Multiply-adds from which a product is split across threads. Measured on 2 cores (AMD EPYC VM): an MLP's
-// 32x784x128 products and an LSTM's 64x128x512 step products gain; NeuMF's 256x64x32 products made its
-// training 40% slower on two threads than on one (1.06M -> 0.67M samples/s), the fork, the join and the
-// activations moving between the cores' caches costing more than the split saves.
+// Multiply-adds from which a product (or a recurrent layer's time loop, all steps' recurrent products
+// together) is split across threads. Measured on 2 cores (AMD EPYC VM): an MLP's 32x784x128 products and an
+// LSTM's 64x128x512 step products gain; NeuMF's 256x64x32 products made its training 40% slower on two
+// threads than on one (1.06M -> 0.67M samples/s), the fork, the join and the activations moving between the
+// cores' caches costing more than the split saves.
 constexpr double kParallelWork = 2.0e6;
 // Values from which a memory-bound pass over a parameter (zeroing its gradient) is split: from 64k values
 // (256 KB and more) two cores' bandwidth and, above all, each core keeping its share of the parameter in its
 // own cache pay (the MLP: 136k -> 174k samples/s together with the depth split of its forward product).
 constexpr Index kParallelValues = 65536;
-// Values from which row-independent work is split: a recurrent cell's arithmetic (several passes and an exp
-// or tanh per value; an LSTM(128)'s 64 x 512 gates at one step: the lstm workload 7.4k -> 8.0k samples/s on
-// two threads) and the gather of a batch's scattered rows (the MLP's 32 x 784: 183k -> 192k).
+// Values from which row-independent work is split: the gather of a batch's scattered rows (the MLP's
+// 32 x 784: 183k -> 192k samples/s on two threads) and an optimizer's update (a square root and a division
+// per value).
 constexpr Index kParallelArithmetic = 16384;
 
 // Every configured thread when the work is worth splitting and no split is running already (a piece's own

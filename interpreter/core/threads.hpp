@@ -123,12 +123,18 @@ void split_update(Index n, Range&& range) {
   detail::split_range(n, 16, detail::threads_for_arithmetic(n), range);
 }
 
-// Row-independent arithmetic over a rows x values_per_row matrix (a recurrent cell's gates at one step, a
-// batch's gathered rows): range(row0, row_count), one contiguous band of rows per thread when there is
-// enough of it.
+// Row-independent arithmetic over a rows x values_per_row matrix (a batch's gathered rows): range(row0,
+// row_count), one contiguous band of rows per thread when there is enough of it.
 template <class Range>
 void split_rows(Index rows, Index values_per_row, Range&& range) {
   detail::split_range(rows, 1, detail::threads_for_arithmetic(rows * values_per_row), range);
+}
+
+// A recurrent layer's time loop over a batch of independent sequences, `work` multiply-adds in all:
+// range(row0, row_count) runs every step for one contiguous band of rows (of whole 8-row steps) per thread.
+template <class Range>
+void split_sequences(Index rows, double work, Range&& range) {
+  detail::split_range(rows, 8, detail::threads_for(work), range);
 }
 
 // A copy of a rows x values_per_row matrix (a batch's gathered rows, a Flatten's output) split by columns:

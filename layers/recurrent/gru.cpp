@@ -10,76 +10,86 @@ void Gru::prepare_cache(Index steps, Index batch) {
   scratch_.resize({batch, units_});
 }
 
-void Gru::cell_forward(Index t) {
+void Gru::cell_forward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_, G = 3 * u;
   const auto U = recurrent_kernel().value.matrix(G);
-  auto z = block(pre_, t, B, G);
-  auto g = block(gates_out_, t, B, G);
-  auto rh = block(rec_h_, t, B, u);
-  auto rec = rec_.matrix(G);
+  auto z = block(pre_, t, B, G).middleRows(r, nr);
+  auto g = block(gates_out_, t, B, G).middleRows(r, nr);
+  auto rh = block(rec_h_, t, B, u).middleRows(r, nr);
+  auto rec = rec_.matrix(G).middleRows(r, nr);
+  const auto h = hd(t).middleRows(r, nr);
+  const auto x = xp(t).middleRows(r, nr);
   if (reset_after_) {
-    rec.noalias() = hd(t) * U;
+    rec.noalias() = h * U;
     if (bias()) rec.rowwise() += ConstRowVectorMap(bias()->value.ptr() + G, G);  // the recurrent bias row
   } else {
-    rec.leftCols(2 * u).noalias() = hd(t) * U.leftCols(2 * u);
+    rec.leftCols(2 * u).noalias() = h * U.leftCols(2 * u);
   }
-  z.leftCols(2 * u) = xp(t).leftCols(2 * u) + rec.leftCols(2 * u);
-  for (Index k : {0, 1}) apply_block(recurrent_activation_, z.data(), g.data(), k, G);
-  const auto r = g.middleCols(u, u);
+  z.leftCols(2 * u) = x.leftCols(2 * u) + rec.leftCols(2 * u);
+  const Real* z_all = block(pre_, t, B, G).data();
+  Real* g_all = block(gates_out_, t, B, G).data();
+  apply_region(recurrent_activation_, z_all, g_all, r, nr, 0, 2 * u, G);  // z and r
+  const auto reset = g.middleCols(u, u);
   if (reset_after_) {
     rh = rec.rightCols(u);
-    z.rightCols(u) = xp(t).rightCols(u) + r.cwiseProduct(rh);
+    z.rightCols(u) = x.rightCols(u) + reset.cwiseProduct(rh);
   } else {
-    rh = r.cwiseProduct(hd(t));
-    z.rightCols(u) = xp(t).rightCols(u);
+    rh = reset.cwiseProduct(h);
+    z.rightCols(u) = x.rightCols(u);
     z.rightCols(u).noalias() += rh * U.rightCols(u);
   }
-  apply_block(activation_, z.data(), g.data(), 2, G);
+  apply_region(activation_, z_all, g_all, r, nr, 2 * u, u, G);
   const auto zg = g.leftCols(u);
-  next_[0].matrix(u).array() =
-      zg.array() * state(0, t).array() + (Real(1) - zg.array()) * g.rightCols(u).array();
+  next_[0].matrix(u).middleRows(r, nr).array() =
+      zg.array() * state(0, t).middleRows(r, nr).array() + (Real(1) - zg.array()) * g.rightCols(u).array();
 }
 
-void Gru::cell_backward(Index t) {
+void Gru::cell_backward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_, G = 3 * u;
-  const auto g = block(gates_out_, t, B, G);
-  const auto zg = g.leftCols(u), r = g.middleCols(u, u), hh = g.rightCols(u);
-  const auto rh = block(rec_h_, t, B, u);
-  const auto dh = dnext_[0].matrix(u);
-  auto dg = rec_.matrix(G);  // reused as d(activated gates)
-  dg.leftCols(u) = dh.cwiseProduct(state(0, t) - hh);
+  const auto g = block(gates_out_, t, B, G).middleRows(r, nr);
+  const auto zg = g.leftCols(u), reset = g.middleCols(u, u), hh = g.rightCols(u);
+  const auto rh = block(rec_h_, t, B, u).middleRows(r, nr);
+  const auto dh = dnext_[0].matrix(u).middleRows(r, nr);
+  auto dg = rec_.matrix(G).middleRows(r, nr);  // reused as d(activated gates)
+  dg.leftCols(u) = dh.cwiseProduct(state(0, t).middleRows(r, nr) - hh);
   dg.rightCols(u).array() = dh.array() * (Real(1) - zg.array());
-  dprev_[0].matrix(u) += dh.cwiseProduct(zg);
-  const auto z = block(pre_, t, B, G);
-  auto dz = dxp(t);
-  apply_block_backward(activation_, z.data(), g.data(), dg.data(), dz.data(), 2, G);
+  dprev(0, t).matrix(u).middleRows(r, nr) += dh.cwiseProduct(zg);
+  const Real* z_all = block(pre_, t, B, G).data();
+  const Real* g_all = block(gates_out_, t, B, G).data();
+  const Real* dg_all = rec_.ptr();
+  Real* dz_all = dxp(t).data();
+  apply_region_backward(activation_, z_all, g_all, dg_all, dz_all, r, nr, 2 * u, u, G);
+  auto dz = dxp(t).middleRows(r, nr);
   const auto dpre_h = dz.rightCols(u);
   if (reset_after_) {
     dg.middleCols(u, u) = dpre_h.cwiseProduct(rh);
   } else {
     // d(r * hd) = dpre_h U_h^T; kept in scratch_ for recurrent_backward.
-    scratch_.matrix(u).noalias() = dpre_h * recurrent_kernel().value.matrix(G).rightCols(u).transpose();
-    dg.middleCols(u, u) = scratch_.matrix(u).cwiseProduct(hd(t));
+    auto d_rh = scratch_.matrix(u).middleRows(r, nr);
+    d_rh.noalias() = dpre_h * recurrent_kernel().value.matrix(G).rightCols(u).transpose();
+    dg.middleCols(u, u) = d_rh.cwiseProduct(hd(t).middleRows(r, nr));
   }
-  for (Index k : {0, 1})
-    apply_block_backward(recurrent_activation_, z.data(), g.data(), dg.data(), dz.data(), k, G);
-  auto d_rec = drp(t);
+  apply_region_backward(recurrent_activation_, z_all, g_all, dg_all, dz_all, r, nr, 0, 2 * u, G);
+  auto d_rec = drp(t).middleRows(r, nr);
   d_rec.leftCols(2 * u) = dz.leftCols(2 * u);
   if (reset_after_)
-    d_rec.rightCols(u) = dpre_h.cwiseProduct(r);
+    d_rec.rightCols(u) = dpre_h.cwiseProduct(reset);
   else
     d_rec.rightCols(u) = dpre_h;
 }
 
-void Gru::recurrent_backward(Index t, MatrixMap d_hd) {
+void Gru::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
   const Index u = units_, G = 3 * u;
   const auto U = recurrent_kernel().value.matrix(G);
+  auto d = d_hd.middleRows(r, nr);
+  const auto d_rec = drp(t).middleRows(r, nr);
   if (reset_after_) {
-    d_hd.noalias() = drp(t) * U.transpose();
+    d.noalias() = d_rec * U.transpose();
     return;
   }
-  d_hd.noalias() = drp(t).leftCols(2 * u) * U.leftCols(2 * u).transpose();
-  d_hd += scratch_.matrix(u).cwiseProduct(block(gates_out_, t, rows(), G).middleCols(u, u));
+  d.noalias() = d_rec.leftCols(2 * u) * U.leftCols(2 * u).transpose();
+  d += scratch_.matrix(u).middleRows(r, nr).cwiseProduct(
+      block(gates_out_, t, rows(), G).middleRows(r, nr).middleCols(u, u));
 }
 
 void Gru::accumulate_recurrent_kernel_grad() {

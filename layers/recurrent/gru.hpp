@@ -14,9 +14,9 @@ class Gru : public RecurrentLayer {
   Shape bias_shape() const override { return reset_after_ ? Shape{2, 3 * units_} : Shape{3 * units_}; }
   bool shares_preactivation_grads() const override { return false; }
   void prepare_cache(Index steps, Index batch) override;
-  void cell_forward(Index t) override;
-  void cell_backward(Index t) override;
-  void recurrent_backward(Index t, MatrixMap d_hd) override;
+  void cell_forward(Index t, Index r, Index nr) override;
+  void cell_backward(Index t, Index r, Index nr) override;
+  void recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) override;
   void accumulate_recurrent_kernel_grad() override;
 
  private:

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "interpreter/core/threads.hpp"
-
 namespace yamlnet {
 
 void Lstm::finish_initialization() {
@@ -19,49 +17,28 @@ void Lstm::prepare_cache(Index steps, Index batch) {
   dc_.resize({batch, units_});
 }
 
-void Lstm::cell_forward(Index t) {
+void Lstm::cell_forward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_, G = 4 * u;
-  auto z = block(pre_, t, B, G);
-  const auto h = hd(t);
-  const auto U = recurrent_kernel().value.matrix(G);
-  const auto x_part = xp(t);
-  auto g = block(gates_out_, t, B, G);
-  // Each thread also applies the gate activations (i, f, o: recurrent_activation; c: activation) to its block
-  // while it is in cache: on two threads, one computes gates i and f, the other c and o.
-  split_product(B, u, G, [&](Index r, Index nr, Index c, Index nc) {
-    auto out = z.block(r, c, nr, nc);
-    // The input projection first and the product added to it: an assigning product would zero the block
-    // first (Eigen's BLAS path calls sgemm with beta = 1) and the projection take a pass of its own.
-    out = x_part.block(r, c, nr, nc);
-    out.noalias() += h.middleRows(r, nr) * U.middleCols(c, nc);
-    for (Index k = c / u; k < 4 && k * u < c + nc; ++k) {
-      const Index begin = std::max(c, k * u), end = std::min(c + nc, (k + 1) * u);
-      apply_region(k == 2 ? activation_ : recurrent_activation_, z.data(), g.data(), r, nr, begin,
-                   end - begin, G);
-    }
-  });
-  // c = f * c_prev + i * g and h = o * act(c), a band of rows per thread.
-  split_rows(B, 2 * u, [&](Index r, Index nr) {
-    const auto gr = g.middleRows(r, nr);
-    auto c = next_[1].matrix(u).middleRows(r, nr);
-    c = gr.middleCols(u, u).cwiseProduct(state(1, t).middleRows(r, nr)) +
-        gr.leftCols(u).cwiseProduct(gr.middleCols(2 * u, u));
-    auto ca = block(cell_act_, t, B, u).middleRows(r, nr);
-    activation_.forward(c.data(), ca.data(), nr, u);
-    next_[0].matrix(u).middleRows(r, nr) = gr.rightCols(u).cwiseProduct(ca);
-    keep_or_take_states(t, r, nr);
-  });
+  auto z = block(pre_, t, B, G).middleRows(r, nr);
+  // The input projection first and the product added to it: an assigning product would zero the block first
+  // (Eigen's BLAS path calls sgemm with beta = 1) and the projection take a pass of its own.
+  z = xp(t).middleRows(r, nr);
+  z.noalias() += hd(t).middleRows(r, nr) * recurrent_kernel().value.matrix(G);
+  Real* g_all = block(gates_out_, t, B, G).data();
+  for (Index k = 0; k < 4; ++k)  // i, f, o: recurrent_activation; c: activation
+    apply_region(k == 2 ? activation_ : recurrent_activation_, block(pre_, t, B, G).data(), g_all, r, nr,
+                 k * u, u, G);
+  // c = f * c_prev + i * g and h = o * act(c).
+  const auto g = block(gates_out_, t, B, G).middleRows(r, nr);
+  auto c = next_[1].matrix(u).middleRows(r, nr);
+  c = g.middleCols(u, u).cwiseProduct(state(1, t).middleRows(r, nr)) +
+      g.leftCols(u).cwiseProduct(g.middleCols(2 * u, u));
+  auto ca = block(cell_act_, t, B, u).middleRows(r, nr);
+  activation_.forward(c.data(), ca.data(), nr, u);
+  next_[0].matrix(u).middleRows(r, nr) = g.rightCols(u).cwiseProduct(ca);
 }
 
-void Lstm::cell_backward(Index t) {
-  // Every row's arithmetic is its own: on several threads, each takes a band of the batch.
-  split_rows(rows(), 4 * units_, [&](Index r, Index nr) {
-    split_state_grads(t, r, nr);
-    cell_backward_rows(t, r, nr);
-  });
-}
-
-void Lstm::cell_backward_rows(Index t, Index r, Index nr) {
+void Lstm::cell_backward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_, G = 4 * u;
   const auto g = block(gates_out_, t, B, G).middleRows(r, nr);
   const auto ca = block(cell_act_, t, B, u).middleRows(r, nr);
@@ -78,7 +55,7 @@ void Lstm::cell_backward_rows(Index t, Index r, Index nr) {
   dg.leftCols(u) = dc.cwiseProduct(g.middleCols(2 * u, u));
   dg.middleCols(u, u) = dc.cwiseProduct(c_prev);
   dg.middleCols(2 * u, u) = dc.cwiseProduct(g.leftCols(u));
-  dprev_[1].matrix(u).middleRows(r, nr) += dc.cwiseProduct(g.middleCols(u, u));
+  dprev(1, t).matrix(u).middleRows(r, nr) += dc.cwiseProduct(g.middleCols(u, u));
   const Real* z = block(pre_, t, B, G).data();
   Real* dz = dxp(t).data();
   const Real* all_g = block(gates_out_, t, B, G).data();

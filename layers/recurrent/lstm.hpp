@@ -12,11 +12,8 @@ class Lstm : public RecurrentLayer {
 
  protected:
   void prepare_cache(Index steps, Index batch) override;
-  void cell_forward(Index t) override;
-  void cell_backward(Index t) override;
-  bool cell_does_row_bookkeeping() const override { return true; }
-  // cell_backward for rows [r, r + nr) of the batch.
-  void cell_backward_rows(Index t, Index r, Index nr);
+  void cell_forward(Index t, Index r, Index nr) override;
+  void cell_backward(Index t, Index r, Index nr) override;
 
  private:
   bool unit_forget_bias_;

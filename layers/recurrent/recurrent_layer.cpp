@@ -120,15 +120,17 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
   }
   hd_.resize({T * B, u});
   prepare_cache(T, B);
-  for (Index t = 0; t < T; ++t) {
-    auto h_prev = state(0, t);
-    if (recurrent_keep_.empty())
-      hd(t) = h_prev;
-    else
-      hd(t) = h_prev.cwiseProduct(recurrent_keep_.matrix(u));
-    cell_forward(t);
-    if (!cell_does_row_bookkeeping()) keep_or_take_states(t, 0, B);
-  }
+  split_sequences(B, recurrent_work(), [&](Index r, Index nr) {
+    for (Index t = 0; t < T; ++t) {
+      auto h_prev = state(0, t).middleRows(r, nr);
+      if (recurrent_keep_.empty())
+        hd(t).middleRows(r, nr) = h_prev;
+      else
+        hd(t).middleRows(r, nr) = h_prev.cwiseProduct(recurrent_keep_.matrix(u).middleRows(r, nr));
+      cell_forward(t, r, nr);
+      keep_or_take_states(t, r, nr);
+    }
+  });
 
   // Outputs: the sequence of h in processing order, or the last h; then the final states.
   Tensor& y = outputs[0];
@@ -179,9 +181,9 @@ void RecurrentLayer::split_state_grads(Index t, Index r, Index nr) {
   const Index u = units_;
   for (Index s = 0; s < state_count_; ++s)
     for (Index b = r; b < r + nr; ++b) {
-      const Real* src = carry_[s].ptr() + b * u;
+      const Real* src = carry(s, t).ptr() + b * u;
       Real* fresh = dnext_[s].ptr() + b * u;
-      Real* prev = dprev_[s].ptr() + b * u;
+      Real* prev = dprev(s, t).ptr() + b * u;
       if (step_mask_.data[t * batch_ + b] != 0) {
         std::copy_n(src, u, fresh);
         std::fill_n(prev, u, Real(0));
@@ -192,12 +194,14 @@ void RecurrentLayer::split_state_grads(Index t, Index r, Index nr) {
     }
 }
 
-void RecurrentLayer::recurrent_backward(Index t, MatrixMap d_hd) {
-  const auto dr = drp_or_dxp(t);
+double RecurrentLayer::recurrent_work() const {
+  return static_cast<double>(steps_) * static_cast<double>(batch_) * static_cast<double>(units_) *
+         static_cast<double>(recurrent_cols());
+}
+
+void RecurrentLayer::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
   const auto U = recurrent_kernel().value.matrix(recurrent_cols());
-  split_product(batch_, recurrent_cols(), units_, [&](Index r, Index nr, Index c, Index nc) {
-    d_hd.block(r, c, nr, nc).noalias() = dr.middleRows(r, nr) * U.middleRows(c, nc).transpose();
-  });
+  d_hd.middleRows(r, nr).noalias() = drp_or_dxp(t).middleRows(r, nr) * U.transpose();
 }
 
 void RecurrentLayer::accumulate_recurrent_kernel_grad() {
@@ -213,18 +217,9 @@ void RecurrentLayer::accumulate_recurrent_kernel_grad() {
       SplitBy::rows);
 }
 
-void RecurrentLayer::apply_block(const Activation& f, const Real* z, Real* y, Index k, Index cols) {
-  apply_region(f, z, y, 0, batch_, k * units_, units_, cols);
-}
-
 void RecurrentLayer::apply_region(const Activation& f, const Real* z, Real* y, Index row0, Index rows,
                                   Index col0, Index count, Index cols) {
   for (Index b = row0; b < row0 + rows; ++b) f.forward(z + b * cols + col0, y + b * cols + col0, 1, count);
-}
-
-void RecurrentLayer::apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
-                                          Real* dz, Index k, Index cols) {
-  apply_region_backward(f, z, y, dy, dz, 0, batch_, k * units_, units_, cols);
 }
 
 void RecurrentLayer::apply_region_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
@@ -242,37 +237,39 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
   dxp_.resize({T * B, G * u});
   if (!shares_preactivation_grads()) drp_.resize({T * B, recurrent_cols()});
   dnext_.resize(static_cast<size_t>(state_count_));
-  dprev_.resize(static_cast<size_t>(state_count_));
-  std::vector<Tensor>& carry = carry_;  // d loss / d state after step t
-  carry.resize(static_cast<size_t>(state_count_));
+  state_grads_.resize(static_cast<size_t>(2 * state_count_));
   for (Index s = 0; s < state_count_; ++s) {
     dnext_[s].resize({B, u});
-    dprev_[s].resize({B, u});
-    carry[s].resize({B, u});
-    carry[s].set_zero();
+    dprev(s, T - 1).resize({B, u});
+    Tensor& last = carry(s, T - 1);
+    last.resize({B, u});
+    last.set_zero();
   }
   // Gradients of the outputs that read the final states.
-  if (!return_sequences_) carry[0].array() += d_outputs[0].array();
+  if (!return_sequences_) carry(0, T - 1).array() += d_outputs[0].array();
   if (return_state_)
-    for (Index s = 0; s < state_count_; ++s) carry[s].array() += d_outputs[1 + s].array();
+    for (Index s = 0; s < state_count_; ++s) carry(s, T - 1).array() += d_outputs[1 + s].array();
   Tensor& d_hd = d_hd_;
   d_hd.resize({B, u});
-  for (Index t = T - 1; t >= 0; --t) {
-    if (return_sequences_)
-      for (Index b = 0; b < B; ++b) {
-        if (zero_output_for_mask_ && step_mask_.data[t * B + b] == 0) continue;
-        const Real* dy = d_outputs[0].ptr() + (b * T + t) * u;
-        for (Index j = 0; j < u; ++j) carry[0].data[b * u + j] += dy[j];
-      }
-    if (!cell_does_row_bookkeeping()) split_state_grads(t, 0, B);
-    cell_backward(t);
-    recurrent_backward(t, d_hd.matrix(u));
-    if (recurrent_keep_.empty())
-      dprev_[0].array() += d_hd.array();
-    else
-      dprev_[0].array() += d_hd.array() * recurrent_keep_.array();
-    for (Index s = 0; s < state_count_; ++s) std::swap(carry[s], dprev_[s]);
-  }
+  split_sequences(B, recurrent_work(), [&](Index r, Index nr) {
+    for (Index t = T - 1; t >= 0; --t) {
+      if (return_sequences_)
+        for (Index b = r; b < r + nr; ++b) {
+          if (zero_output_for_mask_ && step_mask_.data[t * B + b] == 0) continue;
+          const Real* dy = d_outputs[0].ptr() + (b * T + t) * u;
+          Real* c = carry(0, t).ptr() + b * u;
+          for (Index j = 0; j < u; ++j) c[j] += dy[j];
+        }
+      split_state_grads(t, r, nr);
+      cell_backward(t, r, nr);
+      recurrent_backward(t, r, nr, d_hd.matrix(u));
+      auto dh_prev = dprev(0, t).matrix(u).middleRows(r, nr);
+      if (recurrent_keep_.empty())
+        dh_prev += d_hd.matrix(u).middleRows(r, nr);
+      else
+        dh_prev += d_hd.matrix(u).middleRows(r, nr).cwiseProduct(recurrent_keep_.matrix(u).middleRows(r, nr));
+    }
+  });
   const auto X = xd_.matrix(F);
   const auto dP = dxp_.matrix(G * u);
   if (trainable()) {

@@ -34,27 +34,34 @@ class RecurrentLayer : public Layer {
  protected:
   // Shapes of the bias parameter (GRU with reset_after has [2, 3u]); none when use_bias is false.
   virtual Shape bias_shape() const { return {gates_ * units_}; }
+  // The time loops run over one band of the batch's rows per thread, every step of the band on that thread:
+  // rows are independent sequences, so a band needs no synchronisation from the first step to the last
+  // (a split of each step's product cost a fork and a join per step, 4 per step in all). The cells' methods
+  // below therefore work on rows [r, r + nr) of the batch only, and read and write no other row.
+  //
   // Step t: from xp(t) (input projection with bias), the previous states and hd(t) (previous h after
   // recurrent dropout), compute the new states into next_[s] (each [B, u]) and cache what backward needs.
-  virtual void cell_forward(Index t) = 0;
+  virtual void cell_forward(Index t, Index r, Index nr) = 0;
   // Step t: from d next_[s], write dxp(t) and drp(t) (gradient of the recurrent pre-activations, whose input
   // is hd(t)), and add the gradients of the previous states, except through the recurrent product, into
-  // dprev_[s].
-  virtual void cell_backward(Index t) = 0;
+  // dprev(s, t).
+  virtual void cell_backward(Index t, Index r, Index nr) = 0;
   // Per-step caches are sized here for T steps of B samples.
   virtual void prepare_cache(Index steps, Index batch) = 0;
-  // d hd(t) from drp(t); and dU. GRU without reset_after overrides both (its candidate uses r * h).
-  virtual void recurrent_backward(Index t, MatrixMap d_hd);
+  // d hd(t) from drp(t) (rows [r, r + nr)); and dU over all steps. GRU without reset_after overrides both
+  // (its candidate uses r * h).
+  virtual void recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd);
   virtual void accumulate_recurrent_kernel_grad();
-  // True when cell_forward calls keep_or_take_states and cell_backward calls split_state_grads for its own
-  // bands of rows (LSTM, whose cell arithmetic is split by rows over the threads); otherwise the step loops
-  // do.
-  virtual bool cell_does_row_bookkeeping() const { return false; }
   // Step t, rows [r, r + nr): the new states where the step is valid, the previous ones where it is masked.
   void keep_or_take_states(Index t, Index r, Index nr);
   // Step t, rows [r, r + nr): each state's gradient (carry) goes to the fresh value (dnext_) at a valid step
-  // and to the previous one (dprev_) at a masked step.
+  // and to the previous one (dprev) at a masked step.
   void split_state_grads(Index t, Index r, Index nr);
+  // Backward, step t: d loss / d state s before the step (written by the step), which is the carry (d loss /
+  // d state after the step) of step t - 1. Two buffers per state, alternating with t's parity, so no band
+  // waits for another to swap them.
+  Tensor& dprev(Index s, Index t) { return state_grads_[static_cast<size_t>(2 * s + ((t + 1) & 1))]; }
+  Tensor& carry(Index s, Index t) { return state_grads_[static_cast<size_t>(2 * s + (t & 1))]; }
 
   Parameter& kernel() { return params_[0]; }
   Parameter& recurrent_kernel() { return params_[1]; }
@@ -76,13 +83,9 @@ class RecurrentLayer : public Layer {
   virtual bool shares_preactivation_grads() const { return true; }
   Tensor& recurrent_grads() { return shares_preactivation_grads() ? dxp_ : drp_; }
   MatrixMap drp_or_dxp(Index t) { return block(recurrent_grads(), t, batch_, recurrent_cols()); }
-  // Applies `f` to column block k (of width units) of each row of a [B, G*u] row-major matrix.
-  void apply_block(const Activation& f, const Real* z, Real* y, Index k, Index cols);
   // Applies `f` to rows [row0, row0 + rows) x columns [col0, col0 + count) of a row-major matrix of `cols`.
   static void apply_region(const Activation& f, const Real* z, Real* y, Index row0, Index rows, Index col0,
                            Index count, Index cols);
-  void apply_block_backward(const Activation& f, const Real* z, const Real* y, const Real* dy, Real* dz,
-                            Index k, Index cols);
   // The backward of apply_region: dz = f'(z) * dy over the same region.
   static void apply_region_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
                                     Real* dz, Index row0, Index rows, Index col0, Index count, Index cols);
@@ -91,11 +94,13 @@ class RecurrentLayer : public Layer {
   Index units_, gates_, state_count_;
   Activation activation_, recurrent_activation_;
   bool use_bias_;
-  std::vector<Tensor> next_, dnext_, dprev_;  // per state, [B, u]
+  std::vector<Tensor> next_, dnext_;  // per state, [B, u]
   Tensor drp_;
 
  private:
   void make_dropout_masks(const RunContext& ctx, Index features);
+  // Multiply-adds of the recurrent products over all steps: what decides whether the time loop is split.
+  double recurrent_work() const;
 
   double dropout_, recurrent_dropout_;
   bool return_sequences_, return_state_, go_backwards_, stateful_, zero_output_for_mask_ = false;
@@ -108,7 +113,7 @@ class RecurrentLayer : public Layer {
   Tensor step_mask_;            // [T*B] in processing order: 1 valid, 0 masked (all ones without a mask)
   Tensor input_keep_, recurrent_keep_;  // dropout scales: [B, F], [B, u]; empty when not dropping
   std::vector<Tensor> stored_states_;   // stateful: the final states of the previous call
-  std::vector<Tensor> carry_;           // backward: d loss / d state after the current step
+  std::vector<Tensor> state_grads_;     // backward: dprev and carry, two [B, u] per state (see dprev)
   Tensor d_hd_;                         // backward: d loss / d (previous h after recurrent dropout)
 };
 

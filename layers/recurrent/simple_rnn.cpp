@@ -7,20 +7,21 @@ void SimpleRnn::prepare_cache(Index steps, Index batch) {
   out_.resize({steps * batch, units_});
 }
 
-void SimpleRnn::cell_forward(Index t) {
+void SimpleRnn::cell_forward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_;
-  auto z = block(pre_, t, B, u);
-  z.noalias() = hd(t) * recurrent_kernel().value.matrix(u);
-  z += xp(t);
-  auto y = block(out_, t, B, u);
-  activation_.forward(z.data(), y.data(), B, u);
-  next_[0].matrix(u) = y;
+  auto z = block(pre_, t, B, u).middleRows(r, nr);
+  z = xp(t).middleRows(r, nr);
+  z.noalias() += hd(t).middleRows(r, nr) * recurrent_kernel().value.matrix(u);
+  auto y = block(out_, t, B, u).middleRows(r, nr);
+  activation_.forward(z.data(), y.data(), nr, u);
+  next_[0].matrix(u).middleRows(r, nr) = y;
 }
 
-void SimpleRnn::cell_backward(Index t) {
+void SimpleRnn::cell_backward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_;
-  activation_.backward(block(pre_, t, B, u).data(), block(out_, t, B, u).data(), dnext_[0].ptr(),
-                       dxp(t).data(), B, u);
+  activation_.backward(block(pre_, t, B, u).middleRows(r, nr).data(),
+                       block(out_, t, B, u).middleRows(r, nr).data(),
+                       dnext_[0].matrix(u).middleRows(r, nr).data(), dxp(t).middleRows(r, nr).data(), nr, u);
 }
 
 LayerInfo simple_rnn_info() {

@@ -10,8 +10,8 @@ class SimpleRnn : public RecurrentLayer {
 
  protected:
   void prepare_cache(Index steps, Index batch) override;
-  void cell_forward(Index t) override;
-  void cell_backward(Index t) override;
+  void cell_forward(Index t, Index r, Index nr) override;
+  void cell_backward(Index t, Index r, Index nr) override;
 
  private:
   Tensor pre_, out_;  // [T*B, u]

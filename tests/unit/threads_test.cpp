@@ -166,7 +166,16 @@ layers:
   - {type: Dense, units: 3, activation: softmax}
 compile: {optimizer: adam, loss: sparse_categorical_crossentropy}
 )";
-  for (const std::string& config : {mlp, lstm, masked_lstm}) {
+  // GRU and SimpleRNN run the same time loop split by rows; reset_after false and recurrent dropout take the
+  // GRU's other branches (its own recurrent_backward, a dropout mask read by band).
+  const std::string gru = R"(inputs: {x: {shape: [28, 28]}}
+layers:
+  - {type: GRU, units: 64, reset_after: false, recurrent_dropout: 0.2, return_sequences: true}
+  - {type: SimpleRNN, units: 64}
+  - {type: Dense, units: 3, activation: softmax}
+compile: {optimizer: adam, loss: sparse_categorical_crossentropy}
+)";
+  for (const std::string& config : {mlp, lstm, masked_lstm, gru}) {
     const std::vector<Real> one = weights_after_training(config, 1);
     const std::vector<Real> two = weights_after_training(config, 2);
     REQUIRE(one.size() == two.size());
