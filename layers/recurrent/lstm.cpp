@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "interpreter/core/gemm.hpp"
+
 namespace yamlnet {
 
 void Lstm::finish_initialization() {
@@ -20,10 +22,12 @@ void Lstm::prepare_cache(Index steps, Index batch) {
 void Lstm::cell_forward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_, G = 4 * u;
   auto z = block(pre_, t, B, G).middleRows(r, nr);
-  // The input projection first and the product added to it: an assigning product would zero the block first
-  // (Eigen's BLAS path calls sgemm with beta = 1) and the projection take a pass of its own.
+  // The input projection first and the product added to it (beta 1), so the projection takes no pass of its
+  // own. Through gemm(): a band of 32 rows uses each value of U for only 32 rows, so packing U at every step
+  // (OpenBLAS's path for 2M multiply-adds) cost half as much as the product itself in the profile; gemm()'s
+  // pieces run the small kernels, which read U in place (+3-7% in interleaved runs, docs/benchmarks.md).
   z = xp(t).middleRows(r, nr);
-  z.noalias() += hd(t).middleRows(r, nr) * recurrent_kernel().value.matrix(G);
+  gemm(Op::plain, hd(t).middleRows(r, nr), Op::plain, recurrent_kernel().value.matrix(G), z, 1);
   Real* g_all = block(gates_out_, t, B, G).data();
   for (Index k = 0; k < 4; ++k)  // i, f, o: recurrent_activation; c: activation
     apply_region(k == 2 ? activation_ : recurrent_activation_, block(pre_, t, B, G).data(), g_all, r, nr,

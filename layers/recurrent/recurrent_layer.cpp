@@ -1,6 +1,7 @@
 #include "layers/recurrent/recurrent_layer.hpp"
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/gemm.hpp"
 #include "interpreter/core/threads.hpp"
 
 namespace yamlnet {
@@ -69,38 +70,9 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
   const Index B = batch_, T = steps_, F = features_, u = units_, G = gates_;
   make_dropout_masks(ctx, F);
 
-  // Inputs (after dropout) and the mask, time-major in processing order.
   xd_.resize({T * B, F});
   step_mask_.resize({T * B});
-  for (Index t = 0; t < T; ++t) {
-    const Index src = go_backwards_ ? T - 1 - t : t;
-    for (Index b = 0; b < B; ++b) {
-      Real* dst = xd_.ptr() + (t * B + b) * F;
-      const Real* row = x.ptr() + (b * T + src) * F;
-      if (input_keep_.empty())
-        std::copy(row, row + F, dst);
-      else
-        for (Index f = 0; f < F; ++f) dst[f] = row[f] * input_keep_.data[b * F + f];
-      step_mask_.data[t * B + b] = mask ? mask->data[b * T + src] : Real(1);
-    }
-  }
   xp_.resize({T * B, G * u});
-  {
-    auto P = xp_.matrix(G * u);
-    const auto X = xd_.matrix(F);
-    const auto W = kernel().value.matrix(G * u);
-    const ConstRowVectorMap b(use_bias_ ? bias()->value.ptr() : nullptr, G * u);
-    split_product(T * B, F, G * u, [&](Index r, Index nr, Index c, Index nc) {
-      auto out = P.block(r, c, nr, nc);
-      // The bias written first and the product added to it: an assigning product zeroes its result first
-      // (Eigen's BLAS path calls sgemm with beta = 1), and the bias would take another pass.
-      if (use_bias_)
-        out.rowwise() = b.segment(c, nc);
-      else
-        out.setZero();
-      out.noalias() += X.middleRows(r, nr) * W.middleCols(c, nc);
-    });
-  }
 
   states_.resize(static_cast<size_t>(state_count_));
   next_.resize(static_cast<size_t>(state_count_));
@@ -120,8 +92,30 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
   }
   hd_.resize({T * B, u});
   prepare_cache(T, B);
+  const auto W = kernel().value.matrix(G * u);
+  const ConstRowVectorMap bias_row(use_bias_ ? bias()->value.ptr() : nullptr, G * u);
   split_sequences(B, recurrent_work(), [&](Index r, Index nr) {
     for (Index t = 0; t < T; ++t) {
+      // The step's inputs (after dropout) and mask, time-major in processing order, and their projection:
+      // computed here, by the thread that reads them next, while they are in its cache.
+      const Index src = go_backwards_ ? T - 1 - t : t;
+      for (Index b = r; b < r + nr; ++b) {
+        Real* dst = xd_.ptr() + (t * B + b) * F;
+        const Real* row = x.ptr() + (b * T + src) * F;
+        if (input_keep_.empty())
+          std::copy(row, row + F, dst);
+        else
+          for (Index f = 0; f < F; ++f) dst[f] = row[f] * input_keep_.data[b * F + f];
+        step_mask_.data[t * B + b] = mask ? mask->data[b * T + src] : Real(1);
+      }
+      auto projection = xp(t).middleRows(r, nr);
+      // The bias written first and the product added to it: an assigning product zeroes its result first
+      // (Eigen's BLAS path calls sgemm with beta = 1), and the bias would take another pass.
+      if (use_bias_)
+        projection.rowwise() = bias_row;
+      else
+        projection.setZero();
+      projection.noalias() += xd_.matrix(F).middleRows(t * B + r, nr) * W;
       auto h_prev = state(0, t).middleRows(r, nr);
       if (recurrent_keep_.empty())
         hd(t).middleRows(r, nr) = h_prev;
@@ -201,7 +195,8 @@ double RecurrentLayer::recurrent_work() const {
 
 void RecurrentLayer::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
   const auto U = recurrent_kernel().value.matrix(recurrent_cols());
-  d_hd.middleRows(r, nr).noalias() = drp_or_dxp(t).middleRows(r, nr) * U.transpose();
+  // gemm()'s small-kernel pieces, not a packed product: see Lstm::cell_forward.
+  gemm(Op::plain, drp_or_dxp(t).middleRows(r, nr), Op::transposed, U, d_hd.middleRows(r, nr), 0);
 }
 
 void RecurrentLayer::accumulate_recurrent_kernel_grad() {
