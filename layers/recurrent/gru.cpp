@@ -40,7 +40,7 @@ void Gru::cell_forward(Index t, Index r, Index nr) {
   }
   apply_region(activation_, z_all, g_all, r, nr, 2 * u, u, G);
   const auto zg = g.leftCols(u);
-  next_[0].matrix(u).middleRows(r, nr).array() =
+  next_state(0, t).middleRows(r, nr).array() =
       zg.array() * state(0, t).middleRows(r, nr).array() + (Real(1) - zg.array()) * g.rightCols(u).array();
 }
 
@@ -49,7 +49,7 @@ void Gru::cell_backward(Index t, Index r, Index nr) {
   const auto g = block(gates_out_, t, B, G).middleRows(r, nr);
   const auto zg = g.leftCols(u), reset = g.middleCols(u, u), hh = g.rightCols(u);
   const auto rh = block(rec_h_, t, B, u).middleRows(r, nr);
-  const auto dh = dnext_[0].matrix(u).middleRows(r, nr);
+  const auto dh = d_next_state(0, t).middleRows(r, nr);
   auto dg = rec_.matrix(G).middleRows(r, nr);  // reused as d(activated gates)
   dg.leftCols(u) = dh.cwiseProduct(state(0, t).middleRows(r, nr) - hh);
   dg.rightCols(u).array() = dh.array() * (Real(1) - zg.array());

@@ -34,19 +34,19 @@ void Lstm::cell_forward(Index t, Index r, Index nr) {
                  k * u, u, G);
   // c = f * c_prev + i * g and h = o * act(c).
   const auto g = block(gates_out_, t, B, G).middleRows(r, nr);
-  auto c = next_[1].matrix(u).middleRows(r, nr);
+  auto c = next_state(1, t).middleRows(r, nr);
   c = g.middleCols(u, u).cwiseProduct(state(1, t).middleRows(r, nr)) +
       g.leftCols(u).cwiseProduct(g.middleCols(2 * u, u));
   auto ca = block(cell_act_, t, B, u).middleRows(r, nr);
   activation_.forward(c.data(), ca.data(), nr, u);
-  next_[0].matrix(u).middleRows(r, nr) = g.rightCols(u).cwiseProduct(ca);
+  next_state(0, t).middleRows(r, nr) = g.rightCols(u).cwiseProduct(ca);
 }
 
 void Lstm::cell_backward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_, G = 4 * u;
   const auto g = block(gates_out_, t, B, G).middleRows(r, nr);
   const auto ca = block(cell_act_, t, B, u).middleRows(r, nr);
-  const auto dh = dnext_[0].matrix(u).middleRows(r, nr);
+  const auto dh = d_next_state(0, t).middleRows(r, nr);
   auto dg = dgates_.matrix(G).middleRows(r, nr);
   // Through h = o * act(c): the output gate, and c's total gradient.
   dg.rightCols(u) = dh.cwiseProduct(ca);
@@ -54,7 +54,7 @@ void Lstm::cell_backward(Index t, Index r, Index nr) {
   dc = dh.cwiseProduct(g.rightCols(u));
   // For valid rows the blended state at t+1 is the fresh c (masked rows carry no gradient here).
   activation_.backward(state(1, t + 1).middleRows(r, nr).data(), ca.data(), dc.data(), dc.data(), nr, u);
-  dc += dnext_[1].matrix(u).middleRows(r, nr);
+  dc += d_next_state(1, t).middleRows(r, nr);
   const auto c_prev = state(1, t).middleRows(r, nr);
   dg.leftCols(u) = dc.cwiseProduct(g.middleCols(2 * u, u));
   dg.middleCols(u, u) = dc.cwiseProduct(c_prev);

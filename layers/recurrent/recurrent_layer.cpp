@@ -65,6 +65,7 @@ void RecurrentLayer::make_dropout_masks(const RunContext& ctx, Index features) {
 void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) {
   const Tensor& x = *in.values[0];
   const Tensor* mask = in.masks.empty() ? nullptr : in.masks[0];
+  masked_ = mask != nullptr;
   batch_ = x.batch();
   steps_ = x.shape[1];
   const Index B = batch_, T = steps_, F = features_, u = units_, G = gates_;
@@ -157,7 +158,8 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
 }
 
 void RecurrentLayer::keep_or_take_states(Index t, Index r, Index nr) {
-  // At a masked step the states stay as they were.
+  // At a masked step the states stay as they were. Without a mask the cell wrote them in place.
+  if (!masked_) return;
   for (Index s = 0; s < state_count_; ++s) {
     auto prev = state(s, t);
     auto next = state(s, t + 1);
@@ -173,6 +175,10 @@ void RecurrentLayer::keep_or_take_states(Index t, Index r, Index nr) {
 
 void RecurrentLayer::split_state_grads(Index t, Index r, Index nr) {
   const Index u = units_;
+  if (!masked_) {  // every step valid: the cell reads the carry itself (d_next_state)
+    for (Index s = 0; s < state_count_; ++s) dprev(s, t).matrix(u).middleRows(r, nr).setZero();
+    return;
+  }
   for (Index s = 0; s < state_count_; ++s)
     for (Index b = r; b < r + nr; ++b) {
       const Real* src = carry(s, t).ptr() + b * u;

@@ -40,11 +40,11 @@ class RecurrentLayer : public Layer {
   // below therefore work on rows [r, r + nr) of the batch only, and read and write no other row.
   //
   // Step t: from xp(t) (input projection with bias), the previous states and hd(t) (previous h after
-  // recurrent dropout), compute the new states into next_[s] (each [B, u]) and cache what backward needs.
+  // recurrent dropout), compute the new states into next_state(s, t) and cache what backward needs.
   virtual void cell_forward(Index t, Index r, Index nr) = 0;
-  // Step t: from d next_[s], write dxp(t) and drp(t) (gradient of the recurrent pre-activations, whose input
-  // is hd(t)), and add the gradients of the previous states, except through the recurrent product, into
-  // dprev(s, t).
+  // Step t: from d_next_state(s, t), write dxp(t) and drp(t) (gradient of the recurrent pre-activations,
+  // whose input is hd(t)), and add the gradients of the previous states, except through the recurrent
+  // product, into dprev(s, t).
   virtual void cell_backward(Index t, Index r, Index nr) = 0;
   // Per-step caches are sized here for T steps of B samples.
   virtual void prepare_cache(Index steps, Index batch) = 0;
@@ -60,6 +60,12 @@ class RecurrentLayer : public Layer {
   // Backward, step t: d loss / d state s before the step (written by the step), which is the carry (d loss /
   // d state after the step) of step t - 1. Two buffers per state, alternating with t's parity, so no band
   // waits for another to swap them.
+  // Where step t writes state s's new value ([B, u]) and where backward finds its gradient. Without a mask
+  // every step is valid: the state buffer itself, and the carry, so no copy is made per step.
+  MatrixMap next_state(Index s, Index t) { return masked_ ? next_[s].matrix(units_) : state(s, t + 1); }
+  MatrixMap d_next_state(Index s, Index t) {
+    return masked_ ? dnext_[s].matrix(units_) : carry(s, t).matrix(units_);
+  }
   Tensor& dprev(Index s, Index t) { return state_grads_[static_cast<size_t>(2 * s + ((t + 1) & 1))]; }
   Tensor& carry(Index s, Index t) { return state_grads_[static_cast<size_t>(2 * s + (t & 1))]; }
 
@@ -104,6 +110,7 @@ class RecurrentLayer : public Layer {
 
   double dropout_, recurrent_dropout_;
   bool return_sequences_, return_state_, go_backwards_, stateful_, zero_output_for_mask_ = false;
+  bool masked_ = false;  // the last forward call had a mask
   Index steps_ = 0, batch_ = 0, features_ = 0;
   Tensor xd_;  // inputs after dropout, time-major in processing order [T*B, F]
   Tensor xp_;  // input projections [T*B, G*u]

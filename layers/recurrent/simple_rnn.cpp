@@ -14,14 +14,14 @@ void SimpleRnn::cell_forward(Index t, Index r, Index nr) {
   z.noalias() += hd(t).middleRows(r, nr) * recurrent_kernel().value.matrix(u);
   auto y = block(out_, t, B, u).middleRows(r, nr);
   activation_.forward(z.data(), y.data(), nr, u);
-  next_[0].matrix(u).middleRows(r, nr) = y;
+  next_state(0, t).middleRows(r, nr) = y;
 }
 
 void SimpleRnn::cell_backward(Index t, Index r, Index nr) {
   const Index B = rows(), u = units_;
   activation_.backward(block(pre_, t, B, u).middleRows(r, nr).data(),
                        block(out_, t, B, u).middleRows(r, nr).data(),
-                       dnext_[0].matrix(u).middleRows(r, nr).data(), dxp(t).middleRows(r, nr).data(), nr, u);
+                       d_next_state(0, t).middleRows(r, nr).data(), dxp(t).middleRows(r, nr).data(), nr, u);
 }
 
 LayerInfo simple_rnn_info() {
