@@ -82,6 +82,15 @@ Index piece_count(Index n, double most, Index thinnest) {
   return static_cast<Index>(std::ceil(static_cast<double>(n) / most));
 }
 
+// Whether OpenBLAS 0.3.21 (sgemm_small_kernel_permit for AVX-512) takes a small kernel for a piece with a
+// result of `result_values` values; it packs otherwise, and packed pieces only add calls. In BLAS's terms
+// (C^T = op(B)^T op(A)^T, so BLAS's transa is our tb): there is no transposed-transposed small kernel, and
+// the transposed-plain one only for results of at most 1200 values over a depth of 32 or more.
+bool small_kernel_takes(bool ta, bool tb, Index result_values, Index depth) {
+  if (!tb) return true;
+  return !ta && result_values <= 1200 && depth >= 32;
+}
+
 Index piece_begin(Index n, Index pieces, Index p) {
   return p == pieces ? n : n * p / pieces / 8 * 8;
 }
@@ -105,7 +114,7 @@ void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, Ma
     // By rows of the result first: each piece is a complete product, summed as a whole one would be.
     if (const Index pieces =
             piece_count(rows, kSmallProduct / (static_cast<double>(cols) * depth), kThinnestRowPiece);
-        pieces > 1) {
+        pieces > 1 && small_kernel_takes(ta, tb, rows / pieces * cols, depth)) {
       for (Index p = 0; p < pieces; ++p) {
         const Index r = piece_begin(rows, pieces, p), nr = piece_begin(rows, pieces, p + 1) - r;
         gemm_whole(ta, ta ? a.block(0, r, depth, nr) : a.block(r, 0, nr, depth), tb, b, c.middleRows(r, nr),
@@ -116,7 +125,7 @@ void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, Ma
     // Over the depth: the first piece applies beta, the others add.
     if (const Index pieces =
             piece_count(depth, kSmallProduct / (static_cast<double>(rows) * cols), kThinnestDepthPiece);
-        pieces > 1) {
+        pieces > 1 && small_kernel_takes(ta, tb, rows * cols, depth / pieces)) {
       for (Index p = 0; p < pieces; ++p) {
         const Index k = piece_begin(depth, pieces, p), nk = piece_begin(depth, pieces, p + 1) - k;
         gemm_whole(ta, ta ? a.block(k, 0, nk, rows) : a.block(0, k, rows, nk), tb,

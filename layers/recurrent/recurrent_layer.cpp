@@ -200,9 +200,10 @@ double RecurrentLayer::recurrent_work() const {
 }
 
 void RecurrentLayer::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
-  const auto U = recurrent_kernel().value.matrix(recurrent_cols());
-  // gemm()'s small-kernel pieces, not a packed product: see Lstm::cell_forward.
-  gemm(Op::plain, drp_or_dxp(t).middleRows(r, nr), Op::transposed, U, d_hd.middleRows(r, nr), 0);
+  // Through the transposed copy, a plain product: gemm()'s small-kernel pieces read it in place (see
+  // Lstm::cell_forward); OpenBLAS has no small kernel for a result of this size with a transposed U.
+  gemm(Op::plain, drp_or_dxp(t).middleRows(r, nr), Op::plain, recurrent_kernel_t_.matrix(units_),
+       d_hd.middleRows(r, nr), 0);
 }
 
 void RecurrentLayer::accumulate_recurrent_kernel_grad() {
@@ -252,6 +253,9 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
     for (Index s = 0; s < state_count_; ++s) carry(s, T - 1).array() += d_outputs[1 + s].array();
   Tensor& d_hd = d_hd_;
   d_hd.resize({B, u});
+  // For recurrent_backward (once per batch, not per step; GRU, which has its own, does not read it).
+  recurrent_kernel_t_.resize({recurrent_cols(), u});
+  recurrent_kernel_t_.matrix(u) = recurrent_kernel().value.matrix(recurrent_cols()).transpose();
   split_sequences(B, recurrent_work(), [&](Index r, Index nr) {
     for (Index t = T - 1; t >= 0; --t) {
       if (return_sequences_)

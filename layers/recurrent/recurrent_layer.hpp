@@ -122,6 +122,7 @@ class RecurrentLayer : public Layer {
   std::vector<Tensor> stored_states_;   // stateful: the final states of the previous call
   std::vector<Tensor> state_grads_;     // backward: dprev and carry, two [B, u] per state (see dprev)
   Tensor d_hd_;                         // backward: d loss / d (previous h after recurrent dropout)
+  Tensor recurrent_kernel_t_;           // backward: the recurrent kernel transposed, [recurrent_cols, u]
 };
 
 // Arguments shared by LSTM, GRU and SimpleRNN, in Keras's order; `cell_args` are inserted after use_bias'
