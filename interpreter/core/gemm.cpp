@@ -138,4 +138,15 @@ void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, Ma
   gemm_whole(ta, a, tb, b, c, beta);
 }
 
+bool plain_product_copies(Index cols, Index depth) {
+#ifdef EIGEN_USE_BLAS
+  const Index tail = cols % 16;
+  return tail >= 1 && tail <= 8 && depth >= 32;
+#else
+  (void)cols;
+  (void)depth;
+  return false;
+#endif
+}
+
 }  // namespace yamlnet

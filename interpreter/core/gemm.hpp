@@ -16,4 +16,10 @@ enum class Op { plain, transposed };
 // beta 0 overwrites C (whatever it held, NaN included); beta 1 adds to it.
 void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, MatrixRef c, Real beta);
 
+// Whether a plain product (neither operand transposed) with a result of `cols` columns over `depth` would
+// have OpenBLAS 0.3.21's small-matrix kernel for AVX-512 allocate a copy of its right operand on every call:
+// for cols % 16 in 1..8 and a depth of 32 or more (docs/benchmarks.md). A caller holding that operand in both
+// layouts then takes the transposed form, whose kernels do not allocate.
+bool plain_product_copies(Index cols, Index depth);
+
 }  // namespace yamlnet

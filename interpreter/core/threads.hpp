@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 
@@ -131,10 +132,26 @@ void split_rows(Index rows, Index values_per_row, Range&& range) {
 }
 
 // A recurrent layer's time loop over a batch of independent sequences, `work` multiply-adds in all:
-// range(row0, row_count) runs every step for one contiguous band of rows (of whole 8-row steps) per thread.
+// range(band, row0, row_count) runs every step for one contiguous band of rows (of whole 8-row steps) per
+// thread; band is 0 .. sequence_bands(rows, work) - 1.
+constexpr Index kSequenceBandAlign = 8;
+inline Index sequence_bands(Index rows, double work) {
+  const Index steps = (rows + kSequenceBandAlign - 1) / kSequenceBandAlign;
+  return std::max<Index>(1, std::min<Index>(detail::threads_for(work), steps));
+}
 template <class Range>
 void split_sequences(Index rows, double work, Range&& range) {
-  detail::split_range(rows, 8, detail::threads_for(work), range);
+  const int threads = detail::threads_for(work);
+  if (threads <= 1) {
+    range(Index(0), Index(0), rows);
+    return;
+  }
+  detail::run_pieces(
+      rows, kSequenceBandAlign, threads,
+      [](void* w, Index band, Index begin, Index count) {
+        (*static_cast<std::remove_reference_t<Range>*>(w))(band, begin, count);
+      },
+      &range);
 }
 
 // A copy of a rows x values_per_row matrix (a batch's gathered rows, a Flatten's output) split by columns:

@@ -1,5 +1,7 @@
 #include "layers/recurrent/gru.hpp"
 
+#include "interpreter/core/gemm.hpp"
+
 namespace yamlnet {
 
 void Gru::prepare_cache(Index steps, Index batch) {
@@ -92,16 +94,18 @@ void Gru::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
       block(gates_out_, t, rows(), G).middleRows(r, nr).middleCols(u, u));
 }
 
-void Gru::accumulate_recurrent_kernel_grad() {
+void Gru::accumulate_recurrent_step(Index t, Index r, Index nr, MatrixMap d_recurrent, Real* d_bias) {
   const Index u = units_, G = 3 * u;
-  auto dU = recurrent_kernel().grad.matrix(G);
+  const auto h = hd(t).middleRows(r, nr);
+  const auto d = drp(t).middleRows(r, nr);
   if (reset_after_) {
-    dU.noalias() += hd_tensor().matrix(u).transpose() * drp_.matrix(G);
-    if (bias()) RowVectorMap(bias()->grad.ptr() + G, G) += drp_.matrix(G).colwise().sum();
-  } else {
-    dU.leftCols(2 * u).noalias() += hd_tensor().matrix(u).transpose() * drp_.matrix(G).leftCols(2 * u);
-    dU.rightCols(u).noalias() += rec_h_.matrix(u).transpose() * drp_.matrix(G).rightCols(u);
+    gemm(Op::transposed, h, Op::plain, d, d_recurrent, 1);
+    if (d_bias) RowVectorMap(d_bias + G, G) += d.colwise().sum();  // the recurrent bias row
+    return;
   }
+  gemm(Op::transposed, h, Op::plain, d.leftCols(2 * u), d_recurrent.leftCols(2 * u), 1);
+  gemm(Op::transposed, block(rec_h_, t, rows(), u).middleRows(r, nr), Op::plain, d.rightCols(u),
+       d_recurrent.rightCols(u), 1);
 }
 
 LayerInfo gru_info() {

@@ -95,7 +95,7 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
   prepare_cache(T, B);
   const auto W = kernel().value.matrix(G * u);
   const ConstRowVectorMap bias_row(use_bias_ ? bias()->value.ptr() : nullptr, G * u);
-  split_sequences(B, recurrent_work(), [&](Index r, Index nr) {
+  split_sequences(B, recurrent_work(), [&](Index, Index r, Index nr) {
     for (Index t = 0; t < T; ++t) {
       // The step's inputs (after dropout) and mask, time-major in processing order, and their projection:
       // computed here, by the thread that reads them next, while they are in its cache.
@@ -202,21 +202,51 @@ double RecurrentLayer::recurrent_work() const {
 void RecurrentLayer::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
   // Through the transposed copy, a plain product: gemm()'s small-kernel pieces read it in place (see
   // Lstm::cell_forward); OpenBLAS has no small kernel for a result of this size with a transposed U.
-  gemm(Op::plain, drp_or_dxp(t).middleRows(r, nr), Op::plain, recurrent_kernel_t_.matrix(units_),
-       d_hd.middleRows(r, nr), 0);
+  const auto d = drp_or_dxp(t).middleRows(r, nr);
+  if (recurrent_kernel_t_.empty())
+    gemm(Op::plain, d, Op::transposed, recurrent_kernel().value.matrix(recurrent_cols()),
+         d_hd.middleRows(r, nr), 0);
+  else
+    gemm(Op::plain, d, Op::plain, recurrent_kernel_t_.matrix(units_), d_hd.middleRows(r, nr), 0);
 }
 
-void RecurrentLayer::accumulate_recurrent_kernel_grad() {
-  // One product over all steps: dU = sum_t hd(t)^T drp(t).
-  auto dU = recurrent_kernel().grad.matrix(recurrent_cols());
-  const auto H = hd_.matrix(units_);
-  const auto dR = recurrent_grads().matrix(recurrent_cols());
-  split_product(
-      units_, steps_ * batch_, recurrent_cols(),
-      [&](Index r, Index nr, Index c, Index nc) {
-        dU.block(r, c, nr, nc).noalias() += H.middleCols(r, nr).transpose() * dR.middleCols(c, nc);
-      },
-      SplitBy::rows);
+void RecurrentLayer::accumulate_recurrent_step(Index t, Index r, Index nr, MatrixMap d_recurrent, Real*) {
+  gemm(Op::transposed, hd(t).middleRows(r, nr), Op::plain, drp_or_dxp(t).middleRows(r, nr), d_recurrent, 1);
+}
+
+void RecurrentLayer::aim_weight_gradients(Index bands) {
+  grad_targets_.resize(static_cast<size_t>(bands));
+  Real* bias_grad = use_bias_ ? bias()->grad.ptr() : nullptr;
+  if (bands == 1) {
+    grad_targets_[0] = {kernel().grad.ptr(), recurrent_kernel().grad.ptr(), bias_grad};
+    return;
+  }
+  band_grads_.resize(static_cast<size_t>(3 * bands));
+  for (Index p = 0; p < bands; ++p) {
+    Tensor* part = &band_grads_[static_cast<size_t>(3 * p)];
+    part[0].resize(kernel().grad.shape);
+    part[1].resize(recurrent_kernel().grad.shape);
+    if (use_bias_) part[2].resize(bias()->grad.shape);
+    // Zeroed by the band's own thread, in the loop.
+    grad_targets_[static_cast<size_t>(p)] = {part[0].ptr(), part[1].ptr(),
+                                             use_bias_ ? part[2].ptr() : nullptr};
+  }
+}
+
+void RecurrentLayer::add_band_gradients(Index bands) {
+  if (bands == 1) return;
+  for (Index k = 0; k < 3; ++k) {
+    Parameter* param = k == 0 ? &kernel() : k == 1 ? &recurrent_kernel() : bias();
+    if (!param) continue;
+    Real* grad = param->grad.ptr();
+    // Split as the optimizer's update of the parameter is, so each core adds the part it then updates.
+    split_elementwise(param->grad.size(), [&](Index begin, Index count) {
+      for (Index p = 0; p < bands; ++p) {
+        const Real* part = band_grads_[static_cast<size_t>(3 * p + k)].ptr();
+        for (Index i = begin; i < begin + count; ++i) grad[i] += part[i];
+      }
+    });
+  }
 }
 
 void RecurrentLayer::apply_region(const Activation& f, const Real* z, Real* y, Index row0, Index rows,
@@ -236,8 +266,8 @@ void RecurrentLayer::apply_region_backward(const Activation& f, const Real* z, c
 void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
                               std::vector<Tensor>& d_outputs, std::vector<Tensor*>& d_inputs) {
   const Index B = batch_, T = steps_, F = features_, u = units_, G = gates_;
-  dxp_.resize({T * B, G * u});
-  if (!shares_preactivation_grads()) drp_.resize({T * B, recurrent_cols()});
+  dxp_.resize({B, G * u});
+  if (!shares_preactivation_grads()) drp_.resize({B, recurrent_cols()});
   dnext_.resize(static_cast<size_t>(state_count_));
   state_grads_.resize(static_cast<size_t>(2 * state_count_));
   for (Index s = 0; s < state_count_; ++s) {
@@ -253,10 +283,37 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
     for (Index s = 0; s < state_count_; ++s) carry(s, T - 1).array() += d_outputs[1 + s].array();
   Tensor& d_hd = d_hd_;
   d_hd.resize({B, u});
-  // For recurrent_backward (once per batch, not per step; GRU, which has its own, does not read it).
-  recurrent_kernel_t_.resize({recurrent_cols(), u});
-  recurrent_kernel_t_.matrix(u) = recurrent_kernel().value.matrix(recurrent_cols()).transpose();
-  split_sequences(B, recurrent_work(), [&](Index r, Index nr) {
+  // Transposed copies, once per batch, so that the per-step products d h and d x are plain ones, which
+  // gemm()'s small-kernel pieces read in place (GRU, with its own recurrent_backward, does not read the
+  // first).
+  // Not where a plain product of that shape would have OpenBLAS allocate on every call (a result of 1-8
+  // columns past a multiple of 16): the products then read the kernels transposed.
+  if (plain_product_copies(u, recurrent_cols())) {
+    recurrent_kernel_t_.resize({});
+  } else {
+    recurrent_kernel_t_.resize({recurrent_cols(), u});
+    recurrent_kernel_t_.matrix(u) = recurrent_kernel().value.matrix(recurrent_cols()).transpose();
+  }
+  Tensor* dx = d_inputs[0];
+  if (dx) {
+    if (plain_product_copies(F, G * u)) {
+      kernel_t_.resize({});
+    } else {
+      kernel_t_.resize({G * u, F});
+      kernel_t_.matrix(F) = kernel().value.matrix(G * u).transpose();
+    }
+    dxd_.resize({B, F});
+  }
+  const bool train = trainable();
+  const Index bands = sequence_bands(B, recurrent_work());
+  if (train) aim_weight_gradients(bands);
+  split_sequences(B, recurrent_work(), [&](Index band, Index r, Index nr) {
+    const GradTargets& grads = train ? grad_targets_[static_cast<size_t>(band)] : GradTargets{};
+    if (train && bands > 1) {
+      std::fill_n(grads.kernel, F * G * u, Real(0));
+      std::fill_n(grads.recurrent, u * recurrent_cols(), Real(0));
+      if (grads.bias) std::fill_n(grads.bias, bias()->grad.size(), Real(0));
+    }
     for (Index t = T - 1; t >= 0; --t) {
       if (return_sequences_)
         for (Index b = r; b < r + nr; ++b) {
@@ -273,40 +330,31 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
         dh_prev += d_hd.matrix(u).middleRows(r, nr);
       else
         dh_prev += d_hd.matrix(u).middleRows(r, nr).cwiseProduct(recurrent_keep_.matrix(u).middleRows(r, nr));
-    }
-  });
-  const auto X = xd_.matrix(F);
-  const auto dP = dxp_.matrix(G * u);
-  if (trainable()) {
-    auto dW = kernel().grad.matrix(G * u);
-    split_product(
-        F, T * B, G * u,
-        [&](Index r, Index nr, Index c, Index nc) {
-          dW.block(r, c, nr, nc).noalias() += X.middleCols(r, nr).transpose() * dP.middleCols(c, nc);
-        },
-        SplitBy::rows);
-    accumulate_recurrent_kernel_grad();
-    if (use_bias_) RowVectorMap(bias()->grad.ptr(), G * u) += dP.colwise().sum();
-  }
-  if (!d_inputs[0]) return;
-  dxd_.resize({T * B, F});
-  auto dX = dxd_.matrix(F);
-  const auto W = kernel().value.matrix(G * u);
-  split_product(T * B, G * u, F, [&](Index r, Index nr, Index c, Index nc) {
-    dX.block(r, c, nr, nc).noalias() = dP.middleRows(r, nr) * W.middleRows(c, nc).transpose();
-  });
-  Tensor& dx = *d_inputs[0];
-  for (Index t = 0; t < T; ++t) {
-    const Index src = go_backwards_ ? T - 1 - t : t;
-    for (Index b = 0; b < B; ++b) {
-      const Real* g = dxd_.ptr() + (t * B + b) * F;
-      Real* dst = dx.ptr() + (b * T + src) * F;
-      if (input_keep_.empty())
-        for (Index f = 0; f < F; ++f) dst[f] += g[f];
+      const auto dz = dxp(t).middleRows(r, nr);
+      if (train) {
+        gemm(Op::transposed, xd_.matrix(F).middleRows(t * B + r, nr), Op::plain, dz,
+             MatrixMap(grads.kernel, F, G * u), 1);
+        accumulate_recurrent_step(t, r, nr, MatrixMap(grads.recurrent, u, recurrent_cols()), grads.bias);
+        if (grads.bias) RowVectorMap(grads.bias, G * u) += dz.colwise().sum();
+      }
+      if (!dx) continue;
+      auto dxd = dxd_.matrix(F).middleRows(r, nr);
+      if (kernel_t_.empty())
+        gemm(Op::plain, dz, Op::transposed, kernel().value.matrix(G * u), dxd, 0);
       else
-        for (Index f = 0; f < F; ++f) dst[f] += g[f] * input_keep_.data[b * F + f];
+        gemm(Op::plain, dz, Op::plain, kernel_t_.matrix(F), dxd, 0);
+      const Index src = go_backwards_ ? T - 1 - t : t;
+      for (Index b = r; b < r + nr; ++b) {
+        const Real* g = dxd_.ptr() + b * F;
+        Real* dst = dx->ptr() + (b * T + src) * F;
+        if (input_keep_.empty())
+          for (Index f = 0; f < F; ++f) dst[f] += g[f];
+        else
+          for (Index f = 0; f < F; ++f) dst[f] += g[f] * input_keep_.data[b * F + f];
+      }
     }
-  }
+  });
+  if (train) add_band_gradients(bands);
   (void)in;
 }
 

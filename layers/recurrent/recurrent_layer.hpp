@@ -3,8 +3,11 @@
 // (frozen states, repeated outputs), dropout masks reused at every step, return_sequences / return_state,
 // stateful carry-over. Cells supply only the per-step maths.
 //
-// Layout: every per-step buffer is time-major, rows [t*B, (t+1)*B) for processing step t, so the input
-// projection of all steps is one matrix product ([T*B, F] x [F, G*u]) and so are dW, dU and dX in backward.
+// Layout: the forward caches are time-major, rows [t*B, (t+1)*B) for processing step t. Every product is
+// taken per step and per band of rows (see cell_forward), by the thread that owns the band, while its data is
+// in that core's cache: the input projection, the recurrent product, d h, d x and the steps' shares of dW, dU
+// and the bias gradient. (One product over all steps split across threads made each core read the other's
+// half of every step: measured slower on two threads and on one, docs/benchmarks.md.)
 #include "layers/functional/activations.hpp"
 #include "layers/registry.hpp"
 
@@ -48,10 +51,11 @@ class RecurrentLayer : public Layer {
   virtual void cell_backward(Index t, Index r, Index nr) = 0;
   // Per-step caches are sized here for T steps of B samples.
   virtual void prepare_cache(Index steps, Index batch) = 0;
-  // d hd(t) from drp(t) (rows [r, r + nr)); and dU over all steps. GRU without reset_after overrides both
-  // (its candidate uses r * h).
+  // d hd(t) from drp(t), rows [r, r + nr). GRU without reset_after overrides it (its candidate uses r * h).
   virtual void recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd);
-  virtual void accumulate_recurrent_kernel_grad();
+  // Step t, rows [r, r + nr): adds the step's share of dU into d_recurrent (and of a recurrent bias row, GRU
+  // with reset_after, into d_bias, the whole bias's gradient). GRU overrides it.
+  virtual void accumulate_recurrent_step(Index t, Index r, Index nr, MatrixMap d_recurrent, Real* d_bias);
   // Step t, rows [r, r + nr): the new states where the step is valid, the previous ones where it is masked.
   void keep_or_take_states(Index t, Index r, Index nr);
   // Step t, rows [r, r + nr): each state's gradient (carry) goes to the fresh value (dnext_) at a valid step
@@ -78,17 +82,16 @@ class RecurrentLayer : public Layer {
     return MatrixMap(t.ptr() + step * batch * cols, batch, cols);
   }
   MatrixMap xp(Index t) { return block(xp_, t, batch_, gates_ * units_); }
-  MatrixMap dxp(Index t) { return block(dxp_, t, batch_, gates_ * units_); }
-  MatrixMap drp(Index t) { return block(drp_, t, batch_, recurrent_cols()); }
-  Tensor& dxp_tensor() { return dxp_; }
-  Tensor& hd_tensor() { return hd_; }
+  // The gradients of step t's pre-activations: one [B, cols] buffer reused at every step (backward consumes
+  // them within the step: weight gradients, d h and d x are all taken there).
+  MatrixMap dxp(Index) { return dxp_.matrix(gates_ * units_); }
+  MatrixMap drp(Index) { return drp_.matrix(recurrent_cols()); }
   MatrixMap hd(Index t) { return block(hd_, t, batch_, units_); }
   MatrixMap state(Index s, Index t) { return block(states_[s], t, batch_, units_); }  // t = 0: initial
   virtual Index recurrent_cols() const { return gates_ * units_; }
   // LSTM and SimpleRNN: the recurrent pre-activations are the input ones, so their gradients are shared.
   virtual bool shares_preactivation_grads() const { return true; }
-  Tensor& recurrent_grads() { return shares_preactivation_grads() ? dxp_ : drp_; }
-  MatrixMap drp_or_dxp(Index t) { return block(recurrent_grads(), t, batch_, recurrent_cols()); }
+  MatrixMap drp_or_dxp(Index t) { return shares_preactivation_grads() ? dxp(t) : drp(t); }
   // Applies `f` to rows [row0, row0 + rows) x columns [col0, col0 + count) of a row-major matrix of `cols`.
   static void apply_region(const Activation& f, const Real* z, Real* y, Index row0, Index rows, Index col0,
                            Index count, Index cols);
@@ -112,10 +115,25 @@ class RecurrentLayer : public Layer {
   bool return_sequences_, return_state_, go_backwards_, stateful_, zero_output_for_mask_ = false;
   bool masked_ = false;  // the last forward call had a mask
   Index steps_ = 0, batch_ = 0, features_ = 0;
-  Tensor xd_;  // inputs after dropout, time-major in processing order [T*B, F]
-  Tensor xp_;  // input projections [T*B, G*u]
-  Tensor hd_;  // previous h after recurrent dropout [T*B, u]
-  Tensor dxp_, dxd_;
+  Tensor xd_;        // inputs after dropout, time-major in processing order [T*B, F]
+  Tensor xp_;        // input projections [T*B, G*u]
+  Tensor hd_;        // previous h after recurrent dropout [T*B, u]
+  Tensor dxp_;       // backward, per step: [B, G*u] (see dxp)
+  Tensor dxd_;       // backward, per step: d loss / d inputs after dropout, [B, F]
+  Tensor kernel_t_;  // backward: the input kernel transposed, [G*u, F], for d x as a plain product
+  // Where each band of the backward time loop adds its weight gradients: with one band, the parameters' own
+  // gradients; with several, the band's partial sums (band_grads_, three per band), added to the parameters'
+  // after the loop. Each thread then takes the products of its own rows at each step, while they are in its
+  // cache, instead of both threads reading all steps' gradients after the loop.
+  struct GradTargets {
+    Real* kernel = nullptr;
+    Real* recurrent = nullptr;
+    Real* bias = nullptr;
+  };
+  std::vector<GradTargets> grad_targets_;
+  std::vector<Tensor> band_grads_;
+  void aim_weight_gradients(Index bands);
+  void add_band_gradients(Index bands);
   std::vector<Tensor> states_;  // per state, [(T+1)*B, u]
   Tensor step_mask_;            // [T*B] in processing order: 1 valid, 0 masked (all ones without a mask)
   Tensor input_keep_, recurrent_keep_;  // dropout scales: [B, F], [B, u]; empty when not dropping

@@ -106,6 +106,15 @@ layers:
   - {type: Dense, units: 1, activation: sigmoid}
 compile: {optimizer: adam, loss: binary_crossentropy, metrics: [accuracy]}
 )"},
+      // 20 units: d h = d z U^T as a plain product (through U's transposed copy) would have a result of 20
+      // columns, 4 past a multiple of 16, where OpenBLAS's small kernel allocates; the layer takes U as it
+      // is.
+      {"lstm_20_units", R"(inputs: {x: {shape: [6, 5]}}
+layers:
+  - {type: LSTM, units: 20}
+  - {type: Dense, units: 10, activation: softmax}
+compile: {optimizer: adam, loss: sparse_categorical_crossentropy, metrics: [accuracy]}
+)"},
       {"gru_sequences", R"(inputs: {ids: {shape: [6], dtype: int32}}
 layers:
   - {type: Embedding, input_dim: 10, output_dim: 4, mask_zero: true}
