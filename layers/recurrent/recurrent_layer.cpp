@@ -73,7 +73,7 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
 
   xd_.resize({T * B, F});
   step_mask_.resize({T * B});
-  xp_.resize({T * B, G * u});
+  xp_.resize({B, G * u});
 
   states_.resize(static_cast<size_t>(state_count_));
   next_.resize(static_cast<size_t>(state_count_));
@@ -91,7 +91,7 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
       initial.setZero();
     }
   }
-  hd_.resize({T * B, u});
+  if (!recurrent_keep_.empty()) hd_.resize({T * B, u});
   prepare_cache(T, B);
   const auto W = kernel().value.matrix(G * u);
   const ConstRowVectorMap bias_row(use_bias_ ? bias()->value.ptr() : nullptr, G * u);
@@ -117,11 +117,9 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
       else
         projection.setZero();
       projection.noalias() += xd_.matrix(F).middleRows(t * B + r, nr) * W;
-      auto h_prev = state(0, t).middleRows(r, nr);
-      if (recurrent_keep_.empty())
-        hd(t).middleRows(r, nr) = h_prev;
-      else
-        hd(t).middleRows(r, nr) = h_prev.cwiseProduct(recurrent_keep_.matrix(u).middleRows(r, nr));
+      if (!recurrent_keep_.empty())
+        hd(t).middleRows(r, nr) =
+            state(0, t).middleRows(r, nr).cwiseProduct(recurrent_keep_.matrix(u).middleRows(r, nr));
       cell_forward(t, r, nr);
       keep_or_take_states(t, r, nr);
     }

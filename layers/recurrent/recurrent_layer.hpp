@@ -81,12 +81,15 @@ class RecurrentLayer : public Layer {
   static MatrixMap block(Tensor& t, Index step, Index batch, Index cols) {
     return MatrixMap(t.ptr() + step * batch * cols, batch, cols);
   }
-  MatrixMap xp(Index t) { return block(xp_, t, batch_, gates_ * units_); }
+  // Step t's input projection (with bias): one [B, G*u] buffer reused at every step, as cells read it only
+  // in their step.
+  MatrixMap xp(Index) { return xp_.matrix(gates_ * units_); }
   // The gradients of step t's pre-activations: one [B, cols] buffer reused at every step (backward consumes
   // them within the step: weight gradients, d h and d x are all taken there).
   MatrixMap dxp(Index) { return dxp_.matrix(gates_ * units_); }
   MatrixMap drp(Index) { return drp_.matrix(recurrent_cols()); }
-  MatrixMap hd(Index t) { return block(hd_, t, batch_, units_); }
+  // Without recurrent dropout the previous h itself (no copy), else its copy with the dropout mask applied.
+  MatrixMap hd(Index t) { return recurrent_keep_.empty() ? state(0, t) : block(hd_, t, batch_, units_); }
   MatrixMap state(Index s, Index t) { return block(states_[s], t, batch_, units_); }  // t = 0: initial
   virtual Index recurrent_cols() const { return gates_ * units_; }
   // LSTM and SimpleRNN: the recurrent pre-activations are the input ones, so their gradients are shared.
@@ -116,8 +119,8 @@ class RecurrentLayer : public Layer {
   bool masked_ = false;  // the last forward call had a mask
   Index steps_ = 0, batch_ = 0, features_ = 0;
   Tensor xd_;        // inputs after dropout, time-major in processing order [T*B, F]
-  Tensor xp_;        // input projections [T*B, G*u]
-  Tensor hd_;        // previous h after recurrent dropout [T*B, u]
+  Tensor xp_;        // the step's input projections [B, G*u] (see xp)
+  Tensor hd_;        // previous h after recurrent dropout [T*B, u] (with recurrent dropout only, see hd)
   Tensor dxp_;       // backward, per step: [B, G*u] (see dxp)
   Tensor dxd_;       // backward, per step: d loss / d inputs after dropout, [B, F]
   Tensor kernel_t_;  // backward: the input kernel transposed, [G*u, F], for d x as a plain product
