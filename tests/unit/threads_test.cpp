@@ -153,10 +153,12 @@ layers:
 compile: {optimizer: adam, loss: sparse_categorical_crossentropy}
 )";
 #ifdef _OPENMP
-  // Both are large enough to be split: the MLP's first product and the LSTM's step product.
+  // Both are large enough to be split: the MLP's first product, and the LSTM's time loop into two bands of
+  // 32 sequences (the GRU's and SimpleRNN's below too).
   use_threads(2);
   REQUIRE(product_threads(64, 784, 128) == 2);
-  REQUIRE(product_threads(64, 128, 512) == 2);
+  REQUIRE(sequence_bands(64, 28.0 * 64 * 128 * 512) == 2);
+  REQUIRE(sequence_bands(64, 28.0 * 64 * 64 * 64) == 2);
 #endif
   // Padded steps: the LSTM keeps a masked row's states, in each thread's band of rows.
   const std::string masked_lstm = R"(inputs: {x: {shape: [28, 28]}}
