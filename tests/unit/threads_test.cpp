@@ -177,7 +177,17 @@ layers:
   - {type: Dense, units: 3, activation: softmax}
 compile: {optimizer: adam, loss: sparse_categorical_crossentropy}
 )";
-  for (const std::string& config : {mlp, lstm, masked_lstm, gru}) {
+  // The other paths of the band loop: a mask with Bidirectional (zeros at masked steps, go_backwards on its
+  // backward layer), input dropout, return_sequences into a layer that reads the sequence backwards.
+  const std::string bidirectional = R"(inputs: {x: {shape: [28, 28]}}
+layers:
+  - {type: Masking}
+  - {type: Bidirectional, layer: {type: LSTM, units: 32, return_sequences: true, dropout: 0.1}}
+  - {type: GRU, units: 32, go_backwards: true}
+  - {type: Dense, units: 3, activation: softmax}
+compile: {optimizer: adam, loss: sparse_categorical_crossentropy}
+)";
+  for (const std::string& config : {mlp, lstm, masked_lstm, gru, bidirectional}) {
     const std::vector<Real> one = weights_after_training(config, 1);
     const std::vector<Real> two = weights_after_training(config, 2);
     REQUIRE(one.size() == two.size());
