@@ -138,15 +138,30 @@ void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, Ma
   gemm_whole(ta, a, tb, b, c, beta);
 }
 
-bool plain_product_copies(Index cols, Index depth) {
+void TransposedOperand::refresh(const ConstMatrixRef& k) {
+  k_ = k.data();
+  rows_ = k.rows();
+  cols_ = k.cols();
+  stride_ = k.outerStride();
 #ifdef EIGEN_USE_BLAS
-  const Index tail = cols % 16;
-  return tail >= 1 && tail <= 8 && depth >= 32;
-#else
-  (void)cols;
-  (void)depth;
-  return false;
+  // The plain product A K^T has K's rows as its columns and K's columns as its depth.
+  const Index tail = rows_ % 16;
+  if (tail >= 1 && tail <= 8 && cols_ >= 32) {
+    k_t_.resize(0, 0);
+    return;
+  }
 #endif
+  k_t_ = k.transpose();
+}
+
+void TransposedOperand::multiply(const ConstMatrixRef& a, MatrixRef c, Real beta) const {
+  if (k_t_.size() == 0)
+    gemm(
+        Op::plain, a, Op::transposed,
+        Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>(k_, rows_, cols_, Eigen::OuterStride<>(stride_)),
+        c, beta);
+  else
+    gemm(Op::plain, a, Op::plain, k_t_, c, beta);
 }
 
 }  // namespace yamlnet

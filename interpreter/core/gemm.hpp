@@ -16,10 +16,21 @@ enum class Op { plain, transposed };
 // beta 0 overwrites C (whatever it held, NaN included); beta 1 adds to it.
 void gemm(Op op_a, const ConstMatrixRef& a, Op op_b, const ConstMatrixRef& b, MatrixRef c, Real beta);
 
-// Whether a plain product (neither operand transposed) with a result of `cols` columns over `depth` would
-// have OpenBLAS 0.3.21's small-matrix kernel for AVX-512 allocate a copy of its right operand on every call:
-// for cols % 16 in 1..8 and a depth of 32 or more (docs/benchmarks.md). A caller holding that operand in both
-// layouts then takes the transposed form, whose kernels do not allocate.
-bool plain_product_copies(Index cols, Index depth);
+// C = beta C + A K^T for a K that many products read in a row (a recurrent layer's kernels over one batch's
+// steps). refresh() keeps a copy of K^T, so each product is a plain one, which OpenBLAS's small kernels read
+// in place (it has no small kernel for A K^T at most such sizes, and packs K at every call). Where the plain
+// product's small kernel would allocate a copy on every call instead (OpenBLAS 0.3.21 on AVX-512: a result
+// 1-8 columns past a multiple of 16 over a depth of 32 or more, docs/benchmarks.md), no copy is kept and the
+// products read K transposed.
+class TransposedOperand {
+ public:
+  void refresh(const ConstMatrixRef& k);
+  void multiply(const ConstMatrixRef& a, MatrixRef c, Real beta) const;
+
+ private:
+  const Real* k_ = nullptr;
+  Index rows_ = 0, cols_ = 0, stride_ = 0;
+  RowMatrix k_t_;  // K^T; empty when the products read K itself
+};
 
 }  // namespace yamlnet

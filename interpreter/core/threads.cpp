@@ -75,10 +75,15 @@ int threads_for_arithmetic(Index n) {
   return threads_if(n >= kParallelArithmetic);
 }
 
+Index piece_count(Index n, Index align, int threads) {
+  const Index steps = (n + align - 1) / align;
+  return std::max<Index>(1, std::min<Index>(threads, steps));
+}
+
 Index run_pieces(Index n, Index align, int threads, Piece piece, void* work) {
   // Contiguous pieces of whole `align` steps (vector width, cache lines); the last piece takes the remainder.
   const Index steps = (n + align - 1) / align;
-  const Index pieces = std::max<Index>(1, std::min<Index>(threads, steps));
+  const Index pieces = piece_count(n, align, threads);
   const auto begin_of = [&](Index p) { return std::min(n, steps * p / pieces * align); };
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(static_cast <int>(pieces)) schedule(static, 1)

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <algorithm>
 #include <type_traits>
 #include <utility>
 
@@ -20,6 +19,8 @@ using Piece = void (*)(void* work, Index index, Index begin, Index count);
 // steps where possible), on `threads` OpenMP threads; on the calling thread alone when threads is 1. Returns
 // the number of pieces.
 Index run_pieces(Index n, Index align, int threads, Piece piece, void* work);
+// The number of pieces run_pieces makes of [0, n).
+Index piece_count(Index n, Index align, int threads);
 // Threads worth using for a product of `work` multiply-adds (see kParallelWork in threads.cpp).
 int threads_for(double work);
 // Threads worth using for an elementwise pass over n values (see kParallelValues in threads.cpp).
@@ -136,8 +137,7 @@ void split_rows(Index rows, Index values_per_row, Range&& range) {
 // thread; band is 0 .. sequence_bands(rows, work) - 1.
 constexpr Index kSequenceBandAlign = 8;
 inline Index sequence_bands(Index rows, double work) {
-  const Index steps = (rows + kSequenceBandAlign - 1) / kSequenceBandAlign;
-  return std::max<Index>(1, std::min<Index>(detail::threads_for(work), steps));
+  return detail::piece_count(rows, kSequenceBandAlign, detail::threads_for(work));
 }
 template <class Range>
 void split_sequences(Index rows, double work, Range&& range) {

@@ -198,14 +198,7 @@ double RecurrentLayer::recurrent_work() const {
 }
 
 void RecurrentLayer::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
-  // Through the transposed copy, a plain product: gemm()'s small-kernel pieces read it in place (see
-  // Lstm::cell_forward); OpenBLAS has no small kernel for a result of this size with a transposed U.
-  const auto d = drp_or_dxp(t).middleRows(r, nr);
-  if (recurrent_kernel_t_.empty())
-    gemm(Op::plain, d, Op::transposed, recurrent_kernel().value.matrix(recurrent_cols()),
-         d_hd.middleRows(r, nr), 0);
-  else
-    gemm(Op::plain, d, Op::plain, recurrent_kernel_t_.matrix(units_), d_hd.middleRows(r, nr), 0);
+  recurrent_kernel_t_.multiply(drp_or_dxp(t).middleRows(r, nr), d_hd.middleRows(r, nr), 0);
 }
 
 void RecurrentLayer::accumulate_recurrent_step(Index t, Index r, Index nr, MatrixMap d_recurrent, Real*) {
@@ -281,25 +274,12 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
     for (Index s = 0; s < state_count_; ++s) carry(s, T - 1).array() += d_outputs[1 + s].array();
   Tensor& d_hd = d_hd_;
   d_hd.resize({B, u});
-  // Transposed copies, once per batch, so that the per-step products d h and d x are plain ones, which
-  // gemm()'s small-kernel pieces read in place (GRU, with its own recurrent_backward, does not read the
-  // first).
-  // Not where a plain product of that shape would have OpenBLAS allocate on every call (a result of 1-8
-  // columns past a multiple of 16): the products then read the kernels transposed.
-  if (plain_product_copies(u, recurrent_cols())) {
-    recurrent_kernel_t_.resize({});
-  } else {
-    recurrent_kernel_t_.resize({recurrent_cols(), u});
-    recurrent_kernel_t_.matrix(u) = recurrent_kernel().value.matrix(recurrent_cols()).transpose();
-  }
+  // The per-step products d h = d z U^T and d x = d z W^T read the kernels through transposed copies made
+  // once per batch (GRU, with its own recurrent_backward, does not read the first).
+  recurrent_kernel_t_.refresh(recurrent_kernel().value.matrix(recurrent_cols()));
   Tensor* dx = d_inputs[0];
   if (dx) {
-    if (plain_product_copies(F, G * u)) {
-      kernel_t_.resize({});
-    } else {
-      kernel_t_.resize({G * u, F});
-      kernel_t_.matrix(F) = kernel().value.matrix(G * u).transpose();
-    }
+    kernel_t_.refresh(kernel().value.matrix(G * u));
     dxd_.resize({B, F});
   }
   const bool train = trainable();
@@ -336,11 +316,7 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
         if (grads.bias) RowVectorMap(grads.bias, G * u) += dz.colwise().sum();
       }
       if (!dx) continue;
-      auto dxd = dxd_.matrix(F).middleRows(r, nr);
-      if (kernel_t_.empty())
-        gemm(Op::plain, dz, Op::transposed, kernel().value.matrix(G * u), dxd, 0);
-      else
-        gemm(Op::plain, dz, Op::plain, kernel_t_.matrix(F), dxd, 0);
+      kernel_t_.multiply(dz, dxd_.matrix(F).middleRows(r, nr), 0);
       const Index src = go_backwards_ ? T - 1 - t : t;
       for (Index b = r; b < r + nr; ++b) {
         const Real* g = dxd_.ptr() + b * F;

@@ -8,6 +8,7 @@
 // in that core's cache: the input projection, the recurrent product, d h, d x and the steps' shares of dW, dU
 // and the bias gradient. (One product over all steps split across threads made each core read the other's
 // half of every step: measured slower on two threads and on one, docs/benchmarks.md.)
+#include "interpreter/core/gemm.hpp"
 #include "layers/functional/activations.hpp"
 #include "layers/registry.hpp"
 
@@ -61,15 +62,15 @@ class RecurrentLayer : public Layer {
   // Step t, rows [r, r + nr): each state's gradient (carry) goes to the fresh value (dnext_) at a valid step
   // and to the previous one (dprev) at a masked step.
   void split_state_grads(Index t, Index r, Index nr);
-  // Backward, step t: d loss / d state s before the step (written by the step), which is the carry (d loss /
-  // d state after the step) of step t - 1. Two buffers per state, alternating with t's parity, so no band
-  // waits for another to swap them.
   // Where step t writes state s's new value ([B, u]) and where backward finds its gradient. Without a mask
   // every step is valid: the state buffer itself, and the carry, so no copy is made per step.
   MatrixMap next_state(Index s, Index t) { return masked_ ? next_[s].matrix(units_) : state(s, t + 1); }
   MatrixMap d_next_state(Index s, Index t) {
     return masked_ ? dnext_[s].matrix(units_) : carry(s, t).matrix(units_);
   }
+  // Backward, step t: d loss / d state s before the step (written by the step), which is the carry (d loss /
+  // d state after the step) of step t - 1. Two buffers per state, alternating with t's parity, so no band
+  // waits for another to swap them.
   Tensor& dprev(Index s, Index t) { return state_grads_[static_cast<size_t>(2 * s + ((t + 1) & 1))]; }
   Tensor& carry(Index s, Index t) { return state_grads_[static_cast<size_t>(2 * s + (t & 1))]; }
 
@@ -118,12 +119,12 @@ class RecurrentLayer : public Layer {
   bool return_sequences_, return_state_, go_backwards_, stateful_, zero_output_for_mask_ = false;
   bool masked_ = false;  // the last forward call had a mask
   Index steps_ = 0, batch_ = 0, features_ = 0;
-  Tensor xd_;        // inputs after dropout, time-major in processing order [T*B, F]
-  Tensor xp_;        // the step's input projections [B, G*u] (see xp)
-  Tensor hd_;        // previous h after recurrent dropout [T*B, u] (with recurrent dropout only, see hd)
-  Tensor dxp_;       // backward, per step: [B, G*u] (see dxp)
-  Tensor dxd_;       // backward, per step: d loss / d inputs after dropout, [B, F]
-  Tensor kernel_t_;  // backward: the input kernel transposed, [G*u, F], for d x as a plain product
+  Tensor xd_;   // inputs after dropout, time-major in processing order [T*B, F]
+  Tensor xp_;   // the step's input projections [B, G*u] (see xp)
+  Tensor hd_;   // previous h after recurrent dropout [T*B, u] (with recurrent dropout only, see hd)
+  Tensor dxp_;  // backward, per step: [B, G*u] (see dxp)
+  Tensor dxd_;  // backward, per step: d loss / d inputs after dropout, [B, F]
+  TransposedOperand kernel_t_;  // backward: the input kernel, for d x = d z W^T
   // Where each band of the backward time loop adds its weight gradients: with one band, the parameters' own
   // gradients; with several, the band's partial sums (band_grads_, three per band), added to the parameters'
   // after the loop. Each thread then takes the products of its own rows at each step, while they are in its
@@ -139,11 +140,11 @@ class RecurrentLayer : public Layer {
   void add_band_gradients(Index bands);
   std::vector<Tensor> states_;  // per state, [(T+1)*B, u]
   Tensor step_mask_;            // [T*B] in processing order: 1 valid, 0 masked (all ones without a mask)
-  Tensor input_keep_, recurrent_keep_;  // dropout scales: [B, F], [B, u]; empty when not dropping
-  std::vector<Tensor> stored_states_;   // stateful: the final states of the previous call
-  std::vector<Tensor> state_grads_;     // backward: dprev and carry, two [B, u] per state (see dprev)
-  Tensor d_hd_;                         // backward: d loss / d (previous h after recurrent dropout)
-  Tensor recurrent_kernel_t_;           // backward: the recurrent kernel transposed, [recurrent_cols, u]
+  Tensor input_keep_, recurrent_keep_;    // dropout scales: [B, F], [B, u]; empty when not dropping
+  std::vector<Tensor> stored_states_;     // stateful: the final states of the previous call
+  std::vector<Tensor> state_grads_;       // backward: dprev and carry, two [B, u] per state (see dprev)
+  Tensor d_hd_;                           // backward: d loss / d (previous h after recurrent dropout)
+  TransposedOperand recurrent_kernel_t_;  // backward: the recurrent kernel, for d h = d z U^T
 };
 
 // Arguments shared by LSTM, GRU and SimpleRNN, in Keras's order; `cell_args` are inserted after use_bias'
