@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/core/buffer_allocator.hpp"
 #include "interpreter/core/real.hpp"
 
 namespace yamlnet {
@@ -18,10 +19,8 @@ Index shape_size(const Shape& shape);
 std::string shape_to_string(const Shape& per_sample, bool with_batch = true);
 Shape with_batch(Index batch, const Shape& per_sample);
 
-// Buffers start on Eigen's widest alignment: its vectorised reductions peel scalar steps until an aligned
-// address, so with malloc's varying alignment the order of a sum - and the last bit of a weight - would
-// depend on the heap layout. Aligned buffers make the same seed give the same bits in every run.
-using RealBuffer = std::vector<Real, Eigen::aligned_allocator<Real>>;
+// Aligned, and on huge pages when large (see BufferAllocator).
+using RealBuffer = std::vector<Real, BufferAllocator<Real>>;
 
 struct Tensor {
   Shape shape;

@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "interpreter/spec/diagnostics.hpp"
+#include "layers/core/reshaping_layer.hpp"
 #include "layers/functional/initializers.hpp"
 
 namespace yamlnet {
@@ -182,6 +183,8 @@ void Model::build() {
     upstream_trains_[n] = trains;
   }
 
+  find_input_takers();
+
   values_.resize(nodes_.size());
   masks_.resize(nodes_.size());
   grads_.resize(nodes_.size());
@@ -287,13 +290,30 @@ void Model::reset_states() {
   for (auto& n : nodes_) n.layer->reset_states();
 }
 
+void Model::find_input_takers() {
+  std::vector<int> readers(nodes_.size(), 0);
+  for (const Node& node : nodes_)
+    for (const OutputRef& r : node.inputs) ++readers[r.node];
+  takes_input_.assign(nodes_.size(), false);
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    const Node& node = nodes_[n];
+    if (node.is_input || node.inputs.size() != 1 || !dynamic_cast<const ReshapingLayer*>(node.layer.get()))
+      continue;
+    const int from = node.inputs[0].node;
+    takes_input_[n] = nodes_[from].is_input && readers[from] == 1 && !is_output_[from];
+  }
+}
+
 void Model::forward(const RunContext& ctx) {
   activity_loss_ = 0;
   for (size_t n = 0; n < nodes_.size(); ++n) {
     Node& node = nodes_[n];
     if (node.is_input) continue;
     const LayerInputs& in = gather(static_cast<int>(n));
-    node.layer->forward(in, values_[n], ctx);
+    if (takes_input_[n] && ctx.mode == Mode::Training)
+      static_cast<ReshapingLayer&>(*node.layer).take(values_[node.inputs[0].node][0], values_[n][0]);
+    else
+      node.layer->forward(in, values_[n], ctx);
     node.layer->compute_masks(in, masks_[n], has_mask_[n]);
     if (const auto& reg = node.layer->activity_regularizer()) {
       const Tensor& y = values_[n][0];

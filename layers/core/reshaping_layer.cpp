@@ -1,6 +1,7 @@
 #include "layers/core/reshaping_layer.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "interpreter/core/threads.hpp"
 
@@ -15,6 +16,11 @@ void ReshapingLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
   split_columns(x.batch(), row, [&](Index col, Index cols) {
     for (Index r = 0; r < x.batch(); ++r) std::copy_n(x.ptr() + r * row + col, cols, y.ptr() + r * row + col);
   });
+}
+
+void ReshapingLayer::take(Tensor& x, Tensor& y) const {
+  std::swap(x, y);
+  y.resize_batch(y.batch(), target_);
 }
 
 void ReshapingLayer::backward(const LayerInputs&, const std::vector<Tensor>&, std::vector<Tensor>& d_outputs,
