@@ -81,14 +81,15 @@ void Gru::cell_backward(Index t, Index r, Index nr) {
 }
 
 void Gru::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
+  // With reset_after, d hd = d z U^T over all three gates, the base class's product.
+  if (reset_after_) {
+    RecurrentLayer::recurrent_backward(t, r, nr, d_hd);
+    return;
+  }
   const Index u = units_, G = 3 * u;
   const auto U = recurrent_kernel().value.matrix(G);
   auto d = d_hd.middleRows(r, nr);
   const auto d_rec = drp(t).middleRows(r, nr);
-  if (reset_after_) {
-    d.noalias() = d_rec * U.transpose();
-    return;
-  }
   d.noalias() = d_rec.leftCols(2 * u) * U.leftCols(2 * u).transpose();
   d += scratch_.matrix(u).middleRows(r, nr).cwiseProduct(
       block(gates_out_, t, rows(), G).middleRows(r, nr).middleCols(u, u));

@@ -17,6 +17,7 @@ class Gru : public RecurrentLayer {
   void cell_forward(Index t, Index r, Index nr) override;
   void cell_backward(Index t, Index r, Index nr) override;
   void recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) override;
+  bool reads_transposed_recurrent_kernel() const override { return reset_after_; }
   void accumulate_recurrent_step(Index t, Index r, Index nr, MatrixMap d_recurrent, Real* d_bias) override;
 
  private:

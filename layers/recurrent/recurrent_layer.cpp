@@ -71,7 +71,7 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
   const Index B = batch_, T = steps_, F = features_, u = units_, G = gates_;
   make_dropout_masks(ctx, F);
 
-  xd_.resize({T * B, F});
+  if (!input_keep_.empty()) xd_.resize({T * B, F});
   step_mask_.resize({T * B});
   xp_.resize({B, G * u});
 
@@ -97,16 +97,15 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
   const ConstRowVectorMap bias_row(use_bias_ ? bias()->value.ptr() : nullptr, G * u);
   split_sequences(B, recurrent_work(), [&](Index, Index r, Index nr) {
     for (Index t = 0; t < T; ++t) {
-      // The step's inputs (after dropout) and mask, time-major in processing order, and their projection:
-      // computed here, by the thread that reads them next, while they are in its cache.
+      // The step's mask and inputs after dropout (when there is dropout), time-major in processing order,
+      // and their projection: computed here, by the thread that reads them next, while they are in its cache.
       const Index src = go_backwards_ ? T - 1 - t : t;
       for (Index b = r; b < r + nr; ++b) {
-        Real* dst = xd_.ptr() + (t * B + b) * F;
-        const Real* row = x.ptr() + (b * T + src) * F;
-        if (input_keep_.empty())
-          std::copy(row, row + F, dst);
-        else
+        if (!input_keep_.empty()) {
+          Real* dst = xd_.ptr() + (t * B + b) * F;
+          const Real* row = x.ptr() + (b * T + src) * F;
           for (Index f = 0; f < F; ++f) dst[f] = row[f] * input_keep_.data[b * F + f];
+        }
         step_mask_.data[t * B + b] = mask ? mask->data[b * T + src] : Real(1);
       }
       auto projection = xp(t).middleRows(r, nr);
@@ -116,7 +115,7 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
         projection.rowwise() = bias_row;
       else
         projection.setZero();
-      projection.noalias() += xd_.matrix(F).middleRows(t * B + r, nr) * W;
+      projection.noalias() += step_inputs(x, t, r, nr) * W;
       if (!recurrent_keep_.empty())
         hd(t).middleRows(r, nr) =
             state(0, t).middleRows(r, nr).cwiseProduct(recurrent_keep_.matrix(u).middleRows(r, nr));
@@ -197,6 +196,15 @@ double RecurrentLayer::recurrent_work() const {
          static_cast<double>(recurrent_cols());
 }
 
+RecurrentLayer::StridedConstMap RecurrentLayer::step_inputs(const Tensor& x, Index t, Index r,
+                                                            Index nr) const {
+  const Index T = steps_, F = features_;
+  if (!input_keep_.empty())
+    return StridedConstMap(xd_.ptr() + (t * batch_ + r) * F, nr, F, Eigen::OuterStride<>(F));
+  const Index src = go_backwards_ ? T - 1 - t : t;
+  return StridedConstMap(x.ptr() + (r * T + src) * F, nr, F, Eigen::OuterStride<>(T * F));
+}
+
 void RecurrentLayer::recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd) {
   recurrent_kernel_t_.multiply(drp_or_dxp(t).middleRows(r, nr), d_hd.middleRows(r, nr), 0);
 }
@@ -256,6 +264,7 @@ void RecurrentLayer::apply_region_backward(const Activation& f, const Real* z, c
 
 void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
                               std::vector<Tensor>& d_outputs, std::vector<Tensor*>& d_inputs) {
+  const Tensor& x = *in.values[0];
   const Index B = batch_, T = steps_, F = features_, u = units_, G = gates_;
   dxp_.resize({B, G * u});
   if (!shares_preactivation_grads()) drp_.resize({B, recurrent_cols()});
@@ -275,8 +284,9 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
   Tensor& d_hd = d_hd_;
   d_hd.resize({B, u});
   // The per-step products d h = d z U^T and d x = d z W^T read the kernels through transposed copies made
-  // once per batch (GRU, with its own recurrent_backward, does not read the first).
-  recurrent_kernel_t_.refresh(recurrent_kernel().value.matrix(recurrent_cols()));
+  // once per batch.
+  if (reads_transposed_recurrent_kernel())
+    recurrent_kernel_t_.refresh(recurrent_kernel().value.matrix(recurrent_cols()));
   Tensor* dx = d_inputs[0];
   if (dx) {
     kernel_t_.refresh(kernel().value.matrix(G * u));
@@ -310,8 +320,7 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
         dh_prev += d_hd.matrix(u).middleRows(r, nr).cwiseProduct(recurrent_keep_.matrix(u).middleRows(r, nr));
       const auto dz = dxp(t).middleRows(r, nr);
       if (train) {
-        gemm(Op::transposed, xd_.matrix(F).middleRows(t * B + r, nr), Op::plain, dz,
-             MatrixMap(grads.kernel, F, G * u), 1);
+        gemm(Op::transposed, step_inputs(x, t, r, nr), Op::plain, dz, MatrixMap(grads.kernel, F, G * u), 1);
         accumulate_recurrent_step(t, r, nr, MatrixMap(grads.recurrent, u, recurrent_cols()), grads.bias);
         if (grads.bias) RowVectorMap(grads.bias, G * u) += dz.colwise().sum();
       }

@@ -52,8 +52,10 @@ class RecurrentLayer : public Layer {
   virtual void cell_backward(Index t, Index r, Index nr) = 0;
   // Per-step caches are sized here for T steps of B samples.
   virtual void prepare_cache(Index steps, Index batch) = 0;
-  // d hd(t) from drp(t), rows [r, r + nr). GRU without reset_after overrides it (its candidate uses r * h).
+  // d hd(t) from drp(t), rows [r, r + nr). GRU overrides it (without reset_after, its candidate uses r * h).
   virtual void recurrent_backward(Index t, Index r, Index nr, MatrixMap d_hd);
+  // Whether recurrent_backward reads the transposed copy of U made once per batch (not GRU's own form).
+  virtual bool reads_transposed_recurrent_kernel() const { return true; }
   // Step t, rows [r, r + nr): adds the step's share of dU into d_recurrent (and of a recurrent bias row, GRU
   // with reset_after, into d_bias, the whole bias's gradient). GRU overrides it.
   virtual void accumulate_recurrent_step(Index t, Index r, Index nr, MatrixMap d_recurrent, Real* d_bias);
@@ -87,6 +89,10 @@ class RecurrentLayer : public Layer {
   MatrixMap xp(Index) { return xp_.matrix(gates_ * units_); }
   // The gradients of step t's pre-activations: one [B, cols] buffer reused at every step (backward consumes
   // them within the step: weight gradients, d h and d x are all taken there).
+  using StridedConstMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
+  // Rows [r, r + nr) of the inputs of processing step t: their copy in xd_ with input dropout, else the rows
+  // of x itself (a view with x's row stride, no copy).
+  StridedConstMap step_inputs(const Tensor& x, Index t, Index r, Index nr) const;
   MatrixMap dxp(Index) { return dxp_.matrix(gates_ * units_); }
   MatrixMap drp(Index) { return drp_.matrix(recurrent_cols()); }
   // Without recurrent dropout the previous h itself (no copy), else its copy with the dropout mask applied.
@@ -119,7 +125,7 @@ class RecurrentLayer : public Layer {
   bool return_sequences_, return_state_, go_backwards_, stateful_, zero_output_for_mask_ = false;
   bool masked_ = false;  // the last forward call had a mask
   Index steps_ = 0, batch_ = 0, features_ = 0;
-  Tensor xd_;   // inputs after dropout, time-major in processing order [T*B, F]
+  Tensor xd_;   // with input dropout: the inputs after it, time-major in processing order [T*B, F]
   Tensor xp_;   // the step's input projections [B, G*u] (see xp)
   Tensor hd_;   // previous h after recurrent dropout [T*B, u] (with recurrent dropout only, see hd)
   Tensor dxp_;  // backward, per step: [B, G*u] (see dxp)
