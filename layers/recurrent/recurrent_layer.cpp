@@ -99,7 +99,7 @@ void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs
     for (Index t = 0; t < T; ++t) {
       // The step's mask and inputs after dropout (when there is dropout), time-major in processing order,
       // and their projection: computed here, by the thread that reads them next, while they are in its cache.
-      const Index src = go_backwards_ ? T - 1 - t : t;
+      const Index src = source_step(t);
       for (Index b = r; b < r + nr; ++b) {
         if (!input_keep_.empty()) {
           Real* dst = xd_.ptr() + (t * B + b) * F;
@@ -201,7 +201,7 @@ RecurrentLayer::StridedConstMap RecurrentLayer::step_inputs(const Tensor& x, Ind
   const Index T = steps_, F = features_;
   if (!input_keep_.empty())
     return StridedConstMap(xd_.ptr() + (t * batch_ + r) * F, nr, F, Eigen::OuterStride<>(F));
-  const Index src = go_backwards_ ? T - 1 - t : t;
+  const Index src = source_step(t);
   return StridedConstMap(x.ptr() + (r * T + src) * F, nr, F, Eigen::OuterStride<>(T * F));
 }
 
@@ -326,7 +326,7 @@ void RecurrentLayer::backward(const LayerInputs& in, const std::vector<Tensor>&,
       }
       if (!dx) continue;
       kernel_t_.multiply(dz, dxd_.matrix(F).middleRows(r, nr), 0);
-      const Index src = go_backwards_ ? T - 1 - t : t;
+      const Index src = source_step(t);
       for (Index b = r; b < r + nr; ++b) {
         const Real* g = dxd_.ptr() + b * F;
         Real* dst = dx->ptr() + (b * T + src) * F;

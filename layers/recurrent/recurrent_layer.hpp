@@ -87,12 +87,14 @@ class RecurrentLayer : public Layer {
   // Step t's input projection (with bias): one [B, G*u] buffer reused at every step, as cells read it only
   // in their step.
   MatrixMap xp(Index) { return xp_.matrix(gates_ * units_); }
-  // The gradients of step t's pre-activations: one [B, cols] buffer reused at every step (backward consumes
-  // them within the step: weight gradients, d h and d x are all taken there).
+  // The time index in x of processing step t (go_backwards runs the sequence from its end).
+  Index source_step(Index t) const { return go_backwards_ ? steps_ - 1 - t : t; }
   using StridedConstMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
   // Rows [r, r + nr) of the inputs of processing step t: their copy in xd_ with input dropout, else the rows
   // of x itself (a view with x's row stride, no copy).
   StridedConstMap step_inputs(const Tensor& x, Index t, Index r, Index nr) const;
+  // The gradients of step t's pre-activations: one [B, cols] buffer reused at every step (backward consumes
+  // them within the step: weight gradients, d h and d x are all taken there).
   MatrixMap dxp(Index) { return dxp_.matrix(gates_ * units_); }
   MatrixMap drp(Index) { return drp_.matrix(recurrent_cols()); }
   // Without recurrent dropout the previous h itself (no copy), else its copy with the dropout mask applied.
