@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build (Release, with tests), run every test with ctest; then
 # the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and each fuzz target for a bounded
-# time (Clang build in build-sanitize).
+# time (Clang build in build-sanitize, compiled file by file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # PyTorch, OpenBLAS and time: the benchmark suite's smoke run (both sides, two steps each).
@@ -9,6 +9,8 @@ export YAMLNET_EXTRA_PACKAGES="git python3-yaml python3-jsonschema clang libclan
 python3-torch python3-numpy libopenblas0-openmp time"
 scripts/setup.sh build-test -DYAMLNET_BUILD_TESTS=ON
 (cd build-test && ctest --output-on-failure)
-CXX=clang++ scripts/setup.sh build-sanitize -DYAMLNET_BUILD_TESTS=ON -DYAMLNET_SANITIZE=ON
+# File by file (no unity build) here, so a missing #include or two helpers of the same name in different
+# files fail this build instead of hiding in a batch.
+CXX=clang++ scripts/setup.sh build-sanitize -DYAMLNET_BUILD_TESTS=ON -DYAMLNET_SANITIZE=ON -DYAMLNET_UNITY_BUILD=OFF
 cd build-sanitize
 ctest --output-on-failure

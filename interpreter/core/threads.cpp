@@ -2,7 +2,11 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 #include <thread>
+
+#include "interpreter/core/worker_pool.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -31,30 +35,31 @@ constexpr Index kParallelArithmetic = 16384;
 // Every configured thread when the work is worth splitting and no split is running already (a piece's own
 // products stay on its thread).
 int threads_if(bool worth_splitting) {
-#ifdef _OPENMP
-  if (configured_threads > 1 && worth_splitting && !omp_in_parallel()) return configured_threads;
-#else
-  (void)worth_splitting;
-#endif
+  if (configured_threads > 1 && worth_splitting && !WorkerPool::inside_piece()) return configured_threads;
   return 1;
+}
+
+// OMP_NUM_THREADS when it is a positive number (as for any OpenMP program), else what the process may use.
+int default_threads() {
+  if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(env, &end, 10);
+    if (end != env && n > 0 && n <= 1024) return static_cast<int>(n);
+  }
+  return usable_cpus();
 }
 
 }  // namespace
 
 void use_threads(int threads) {
+  if (threads <= 0) threads = default_threads();
 #ifdef _OPENMP
-  // omp_get_max_threads() is every core unless OMP_NUM_THREADS says otherwise, as for any OpenMP program;
-  // read before the first omp_set_num_threads(1) changes it.
-  static const int every_core = omp_get_max_threads();
-  if (threads <= 0) threads = every_core;
-  // Products inside a piece run on its thread alone: OpenBLAS's OpenMP build and Eigen's own product both run
-  // single-threaded inside a parallel region, and outside one they read this count.
+  // Products run single-threaded on the thread that calls them: OpenBLAS's OpenMP build reads this count.
   omp_set_num_threads(1);
-#else
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 #endif
   Eigen::setNbThreads(1);
-  configured_threads = threads;
+  configured_threads = std::min(threads, WorkerPool::kMaxThreads);
+  if (configured_threads > 1) WorkerPool::instance(configured_threads);  // start the workers now
 }
 
 int threads_in_use() {
@@ -82,18 +87,23 @@ Index piece_count(Index n, Index align, int threads) {
 
 Index run_pieces(Index n, Index align, int threads, Piece piece, void* work) {
   // Contiguous pieces of whole `align` steps (vector width, cache lines); the last piece takes the remainder.
-  const Index steps = (n + align - 1) / align;
-  const Index pieces = piece_count(n, align, threads);
-  const auto begin_of = [&](Index p) { return std::min(n, steps * p / pieces * align); };
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(static_cast <int>(pieces)) schedule(static, 1)
-#endif
-  for (Index p = 0; p < pieces; ++p) {
-    const Index begin = begin_of(p);
-    const Index end = begin_of(p + 1);
-    if (end > begin) piece(work, p, begin, end - begin);
-  }
-  return pieces;
+  // Piece p is always the same range, whichever thread runs it, so results do not depend on scheduling.
+  struct Split {
+    Index n, steps, pieces, align;
+    Piece piece;
+    void* work;
+    Index begin_of(Index p) const { return std::min(n, steps * p / pieces * align); }
+  } split{n, (n + align - 1) / align, piece_count(n, align, threads), align, piece, work};
+  const auto run_one = [](void* w, Index p) {
+    const Split& s = *static_cast<const Split*>(w);
+    const Index begin = s.begin_of(p), end = s.begin_of(p + 1);
+    if (end > begin) s.piece(s.work, p, begin, end - begin);
+  };
+  if (split.pieces > 1)
+    WorkerPool::instance(configured_threads).run(split.pieces, run_one, &split);
+  else
+    for (Index p = 0; p < split.pieces; ++p) run_one(&split, p);
+  return split.pieces;
 }
 
 }  // namespace detail

@@ -15,8 +15,20 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
+void check_rows_file_type(const std::string& path, const std::string& what) {
+  const auto slash = path.find_last_of('/');
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  if ((ends_with(base, ".csv") && base.size() > 4) || (ends_with(base, ".npy") && base.size() > 4)) return;
+  const auto dot = base.rfind('.');
+  throw UsageError(what + " " + path + ": " +
+                   (dot == std::string::npos || dot == 0 ? std::string("no file type")
+                                                         : "unknown file type '" + base.substr(dot) + "'") +
+                   "; write .csv or .npy");
+}
+
 std::vector<std::string> write_rows(const std::string& path, const std::vector<IdColumn>& ids,
                                     const std::vector<ValueBlock>& blocks) {
+  check_rows_file_type(path, "output");
   const Index rows = blocks.empty() ? 0 : blocks[0].values->batch();
   if (ends_with(path, ".npy")) {
     if (blocks.size() != 1) throw UsageError("several outputs cannot go into one .npy file: write a .csv");

@@ -20,6 +20,10 @@ struct ValueBlock {
   const Tensor* values;
 };
 
+// Throws UsageError unless `path` ends in .csv or .npy (checked before a run computes anything, so that
+// `-o out.parquet` is not silently written as CSV). `what` names the option in the message.
+void check_rows_file_type(const std::string& path, const std::string& what);
+
 // Returns the files written. Throws UsageError for NPY with several value blocks.
 std::vector<std::string> write_rows(const std::string& path, const std::vector<IdColumn>& ids,
                                     const std::vector<ValueBlock>& blocks);

@@ -71,9 +71,9 @@ bool check_range(const YAML::Node& node, const ArgSpec& spec, double v, Diagnost
       return false;
     }
   }
-  if (spec.max && v > *spec.max) {
-    sink.error(
-        node, "argument '" + spec.name + "': must be <= " + bound_text(*spec.max) + ", got " + node.Scalar());
+  if (spec.max && (spec.max_exclusive ? v >= *spec.max : v > *spec.max)) {
+    sink.error(node, "argument '" + spec.name + "': must be " + (spec.max_exclusive ? "< " : "<= ") +
+                         bound_text(*spec.max) + ", got " + node.Scalar());
     return false;
   }
   return true;

@@ -24,6 +24,7 @@ std::vector<std::string> FunctionFamily::names() const {
 ArgSpec int_arg(std::string name, std::optional<int64_t> def, std::string doc, std::optional<double> min) {
   ArgSpec a{std::move(name), ArgType::Int, def ? Value::integer(*def) : Value::none(), std::move(doc)};
   a.min = min;
+  a.max = kLargestIntArg;
   return a;
 }
 
@@ -53,6 +54,7 @@ ArgSpec int_list_arg(std::string name, std::string doc, bool required, std::opti
   ArgSpec a{std::move(name), ArgType::IntList, Value::none(), std::move(doc)};
   a.required = required;
   a.min = min;
+  a.max = kLargestIntArg;
   return a;
 }
 

@@ -31,6 +31,7 @@ struct ArgSpec {
   std::optional<double> min;  // inclusive lower bound for numbers and list entries
   std::optional<double> max;  // inclusive upper bound
   bool min_exclusive = false;
+  bool max_exclusive = false;
 };
 
 // An old (Keras 1) argument name accepted with a warning naming the current one. An empty new_name means the
@@ -70,6 +71,11 @@ struct FunctionFamily {
   std::vector<std::string> names() const;
 };
 
+// Integer arguments (units, epochs, threads, ids, K) are at most this unless their table says otherwise:
+// everything counted in a config fits a C int, so a typo such as `units: 1e12` or `epochs: 99999999999` is a
+// range error at its line, never a silent wrap-around when it is stored.
+constexpr double kLargestIntArg = 2147483647.0;
+
 // Builder helpers that keep the tables short and readable.
 ArgSpec int_arg(std::string name, std::optional<int64_t> def, std::string doc,
                 std::optional<double> min = {});
@@ -81,6 +87,12 @@ ArgSpec enum_arg(std::string name, std::string def, std::vector<std::string> cho
 ArgSpec int_list_arg(std::string name, std::string doc, bool required, std::optional<double> min = {});
 ArgSpec function_arg(std::string name, const FunctionFamily& family, std::optional<std::string> def,
                      std::string doc);
+
+// The same spec with another upper bound.
+inline ArgSpec at_most(ArgSpec a, double max) {
+  a.max = max;
+  return a;
+}
 
 // The same spec, marked required.
 inline ArgSpec required(ArgSpec a) {

@@ -6,9 +6,32 @@ namespace yamlnet {
 
 SourceLoc DiagnosticSink::loc(const YAML::Node& node) const {
   if (!node.IsDefined()) return SourceLoc{file_, 0, 0};
+  for (const auto& [written, assignment] : override_nodes_)
+    if (written.is(node)) return SourceLoc{"--set " + assignment, 0, 0};
   const YAML::Mark mark = node.Mark();
-  if (mark.line < 0) return SourceLoc{file_, 0, 0};
+  if (mark.line < 0) {
+    // Made by an override (a key it added): with one --set there is no doubt which.
+    if (overrides_.size() == 1) return SourceLoc{"--set " + overrides_[0], 0, 0};
+    return SourceLoc{file_, 0, 0};
+  }
   return SourceLoc{file_, mark.line + 1, mark.column + 1};
+}
+
+void DiagnosticSink::add_override(const YAML::Node& value, const std::string& assignment) {
+  overrides_.push_back(assignment);
+  std::vector<YAML::Node> pending{value};
+  while (!pending.empty()) {
+    const YAML::Node node = pending.back();
+    pending.pop_back();
+    override_nodes_.emplace_back(node, assignment);
+    if (node.IsMap())
+      for (const auto& kv : node) {
+        pending.push_back(kv.first);
+        pending.push_back(kv.second);
+      }
+    else if (node.IsSequence())
+      for (const auto& item : node) pending.push_back(item);
+  }
 }
 
 void DiagnosticSink::error(const SourceLoc& loc, const std::string& message) {

@@ -25,7 +25,10 @@ class DiagnosticSink {
   void warning(const SourceLoc& loc, const std::string& message);
   void warning(const YAML::Node& at, const std::string& message) { warning(loc(at), message); }
 
+  // Where `node` was written: file:line:col, or the `--set key=value` argument that put it there.
   SourceLoc loc(const YAML::Node& node) const;
+  // Nodes that --set overrides wrote (each value and everything below it), with the argument's text.
+  void add_override(const YAML::Node& value, const std::string& assignment);
   const std::string& file() const { return file_; }
   bool has_errors() const { return !errors_.empty(); }
   const std::vector<Diagnostic>& errors() const { return errors_; }
@@ -35,6 +38,8 @@ class DiagnosticSink {
  private:
   std::string file_, layer_, layer_type_;
   std::vector<Diagnostic> errors_, warnings_;
+  std::vector<std::pair<YAML::Node, std::string>> override_nodes_;
+  std::vector<std::string> overrides_;
 };
 
 }  // namespace yamlnet

@@ -33,6 +33,11 @@ InputRef parse_ref(const YAML::Node& node, DiagnosticSink& sink) {
     bool digits = !index.empty();
     for (char c : index) digits = digits && std::isdigit(static_cast<unsigned char>(c));
     if (digits) {
+      // A layer has a handful of outputs; a longer number is a typo, reported where it was written.
+      if (index.size() > 4) {
+        sink.error(node, "output index " + index + " is out of range (a layer has at most a few outputs)");
+        return ref;
+      }
       ref.index = std::stoi(index);
       text = text.substr(0, colon);
     }
@@ -76,6 +81,42 @@ std::optional<uint64_t> parse_byte_size(const std::string& text) {
   const auto it = units.find(unit);
   if (it == units.end() || !(value > 0) || value * it->second > 1.8e19) return std::nullopt;
   return static_cast<uint64_t>(value * it->second);
+}
+
+std::string key_kind(const YAML::Node& key) {
+  if (key.IsMap()) return "a mapping";
+  if (key.IsSequence()) return "a list";
+  return "nothing";
+}
+
+// yaml-cpp keeps duplicate keys (and `node[key]` then reads the first, silently dropping the second) and
+// accepts keys that are not names. Every mapping of the document is checked before anything reads it.
+void check_mapping_keys(const YAML::Node& root, DiagnosticSink& sink) {
+  std::vector<YAML::Node> pending{root};  // a work list, not recursion: nesting depth is the user's choice
+  while (!pending.empty()) {
+    const YAML::Node node = pending.back();
+    pending.pop_back();
+    if (node.IsSequence())
+      for (const auto& item : node) pending.push_back(item);
+    if (!node.IsMap()) continue;
+    std::map<std::string, int> first_line;
+    for (const auto& kv : node) {
+      pending.push_back(kv.second);
+      if (!kv.first.IsScalar()) {
+        sink.error(kv.first, "a key must be a name, got " + key_kind(kv.first));
+        continue;
+      }
+      const std::string& key = kv.first.Scalar();
+      if (key.empty()) {
+        sink.error(kv.first, "empty key: every key is a name");
+        continue;
+      }
+      const auto [it, fresh] = first_line.emplace(key, kv.first.Mark().line + 1);
+      if (!fresh)
+        sink.error(kv.first, "duplicate key '" + key + "' (first at line " + std::to_string(it->second) +
+                                 "): YAML mappings take each key once");
+    }
+  }
 }
 
 void parse_layer(const YAML::Node& node, const Registry& registry, DiagnosticSink& sink, ModelSpec& spec,
@@ -242,7 +283,7 @@ const LayerDecl* ModelSpec::find_layer(const std::string& wanted) const {
   return nullptr;
 }
 
-void apply_override(YAML::Node& root, const std::string& assignment) {
+YAML::Node apply_override(YAML::Node& root, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw UsageError("--set expects key.path=value, got '" + assignment + "'");
@@ -290,6 +331,7 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
   if (target.IsDefined() && !target.IsNull() && !target.IsMap())
     throw UsageError("--set " + path + ": the parent of '" + keys.back() + "' is not a mapping");
   target[keys.back()] = value;
+  return value;
 }
 
 namespace {
@@ -299,18 +341,25 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
   DiagnosticSink sink(file);
   ModelSpec spec;
   spec.file = file;
-  YAML::Node root;
+  std::vector<YAML::Node> documents;
   try {
-    root = YAML::Load(text);
+    documents = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     sink.error(SourceLoc{file, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
     sink.throw_if_errors();
   }
+  if (documents.size() > 1)
+    sink.error(documents[1],
+               "a config is one YAML document; a second one starts here (remove the '---' line, or put the "
+               "second model in a file of its own)");
+  YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
   if (!root.IsMap()) {
     sink.error(root, "a config is a mapping with at least 'layers'");
     sink.throw_if_errors();
   }
-  for (const auto& o : overrides) apply_override(root, o);
+  check_mapping_keys(root, sink);
+  sink.throw_if_errors();
+  for (const auto& o : overrides) sink.add_override(apply_override(root, o), o);
   spec.root = root;
   check_top_level_keys(root, sink);
 
@@ -321,11 +370,11 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
     spec.name = base.substr(0, base.find('.'));
   }
   if (root["seed"].IsDefined()) {
-    const Value v = parse_arg(root["seed"], int_arg("seed", 0, "", 0), sink);
+    const Value v = parse_arg(root["seed"], at_most(int_arg("seed", 0, "", 0), 9.2e18), sink);
     if (!v.is_none()) spec.seed = static_cast<uint64_t>(v.i);
   }
   if (root["threads"].IsDefined()) {
-    const Value v = parse_arg(root["threads"], int_arg("threads", 0, "", 0), sink);
+    const Value v = parse_arg(root["threads"], at_most(int_arg("threads", 0, "", 0), 1024), sink);
     if (!v.is_none()) spec.threads = static_cast<int>(v.i);
   }
   if (root["max_memory"].IsDefined()) {

@@ -70,7 +70,8 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file,
                            const std::vector<std::string>& overrides = {},
                            const Registry& registry = builtin_registry());
 
-// Applies one `a.b.c=value` override to a YAML tree (`layers.NAME.key` addresses a layer by name).
-void apply_override(YAML::Node& root, const std::string& assignment);
+// Applies one `a.b.c=value` override to a YAML tree (`layers.NAME.key` addresses a layer by name); returns
+// the value node it wrote.
+YAML::Node apply_override(YAML::Node& root, const std::string& assignment);
 
 }  // namespace yamlnet

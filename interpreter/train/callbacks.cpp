@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "interpreter/io/atomic_file.hpp"
+#include "interpreter/spec/kind_registry.hpp"
 
 namespace yamlnet {
 
@@ -206,6 +207,52 @@ class CsvLogger : public Callback {
 
 }  // namespace
 
+const KindRegistry<Callback, const CallbackContext&>& callback_registry() {
+  static const std::vector<std::string> modes{"auto", "min", "max"};
+  using Entry = KindEntry<Callback, const CallbackContext&>;
+  static const KindRegistry<Callback, const CallbackContext&> registry{
+      "callback",
+      {
+          Entry{{"early_stopping",
+                 "stop when the monitored value stops improving",
+                 {string_arg("monitor", "val_loss", "the logged value to watch"),
+                  float_arg("min_delta", 0.0, "smallest change that counts as an improvement", 0.0),
+                  int_arg("patience", 0, "epochs without improvement before stopping", 0),
+                  enum_arg("mode", "auto", modes, "whether lower (min) or higher (max) is better"),
+                  float_arg("baseline", std::nullopt, "value the monitor must beat"),
+                  bool_arg("restore_best_weights", false, "restore the best epoch's weights when stopping")},
+                 {"EarlyStopping"}},
+                [](const Value& spec, const CallbackContext& context) {
+                  return std::make_unique<EarlyStopping>(spec, context);
+                }},
+          Entry{{"model_checkpoint",
+                 "save the weights after each epoch, or only when the monitor improves",
+                 {required(string_arg("path", std::nullopt, "weights file to write")),
+                  string_arg("monitor", "val_loss", "the logged value to watch"),
+                  enum_arg("mode", "auto", modes, "whether lower (min) or higher (max) is better"),
+                  bool_arg("save_best_only", false, "write only when the monitor improves"),
+                  bool_arg("save_weights_only", true,
+                           "accepted for Keras compatibility (weights are always what is saved)")},
+                 {"ModelCheckpoint"},
+                 {{"filepath", "path", ""}}},
+                [](const Value& spec, const CallbackContext& context) {
+                  return std::make_unique<ModelCheckpoint>(spec, context);
+                }},
+          Entry{{"csv_logger",
+                 "write the per-epoch history to a CSV file",
+                 {required(string_arg("filename", std::nullopt, "CSV file to write")),
+                  string_arg("separator", ",", "field separator"),
+                  bool_arg("append", false, "append to an existing file")},
+                 {"CSVLogger"}},
+                [](const Value& spec, const CallbackContext&) { return std::make_unique<CsvLogger>(spec); }},
+      }};
+  return registry;
+}
+
+const FunctionFamily& callback_family() {
+  return callback_registry().family();
+}
+
 nlohmann::ordered_json logs_to_json(const std::vector<std::pair<int, Logs>>& epochs) {
   nlohmann::ordered_json j = nlohmann::ordered_json::array();
   for (const auto& [epoch, logs] : epochs) {
@@ -266,9 +313,7 @@ std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list,
         continue;
       }
     }
-    if (spec.s == "early_stopping") out.push_back(std::make_unique<EarlyStopping>(spec, context));
-    if (spec.s == "model_checkpoint") out.push_back(std::make_unique<ModelCheckpoint>(spec, context));
-    if (spec.s == "csv_logger") out.push_back(std::make_unique<CsvLogger>(spec));
+    out.push_back(callback_registry().create(spec, context));
   }
   if (!problems.empty()) throw ConfigError(problems);
   return out;

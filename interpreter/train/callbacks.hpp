@@ -28,6 +28,13 @@ struct CallbackContext {
   TrainingObserver* observer = nullptr;
 };
 
+template <class Product, class... Context>
+class KindRegistry;
+
+// Every callback fit.callbacks accepts: its name, arguments and factory in one entry.
+const KindRegistry<Callback, const CallbackContext&>& callback_registry();
+const FunctionFamily& callback_family();
+
 // Builds the callbacks of fit.callbacks. `log_names` are the values each epoch will log; a monitor that is
 // not among them is a ConfigError at the callback's line (Keras only warns and then silently does nothing).
 std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list,

@@ -1,5 +1,6 @@
 #include "interpreter/train/fit_spec.hpp"
 
+#include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/checkpoint.hpp"
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
@@ -28,40 +29,6 @@ const std::vector<ArgSpec>& compile_table() {
         function_arg("loss", loss_family(), std::nullopt, "loss to minimise (required to train)"), metrics};
   }();
   return table;
-}
-
-const FunctionFamily& callback_family() {
-  static const std::vector<std::string> modes{"auto", "min", "max"};
-  static const FunctionFamily family{
-      "callback",
-      {
-          {"early_stopping",
-           "stop when the monitored value stops improving",
-           {string_arg("monitor", "val_loss", "the logged value to watch"),
-            float_arg("min_delta", 0.0, "smallest change that counts as an improvement", 0.0),
-            int_arg("patience", 0, "epochs without improvement before stopping", 0),
-            enum_arg("mode", "auto", modes, "whether lower (min) or higher (max) is better"),
-            float_arg("baseline", std::nullopt, "value the monitor must beat"),
-            bool_arg("restore_best_weights", false, "restore the best epoch's weights when stopping")},
-           {"EarlyStopping"}},
-          {"model_checkpoint",
-           "save the weights after each epoch, or only when the monitor improves",
-           {required(string_arg("path", std::nullopt, "weights file to write")),
-            string_arg("monitor", "val_loss", "the logged value to watch"),
-            enum_arg("mode", "auto", modes, "whether lower (min) or higher (max) is better"),
-            bool_arg("save_best_only", false, "write only when the monitor improves"),
-            bool_arg("save_weights_only", true,
-                     "accepted for Keras compatibility (weights are always what is saved)")},
-           {"ModelCheckpoint"},
-           {{"filepath", "path", ""}}},
-          {"csv_logger",
-           "write the per-epoch history to a CSV file",
-           {required(string_arg("filename", std::nullopt, "CSV file to write")),
-            string_arg("separator", ",", "field separator"),
-            bool_arg("append", false, "append to an existing file")},
-           {"CSVLogger"}},
-      }};
-  return family;
 }
 
 const std::vector<ArgSpec>& fit_table() {

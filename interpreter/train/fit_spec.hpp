@@ -1,5 +1,5 @@
 #pragma once
-// The argument tables of the `compile` and `fit` blocks, and the callbacks family.
+// The argument tables of the `compile` and `fit` blocks.
 #include <vector>
 
 #include "interpreter/spec/arg_spec.hpp"
@@ -8,6 +8,5 @@ namespace yamlnet {
 
 const std::vector<ArgSpec>& compile_table();
 const std::vector<ArgSpec>& fit_table();
-const FunctionFamily& callback_family();
 
 }  // namespace yamlnet

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/spec/kind_registry.hpp"
 #include "interpreter/train/sampled_softmax.hpp"
 
 namespace yamlnet {
@@ -147,38 +148,53 @@ double Loss::compute(const Tensor& input, const Tensor& target, Tensor& grad, co
   return total / weight_sum;
 }
 
-const FunctionFamily& loss_family() {
-  static const FunctionFamily family{
+namespace {
+
+bool from_logits(const Value& spec) {
+  const Value* v = spec.arg("from_logits");
+  return v && v->b;
+}
+
+}  // namespace
+
+const KindRegistry<Loss>& loss_registry() {
+  static const KindRegistry<Loss> registry{
       "loss",
       {
-          {"mean_squared_error", "mean((y_pred - y_true)^2) over the last axis", {}, {"mse", "MSE"}},
-          {"mean_absolute_error", "mean(|y_pred - y_true|) over the last axis", {}, {"mae", "MAE"}},
-          {"binary_crossentropy",
-           "binary cross-entropy, averaged over the last axis",
-           logits_args(),
-           {"bce", "BCE"}},
-          {"categorical_crossentropy", "cross-entropy with one-hot targets", logits_args()},
-          {"sparse_categorical_crossentropy", "cross-entropy with integer class targets", logits_args()},
-          {"sampled_softmax",
-           "TF's sampled_softmax_loss: the output vector scored against an item Embedding table; sampled "
-           "in training, full softmax in evaluation; targets are item ids",
-           sampled_softmax_args()},
+          {{"mean_squared_error", "mean((y_pred - y_true)^2) over the last axis", {}, {"mse", "MSE"}},
+           [](const Value&) { return std::make_unique<MeanError>("mean_squared_error", true); }},
+          {{"mean_absolute_error", "mean(|y_pred - y_true|) over the last axis", {}, {"mae", "MAE"}},
+           [](const Value&) { return std::make_unique<MeanError>("mean_absolute_error", false); }},
+          {{"binary_crossentropy",
+            "binary cross-entropy, averaged over the last axis",
+            logits_args(),
+            {"bce", "BCE"}},
+           [](const Value& spec) { return std::make_unique<BinaryCrossentropy>(from_logits(spec)); }},
+          {{"categorical_crossentropy", "cross-entropy with one-hot targets", logits_args()},
+           [](const Value& spec) {
+             return std::make_unique<CategoricalCrossentropy>("categorical_crossentropy", false,
+                                                              from_logits(spec));
+           }},
+          {{"sparse_categorical_crossentropy", "cross-entropy with integer class targets", logits_args()},
+           [](const Value& spec) {
+             return std::make_unique<CategoricalCrossentropy>("sparse_categorical_crossentropy", true,
+                                                              from_logits(spec));
+           }},
+          {{"sampled_softmax",
+            "TF's sampled_softmax_loss: the output vector scored against an item Embedding table; sampled "
+            "in training, full softmax in evaluation; targets are item ids",
+            sampled_softmax_args()},
+           [](const Value& spec) { return std::make_unique<SampledSoftmax>(spec); }},
       }};
-  return family;
+  return registry;
+}
+
+const FunctionFamily& loss_family() {
+  return loss_registry().family();
 }
 
 std::unique_ptr<Loss> Loss::create(const Value& spec) {
-  const Value* fl = spec.arg("from_logits");
-  const bool from_logits = fl && fl->b;
-  if (spec.s == "mean_squared_error") return std::make_unique<MeanError>("mean_squared_error", true);
-  if (spec.s == "mean_absolute_error") return std::make_unique<MeanError>("mean_absolute_error", false);
-  if (spec.s == "binary_crossentropy") return std::make_unique<BinaryCrossentropy>(from_logits);
-  if (spec.s == "categorical_crossentropy")
-    return std::make_unique<CategoricalCrossentropy>("categorical_crossentropy", false, from_logits);
-  if (spec.s == "sparse_categorical_crossentropy")
-    return std::make_unique<CategoricalCrossentropy>("sparse_categorical_crossentropy", true, from_logits);
-  if (spec.s == "sampled_softmax") return std::make_unique<SampledSoftmax>(spec);
-  throw TrainingError("unknown loss '" + spec.s + "'");
+  return loss_registry().create(spec);
 }
 
 }  // namespace yamlnet

@@ -12,6 +12,12 @@ namespace yamlnet {
 
 class Model;
 
+class Loss;
+template <class Product, class... Context>
+class KindRegistry;
+
+// Every loss: its name, arguments and factory in one entry.
+const KindRegistry<Loss>& loss_registry();
 const FunctionFamily& loss_family();
 
 class Loss {

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/spec/kind_registry.hpp"
 
 namespace yamlnet {
 
@@ -108,42 +109,69 @@ class Auc : public Metric {
 
 }  // namespace
 
+const KindRegistry<Metric, const std::string&, Index, Index>& metric_registry() {
+  using Entry = KindEntry<Metric, const std::string&, Index, Index>;
+  static const KindRegistry<Metric, const std::string&, Index, Index> registry{
+      "metric",
+      {
+          Entry{{"accuracy",
+                 "binary, categorical or sparse categorical accuracy, picked from the output and target "
+                 "widths as Keras does",
+                 {},
+                 {"acc"}},
+                [](const Value&, const std::string& name, Index output_width,
+                   Index target_width) -> std::unique_ptr<Metric> {
+                  if (output_width == 1) return std::make_unique<BinaryAccuracy>(name);
+                  if (target_width == 1) return std::make_unique<SparseCategoricalAccuracy>(name);
+                  return std::make_unique<CategoricalAccuracy>(name);
+                }},
+          Entry{{"binary_accuracy", "share of outputs on the right side of 0.5"},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<BinaryAccuracy>(name);
+                }},
+          Entry{{"categorical_accuracy", "share of rows whose largest output is the one-hot target"},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<CategoricalAccuracy>(name);
+                }},
+          Entry{{"sparse_categorical_accuracy", "share of rows whose largest output is the integer target"},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<SparseCategoricalAccuracy>(name);
+                }},
+          Entry{{"mean_absolute_error", "mean |y_pred - y_true|", {}, {"mae"}},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<MeanErrorMetric>(name, false);
+                }},
+          Entry{{"mean_squared_error", "mean (y_pred - y_true)^2", {}, {"mse"}},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<MeanErrorMetric>(name, true);
+                }},
+          Entry{{"auc", "exact ROC AUC over the epoch's predictions (an output of width 1)"},
+                [](const Value&, const std::string& name, Index output_width, Index) {
+                  if (output_width != 1)
+                    throw TrainingError("auc needs an output of width 1 (a binary score), got " +
+                                        std::to_string(output_width));
+                  return std::make_unique<Auc>(name);
+                }},
+      }};
+  return registry;
+}
+
 const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names{"accuracy",
-                                              "acc",
-                                              "binary_accuracy",
-                                              "categorical_accuracy",
-                                              "sparse_categorical_accuracy",
-                                              "mae",
-                                              "mean_absolute_error",
-                                              "mse",
-                                              "mean_squared_error",
-                                              "auc"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const FunctionInfo& info : metric_registry().family().members) {
+      out.push_back(info.name);
+      out.insert(out.end(), info.aliases.begin(), info.aliases.end());
+    }
+    return out;
+  }();
   return names;
 }
 
 std::unique_ptr<Metric> Metric::create(const std::string& name, Index output_width, Index target_width) {
-  std::string kind = name;
-  if (name == "accuracy" || name == "acc") {
-    if (output_width == 1)
-      kind = "binary_accuracy";
-    else if (target_width == 1)
-      kind = "sparse_categorical_accuracy";
-    else
-      kind = "categorical_accuracy";
-  }
-  if (kind == "binary_accuracy") return std::make_unique<BinaryAccuracy>(name);
-  if (kind == "categorical_accuracy") return std::make_unique<CategoricalAccuracy>(name);
-  if (kind == "sparse_categorical_accuracy") return std::make_unique<SparseCategoricalAccuracy>(name);
-  if (kind == "mae" || kind == "mean_absolute_error") return std::make_unique<MeanErrorMetric>(name, false);
-  if (kind == "mse" || kind == "mean_squared_error") return std::make_unique<MeanErrorMetric>(name, true);
-  if (kind == "auc") {
-    if (output_width != 1)
-      throw TrainingError("auc needs an output of width 1 (a binary score), got " +
-                          std::to_string(output_width));
-    return std::make_unique<Auc>(name);
-  }
-  throw TrainingError("unknown metric '" + name + "'");
+  const FunctionInfo* info = metric_registry().family().find(name);
+  if (!info) throw TrainingError("unknown metric '" + name + "'");
+  return metric_registry().create(Value::function(info->name), name, output_width, target_width);
 }
 
 void Metric::update(const Tensor& pred, const Tensor& target, const Tensor* row_weights) {

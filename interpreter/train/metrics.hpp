@@ -8,7 +8,14 @@
 
 namespace yamlnet {
 
-// The metric names compile.metrics accepts.
+class Metric;
+template <class Product, class... Context>
+class KindRegistry;
+
+// Every metric: its name, aliases and factory in one entry. The factory gets the name as the user wrote it
+// (the history column) and the output and target widths.
+const KindRegistry<Metric, const std::string&, Index, Index>& metric_registry();
+// The metric names compile.metrics accepts (names and aliases).
 const std::vector<std::string>& metric_names();
 
 class Metric {

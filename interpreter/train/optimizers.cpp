@@ -5,6 +5,7 @@
 
 #include "interpreter/core/errors.hpp"
 #include "interpreter/core/threads.hpp"
+#include "interpreter/spec/kind_registry.hpp"
 
 namespace yamlnet {
 
@@ -148,57 +149,73 @@ class Adagrad : public Optimizer {
   double initial_, epsilon_;
 };
 
+template <class Kind>
+std::unique_ptr<Optimizer> make(const Value& spec) {
+  return std::make_unique<Kind>(spec);
+}
+
+// A decay rate in [0, 1): at 1 the moment never forgets its start and Adam's bias correction divides by zero.
+ArgSpec below_one(ArgSpec a) {
+  a.max = 1.0;
+  a.max_exclusive = true;
+  return a;
+}
+
 }  // namespace
 
-const FunctionFamily& optimizer_family() {
-  static const FunctionFamily family{
+const KindRegistry<Optimizer>& optimizer_registry() {
+  static const KindRegistry<Optimizer> registry{
       "optimizer",
       {
-          {"sgd",
-           "stochastic gradient descent with optional (Nesterov) momentum",
-           with_clipping({float_arg("learning_rate", 0.01, "step size", 0.0),
-                          float_arg("momentum", 0.0, "momentum factor", 0.0),
-                          bool_arg("nesterov", false, "use Nesterov momentum")}),
-           {},
-           kLrAlias},
-          {"adam",
-           "Adam (Keras 2 form: bias corrections folded into the step size)",
-           with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
-                          float_arg("beta_1", 0.9, "decay of the first moment", 0.0, 1.0),
-                          float_arg("beta_2", 0.999, "decay of the second moment", 0.0, 1.0),
-                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
-                          bool_arg("amsgrad", false, "use the AMSGrad variant"),
-                          bool_arg("lazy", false,
-                                   "update only the Embedding rows a batch looks up (TF Addons' LazyAdam); "
-                                   "the default moves every row each step, as Keras does")}),
-           {},
-           kLrAlias},
-          {"rmsprop",
-           "RMSprop (TF's kernel: epsilon inside the square root)",
-           with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
-                          float_arg("rho", 0.9, "decay of the squared-gradient average", 0.0, 1.0),
-                          float_arg("momentum", 0.0, "momentum factor", 0.0),
-                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
-                          bool_arg("centered", false, "normalise by the gradient's variance")}),
-           {},
-           kLrAlias},
-          {"adagrad",
-           "Adagrad",
-           with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
-                          float_arg("initial_accumulator_value", 0.1, "starting accumulator value", 0.0),
-                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0)}),
-           {},
-           kLrAlias},
+          {{"sgd",
+            "stochastic gradient descent with optional (Nesterov) momentum",
+            with_clipping({float_arg("learning_rate", 0.01, "step size", 0.0),
+                           float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
+                           bool_arg("nesterov", false, "use Nesterov momentum")}),
+            {},
+            kLrAlias},
+           make<Sgd>},
+          {{"adam",
+            "Adam (Keras 2 form: bias corrections folded into the step size)",
+            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
+                           below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
+                           below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
+                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
+                           bool_arg("amsgrad", false, "use the AMSGrad variant"),
+                           bool_arg("lazy", false,
+                                    "update only the Embedding rows a batch looks up (TF Addons' LazyAdam); "
+                                    "the default moves every row each step, as Keras does")}),
+            {},
+            kLrAlias},
+           make<Adam>},
+          {{"rmsprop",
+            "RMSprop (TF's kernel: epsilon inside the square root)",
+            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
+                           below_one(float_arg("rho", 0.9, "decay of the squared-gradient average", 0.0)),
+                           float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
+                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
+                           bool_arg("centered", false, "normalise by the gradient's variance")}),
+            {},
+            kLrAlias},
+           make<RmsProp>},
+          {{"adagrad",
+            "Adagrad",
+            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
+                           float_arg("initial_accumulator_value", 0.1, "starting accumulator value", 0.0),
+                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0)}),
+            {},
+            kLrAlias},
+           make<Adagrad>},
       }};
-  return family;
+  return registry;
+}
+
+const FunctionFamily& optimizer_family() {
+  return optimizer_registry().family();
 }
 
 std::unique_ptr<Optimizer> Optimizer::create(const Value& spec) {
-  if (spec.s == "sgd") return std::make_unique<Sgd>(spec);
-  if (spec.s == "adam") return std::make_unique<Adam>(spec);
-  if (spec.s == "rmsprop") return std::make_unique<RmsProp>(spec);
-  if (spec.s == "adagrad") return std::make_unique<Adagrad>(spec);
-  throw TrainingError("unknown optimizer '" + spec.s + "'");
+  return optimizer_registry().create(spec);
 }
 
 Optimizer::Optimizer(std::string name, const Value& spec, int slot_count)

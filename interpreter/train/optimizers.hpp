@@ -13,6 +13,12 @@
 
 namespace yamlnet {
 
+class Optimizer;
+template <class Product, class... Context>
+class KindRegistry;
+
+// Every optimizer: its name, arguments and factory in one entry.
+const KindRegistry<Optimizer>& optimizer_registry();
 const FunctionFamily& optimizer_family();
 
 class Optimizer {

@@ -14,6 +14,7 @@ bool parse_ranking_metric(const std::string& name, std::string& kind, int& k) {
   if ((kind != "hr" && kind != "ndcg" && kind != "recall") || digits.empty() ||
       digits.find_first_not_of("0123456789") != std::string::npos)
     return false;
+  if (digits.size() > 9) return false;  // K beyond a billion: not a cut-off any catalogue has (and no int)
   k = std::stoi(digits);
   return k > 0;
 }

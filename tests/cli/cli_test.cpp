@@ -100,7 +100,7 @@ TEST_CASE("cli: train one epoch, save, reload, evaluate to the same numbers") {
 }
 
 TEST_CASE(
-    "cli: predict writes one row per sample; init writes seeded weights; summary prints Keras's table") {
+    "cli: predict writes one row per sample, init writes seeded weights, summary prints Keras's table") {
   TempDir dir;
   const std::string config = make_config(dir);
   const std::string weights = dir.path("init.weights.json");
@@ -295,7 +295,7 @@ TEST_CASE("cli: a non-finite loss stops training at its step, names it, and writ
   CHECK_FALSE(std::filesystem::exists(weights));
 }
 
-TEST_CASE("cli: graph writes DOT with every layer, shape and connection; svg through Graphviz's dot") {
+TEST_CASE("cli: graph writes DOT with every layer, shape and connection, svg through Graphviz's dot") {
   TempDir dir;
   const std::string config = make_config(dir);
   const Result dot = run("graph " + config);
@@ -341,4 +341,41 @@ TEST_CASE("cli: plot draws a history as an SVG with axes, labels and a legend, n
   CHECK(bad.code == 1);
   CHECK(bad.out.find("small.yaml:1: error: a history CSV starts with an 'epoch' column") !=
         std::string::npos);
+}
+
+TEST_CASE(
+    "cli: graph renders through dot without a shell: quotes, spaces and ',' in a file name are just "
+    "characters") {
+  if (std::system("command -v dot >/dev/null 2>&1") != 0) return;  // the case above covers a missing dot
+  TempDir dir;
+  const std::string config = make_config(dir);
+  // Pasted into a shell command, this name would run `touch pwned` in the working folder.
+  const std::string name = "g'; touch pwned; echo 'x y.svg";
+  const Result rendered = run_with_env("cd " + dir.path("") + " && ",
+                                       "graph " + config + " --format svg -o \"" + name + "\"", true);
+  CHECK(rendered.code == 0);
+  CHECK(slurp(dir.path(name)).find("<svg") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("pwned")));
+  CHECK_FALSE(std::filesystem::exists(dir.path(name + ".dot")));  // the intermediate DOT file is removed
+}
+
+TEST_CASE(
+    "cli: predict refuses an output type it cannot write before computing anything, diff refuses bad "
+    "tolerances") {
+  TempDir dir;
+  const std::string config = make_config(dir);
+  const std::string weights = dir.path("w.weights.json");
+  REQUIRE(run("init " + config + " -o " + weights).code == 0);
+  const Result parquet =
+      run("predict " + config + " --weights " + weights + " -o " + dir.path("p.parquet"), true);
+  CHECK(parquet.code == 2);
+  CHECK(parquet.out.find("unknown file type '.parquet'; write .csv or .npy") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("p.parquet")));
+  CHECK(run("predict " + config + " --weights " + weights + " -o " + dir.path("p.csv")).code == 0);
+  for (const char* bad : {"--atol nan", "--atol -1", "--rtol inf", "--rtol -0.5"}) {
+    const Result r = run("diff " + weights + " " + weights + " " + bad, true);
+    CHECK_MESSAGE(r.code == 2, bad);
+    CHECK_MESSAGE(r.out.find("a tolerance is a finite number >= 0") != std::string::npos, bad);
+  }
+  CHECK(run("diff " + weights + " " + weights + " --atol 0 --rtol 1e-6").code == 0);
 }

@@ -27,7 +27,7 @@ TEST_CASE("gradcheck: Dense without bias, and the Activation layer") {
   }
 }
 
-TEST_CASE("gradcheck: Embedding (table gradient; ids take none)") {
+TEST_CASE("gradcheck: Embedding (table gradient, ids take none)") {
   auto emb = make_layer("Embedding", "{input_dim: 6, output_dim: 3}", {{4}});
   Tensor ids({3, 4});
   const Real values[] = {1, 2, 2, 0, 5, 4, 3, 1, 0, 0, 5, 5};  // repeated ids accumulate

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "interpreter/train/session.hpp"
+#include "interpreter/app/session.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
@@ -46,8 +46,8 @@ TEST_CASE("configs/: each builds and trains one step") {
   CHECK(count >= 1);
 }
 
-#include "interpreter/spec/json_schema.hpp"
-#include "interpreter/spec/reference.hpp"
+#include "interpreter/docs/json_schema.hpp"
+#include "interpreter/docs/reference.hpp"
 
 TEST_CASE("docs/config.md is the reference generated from the argument tables") {
   const std::string path = std::string(YAMLNET_SOURCE_DIR) + "/docs/config.md";

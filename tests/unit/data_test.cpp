@@ -52,7 +52,7 @@ TEST_CASE("idx files, plain and gzip'd") {
   CHECK(message_of([&] { read_idx(dir.path("missing.idx")); }).find("cannot open") != std::string::npos);
 }
 
-TEST_CASE("npy files: our writer's output reads back; integer dtypes convert") {
+TEST_CASE("npy files: our writer's output reads back, integer dtypes convert") {
   TempDir dir;
   Tensor t({2, 3});
   for (Index i = 0; i < 6; ++i) t.data[i] = static_cast<Real>(i) * 0.5f;

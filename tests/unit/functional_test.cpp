@@ -112,7 +112,7 @@ TEST_CASE("initializers: Keras definitions of fans, limits and stddevs") {
   CHECK(init("glorot_uniform", {4, 4}, 9) != init("glorot_uniform", {4, 4}, 10));
 }
 
-TEST_CASE("initializers: orthogonal gives orthonormal columns or rows; identity is the identity") {
+TEST_CASE("initializers: orthogonal gives orthonormal columns or rows, identity is the identity") {
   for (Shape shape : {Shape{50, 30}, Shape{30, 50}}) {
     const auto values = init("{type: orthogonal, gain: 2}", shape);
     Eigen::MatrixXd m(shape[0], shape[1]);

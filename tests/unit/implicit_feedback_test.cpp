@@ -6,9 +6,9 @@
 
 #include <cmath>
 
+#include "interpreter/app/session.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/ranking.hpp"
-#include "interpreter/train/session.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
@@ -94,7 +94,7 @@ TEST_CASE("implicit feedback: ids beyond the Embedding's input_dim name the file
   }
 }
 
-TEST_CASE("hr@K and ndcg@K on hand-made rankings; ties count against the held-out item") {
+TEST_CASE("hr@K and ndcg@K on hand-made rankings, ties count against the held-out item") {
   // Three groups of 4 (held-out item first): ranks 0, 2 and 3 (a tie).
   const std::vector<Real> scores{0.9f, 0.1f, 0.2f, 0.3f, 0.5f, 0.6f, 0.7f, 0.1f, 0.4f, 0.4f, 0.8f, 0.9f};
   const Logs logs = ranking_metrics_from_scores(scores, 4, {"hr@1", "hr@3", "ndcg@3", "ndcg@1"});
@@ -111,7 +111,7 @@ TEST_CASE("hr@K and ndcg@K on hand-made rankings; ties count against the held-ou
   CHECK_FALSE(parse_ranking_metric("recall10", kind, k));
 }
 
-TEST_CASE("implicit feedback runs: most-popular baseline by hand; recommend leaves out the user's items") {
+TEST_CASE("implicit feedback runs: most-popular baseline by hand, recommend leaves out the user's items") {
   TempDir dir;
   const std::string path =
       dir.write("ncf.yaml", feedback_config(dir.write("log.tsv", kFeedbackLog), ", validation: false") +

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "interpreter/train/session.hpp"
+#include "interpreter/app/session.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;

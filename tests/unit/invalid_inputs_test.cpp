@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "interpreter/app/session.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/weights.hpp"
-#include "interpreter/train/session.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;

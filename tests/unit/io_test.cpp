@@ -67,7 +67,7 @@ TEST_CASE("weights JSON: graph order, one row per line, byte-identical save -> l
     CHECK(entry.path().filename() == "w.json");  // no temporary file left behind
 }
 
-TEST_CASE("same seed, same weights file; another seed, another file") {
+TEST_CASE("same seed, same weights file, another seed, another file") {
   Model a(parse_model_spec(kConfig, "small.yaml")), b(parse_model_spec(kConfig, "small.yaml")),
       c(parse_model_spec(kConfig, "small.yaml"));
   a.initialize(3);

@@ -8,10 +8,10 @@
 #include <cmath>
 #include <sstream>
 
+#include "interpreter/app/session.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/ranking.hpp"
-#include "interpreter/train/session.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;

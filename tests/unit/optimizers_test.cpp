@@ -86,7 +86,7 @@ TEST_CASE("adagrad: accumulator starts at initial_accumulator_value") {
         doctest::Approx(1 - 0.1 * 0.5 / (std::sqrt(0.35) + 1e-7)));
 }
 
-TEST_CASE("clipnorm and clipvalue act per gradient tensor before the update; constraints after") {
+TEST_CASE("clipnorm and clipvalue act per gradient tensor before the update, constraints after") {
   auto opt = Optimizer::create(
       parse_function_value("{type: sgd, learning_rate: 1, clipnorm: 1}", optimizer_family()));
   OneWeight w({0, 0});
@@ -187,7 +187,7 @@ TEST_CASE("zero_grad of a row-sparse gradient clears the rows written since the 
   CHECK(t.p.touched->rows().empty());
 }
 
-TEST_CASE("adam lazy: true updates only the rows looked up; the default decays and moves every row") {
+TEST_CASE("adam lazy: true updates only the rows looked up, the default decays and moves every row") {
   const std::vector<Real> dense = run("{type: adam, learning_rate: 0.1}", true);
   const std::vector<Real> lazy = run("{type: adam, learning_rate: 0.1, lazy: true}", true);
   // Row 2 never looked up: lazy leaves it; dense too (its moments stay zero, so its step is zero).

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
+#include "interpreter/app/session.hpp"
 #include "interpreter/graph/model.hpp"
-#include "interpreter/train/session.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
@@ -53,7 +53,7 @@ TEST_CASE("closed form: an LSTM with input and forget gates open accumulates tan
                       4) == 0.0);
 }
 
-TEST_CASE("closed form: a GRU with the update gate closed takes the candidate; open, it keeps the state") {
+TEST_CASE("closed form: a GRU with the update gate closed takes the candidate, open, it keeps the state") {
   const double bh = -0.7;
   // reset_after: bias rows [input; recurrent], each z, r, h.
   CHECK(run_with_bias("{type: GRU, units: 1, recurrent_activation: hard_sigmoid}", {-3, 0, Real(bh), 0, 0, 0},
@@ -151,7 +151,7 @@ layers:
 }
 
 TEST_CASE(
-    "stateful training: fit.batch_size must match the input's; reset_states: epoch repeats the first epoch") {
+    "stateful training: fit.batch_size must match the input's, reset_states: epoch repeats the first epoch") {
   testing::TempDir dir;
   std::string rows = "a,b,c,d,y\n";
   for (int r = 0; r < 8; ++r)

@@ -50,7 +50,7 @@ std::string error_of(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("sequences: histories in time order per user, padded; labels joined by user") {
+TEST_CASE("sequences: histories in time order per user, padded, labels joined by user") {
   TempDir dir;
   // user item rating time; user 2's events are out of order in the file.
   const std::string text = sequence_config(

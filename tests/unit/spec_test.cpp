@@ -99,7 +99,7 @@ layers:
 }
 
 TEST_CASE(
-    "functional references: topological order with ties by declaration order; cycles and dangling names") {
+    "functional references: topological order with ties by declaration order, cycles and dangling names") {
   const ModelSpec spec = parse_model_spec(R"(
 inputs: {a: {shape: [2]}, b: {shape: [2]}}
 layers:
@@ -180,4 +180,35 @@ TEST_CASE("snake_case follows Keras's to_snake_case") {
   CHECK(snake_case("GlobalAveragePooling1D") == "global_average_pooling1d");
   CHECK(snake_case("Dense") == "dense");
   CHECK(snake_case("relu") == "relu");
+}
+
+TEST_CASE("an error in a --set value names that --set argument, not the config's first line") {
+  const auto errors_with = [](std::vector<std::string> overrides) {
+    try {
+      parse_model_spec(kMlp, "t.yaml", overrides);
+    } catch (const ConfigError& e) {
+      return e.diagnostics();
+    }
+    FAIL("expected a ConfigError");
+    return std::vector<Diagnostic>{};
+  };
+  auto errors = errors_with({"fit.verbose=1", "fit.epochs=abc"});
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].format() ==
+        "--set fit.epochs=abc: error: argument 'epochs': expected an integer, got 'abc'");
+  errors = errors_with({"layers.hidden.units=[1, two]"});
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].format().rfind("--set layers.hidden.units=[1, two]: error: layer 'hidden' (Dense)", 0) ==
+        0);
+  // A key the override adds (unknown here) is named by its --set too.
+  errors = errors_with({"fit.epoch=3"});
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].format().rfind("--set fit.epoch=3: error:", 0) == 0);
+  // Errors in the file keep their line and column.
+  try {
+    parse_model_spec(std::string(kMlp) + "seed: -1\n", "t.yaml", {"fit.epochs=2"});
+    FAIL("accepted");
+  } catch (const ConfigError& e) {
+    CHECK(e.diagnostics().at(0).format().rfind("t.yaml:9:7: error:", 0) == 0);
+  }
 }

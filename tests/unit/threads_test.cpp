@@ -90,7 +90,7 @@ TEST_CASE("split_product writes every block of the product, by rows or by column
 }
 
 TEST_CASE(
-    "split_depth's partial products add up to the product; split_elementwise, split_update and split_rows "
+    "split_depth's partial products add up to the product, split_elementwise, split_update and split_rows "
     "cover once") {
   use_threads(2);
   const Index rows = 32, depth = 784, cols = 128;

@@ -4,11 +4,11 @@
 
 #include <cstdio>
 
+#include "interpreter/app/session.hpp"
 #include "interpreter/cli/progress_bar.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/metrics.hpp"
-#include "interpreter/train/session.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
@@ -58,7 +58,7 @@ TEST_CASE("validation_split holds out the last fraction and logs val_ figures") 
   CHECK(slurp(outcome.history_path).rfind("epoch,accuracy,loss,val_accuracy,val_loss\n0,", 0) == 0);
 }
 
-TEST_CASE("early stopping with patience stops and restores the best weights; checkpoints save the best") {
+TEST_CASE("early stopping with patience stops and restores the best weights, checkpoints save the best") {
   TempDir dir;
   // A learning rate this high makes the validation loss bounce, so patience 1 ends training early.
   const std::string fit =
@@ -110,7 +110,7 @@ TEST_CASE("shuffling depends only on the seed and the epoch: two runs give the s
   CHECK(slurp(dir.path("a.json")) == slurp(dir.path("b.json")));
 }
 
-TEST_CASE("progress: Keras's number format; one line per epoch when the output is not a terminal") {
+TEST_CASE("progress: Keras's number format, one line per epoch when the output is not a terminal") {
   CHECK(ProgressBar::format_logs({{"loss", 0.123456}, {"acc", 0.0000123}}) ==
         " - loss: 0.1235 - acc: 1.2300e-05");
   TempDir dir;
@@ -124,7 +124,7 @@ TEST_CASE("progress: Keras's number format; one line per epoch when the output i
         "Epoch 1/2\n3/3 [==============================] - 0s 1ms/step - loss: 0.5000\n");
 }
 
-TEST_CASE("several outputs: one loss each, summed, logged as <output>_loss; metrics prefixed") {
+TEST_CASE("several outputs: one loss each, summed, logged as <output>_loss, metrics prefixed") {
   TempDir dir;
   const std::string data = write_data(dir, 60);
   const std::string path =

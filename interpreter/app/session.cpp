@@ -1,4 +1,4 @@
-#include "interpreter/train/session.hpp"
+#include "interpreter/app/session.hpp"
 
 #include <cmath>
 
@@ -60,13 +60,14 @@ bool is_interaction_log(const ModelSpec& spec) {
 
 // A model ready for evaluate / predict / export / recommend: built, weights loaded, its data read.
 struct LoadedRun {
-  ModelSpec spec;
+  const ModelSpec& spec;
   std::unique_ptr<Model> model;
   std::unique_ptr<RunData> data;
 };
 
-LoadedRun load_run(const RunOptions& options, std::vector<std::string>& warnings, bool need_targets) {
-  LoadedRun run{load_model_spec(options.config, options.overrides), nullptr, nullptr};
+LoadedRun load_run(const ModelSpec& spec, const RunOptions& options, std::vector<std::string>& warnings,
+                   bool need_targets) {
+  LoadedRun run{spec, nullptr, nullptr};
   use_threads(run.spec.threads);
   warnings = spec_warnings(run.spec);
   run.model = std::make_unique<Model>(run.spec);
@@ -123,8 +124,11 @@ Index evaluation_batch_size(const ModelSpec& spec) {
 }
 
 TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
+  return run_train(load_model_spec(options.config, options.overrides), options, observer);
+}
+
+TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, TrainingObserver* observer) {
   TrainOutcome outcome;
-  const ModelSpec spec = load_model_spec(options.config, options.overrides);
   use_threads(spec.threads);
   outcome.warnings = spec_warnings(spec);
   Model model(spec);
@@ -222,7 +226,12 @@ TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer) {
 }
 
 Logs run_evaluate(const RunOptions& options, const std::string& split, std::vector<std::string>& warnings) {
-  LoadedRun run = load_run(options, warnings, true);
+  return run_evaluate(load_model_spec(options.config, options.overrides), options, split, warnings);
+}
+
+Logs run_evaluate(const ModelSpec& spec, const RunOptions& options, const std::string& split,
+                  std::vector<std::string>& warnings) {
+  LoadedRun run = load_run(spec, options, warnings, true);
   Trainer trainer(*run.model, run.spec.compile, run.spec.seed);
   const Index batch = evaluation_batch_size(run.spec);
   Logs logs = trainer.evaluate(pick_split(run.data->splits, split, run.spec.file), batch);
@@ -234,9 +243,14 @@ Logs run_evaluate(const RunOptions& options, const std::string& split, std::vect
 
 Logs run_baseline(const RunOptions& options, const std::string& baseline, const std::string& split,
                   std::vector<std::string>& warnings) {
+  return run_baseline(load_model_spec(options.config, options.overrides), options, baseline, split, warnings);
+}
+
+Logs run_baseline(const ModelSpec& spec, const RunOptions& options, const std::string& baseline,
+                  const std::string& split, std::vector<std::string>& warnings) {
   if (baseline != "most_popular") throw UsageError("--baseline: the one baseline is most_popular");
   if (split == "train") throw UsageError("--baseline ranks held-out items: --split validation or test");
-  LoadedRun run = load_run(options, warnings, true);
+  LoadedRun run = load_run(spec, options, warnings, true);
   std::vector<std::string> names = ranking_names(run.spec);
   if (names.empty()) throw UsageError("compile.metrics names no ranking metric (hr@K, ndcg@K, recall@K)");
   return most_popular_logs(*run.data, split, names);
@@ -272,7 +286,13 @@ std::vector<IdColumn> row_ids(const LoadedRun& run, const Dataset& data, const s
 
 Index run_predict(const RunOptions& options, const std::string& split, const std::string& out_path,
                   std::vector<std::string>& warnings) {
-  LoadedRun run = load_run(options, warnings, false);
+  return run_predict(load_model_spec(options.config, options.overrides), options, split, out_path, warnings);
+}
+
+Index run_predict(const ModelSpec& spec, const RunOptions& options, const std::string& split,
+                  const std::string& out_path, std::vector<std::string>& warnings) {
+  check_rows_file_type(out_path, "predict -o");
+  LoadedRun run = load_run(spec, options, warnings, false);
   const Dataset& data = pick_split(run.data->splits, split, run.spec.file);
   const std::vector<Tensor> outputs = predict_outputs(*run.model, data, evaluation_batch_size(run.spec));
   std::vector<ValueBlock> blocks;
@@ -284,11 +304,16 @@ Index run_predict(const RunOptions& options, const std::string& split, const std
 
 std::vector<std::string> run_export(const RunOptions& options, const ExportRequest& request,
                                     std::vector<std::string>& warnings) {
+  return run_export(load_model_spec(options.config, options.overrides), options, request, warnings);
+}
+
+std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& options,
+                                    const ExportRequest& request, std::vector<std::string>& warnings) {
+  check_rows_file_type(request.path, "export -o");
   if (request.layer_outputs.empty() == request.table.empty())
     throw UsageError(
         "export: give --outputs LAYER (its output for every row) or --layer EMBEDDING (its table)");
   if (!request.table.empty()) {
-    const ModelSpec spec = load_model_spec(options.config, options.overrides);
     warnings = spec_warnings(spec);
     Model model(spec);
     prepare_weights(model, options, warnings);
@@ -302,7 +327,7 @@ std::vector<std::string> run_export(const RunOptions& options, const ExportReque
     for (Index r = 0; r < table.batch(); ++r) ids.values.push_back(r);
     return write_rows(request.path, {ids}, {ValueBlock{request.table, &table}});
   }
-  LoadedRun run = load_run(options, warnings, false);
+  LoadedRun run = load_run(spec, options, warnings, false);
   const Dataset& data = pick_split(run.data->splits, request.split, run.spec.file);
   std::vector<OutputRef> refs;
   for (const auto& name : request.layer_outputs) {
@@ -319,13 +344,23 @@ std::vector<std::string> run_export(const RunOptions& options, const ExportReque
 
 std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,
                                                   bool include_seen, std::vector<std::string>& warnings) {
+  return run_recommend(load_model_spec(options.config, options.overrides), options, user, k, include_seen,
+                       warnings);
+}
+
+std::vector<std::pair<Index, Real>> run_recommend(const ModelSpec& spec, const RunOptions& options,
+                                                  Index user, Index k, bool include_seen,
+                                                  std::vector<std::string>& warnings) {
   if (k < 1) throw UsageError("recommend: -k must be at least 1");
-  LoadedRun run = load_run(options, warnings, false);
+  LoadedRun run = load_run(spec, options, warnings, false);
   return recommend(*run.model, *run.data, user, k, include_seen, evaluation_batch_size(run.spec));
 }
 
 std::string run_init(const RunOptions& options, std::vector<std::string>& warnings) {
-  const ModelSpec spec = load_model_spec(options.config, options.overrides);
+  return run_init(load_model_spec(options.config, options.overrides), options, warnings);
+}
+
+std::string run_init(const ModelSpec& spec, const RunOptions& options, std::vector<std::string>& warnings) {
   warnings = spec_warnings(spec);
   Model model(spec);
   model.initialize(spec.seed);

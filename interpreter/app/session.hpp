@@ -31,13 +31,23 @@ struct TrainOutcome {
   std::vector<std::string> warnings;
 };
 
+// Each verb comes in two forms: with the config already parsed (the CLI parses it once per run), and from
+// options.config and options.overrides (tests, the library).
+TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, TrainingObserver* observer);
 TrainOutcome run_train(const RunOptions& options, TrainingObserver* observer);
 // Evaluates on `split` (test, validation or train). Returns loss and metrics.
+Logs run_evaluate(const ModelSpec& spec, const RunOptions& options, const std::string& split,
+                  std::vector<std::string>& warnings);
 Logs run_evaluate(const RunOptions& options, const std::string& split, std::vector<std::string>& warnings);
 // Writes the model's outputs for `split` to `out_path` (.csv or .npy). Returns the number of rows.
+// The file type must be .csv or .npy (UsageError otherwise, before anything is computed).
+Index run_predict(const ModelSpec& spec, const RunOptions& options, const std::string& split,
+                  const std::string& out_path, std::vector<std::string>& warnings);
 Index run_predict(const RunOptions& options, const std::string& split, const std::string& out_path,
                   std::vector<std::string>& warnings);
 // The most-popular baseline's ranking metrics (compile.metrics) on `split` (validation or test).
+Logs run_baseline(const ModelSpec& spec, const RunOptions& options, const std::string& baseline,
+                  const std::string& split, std::vector<std::string>& warnings);
 Logs run_baseline(const RunOptions& options, const std::string& baseline, const std::string& split,
                   std::vector<std::string>& warnings);
 
@@ -48,13 +58,19 @@ struct ExportRequest {
   std::string path;  // .csv or .npy
 };
 // Returns the files written.
+std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& options,
+                                    const ExportRequest& request, std::vector<std::string>& warnings);
 std::vector<std::string> run_export(const RunOptions& options, const ExportRequest& request,
                                     std::vector<std::string>& warnings);
 // The top k items for a user (best first, with scores).
+std::vector<std::pair<Index, Real>> run_recommend(const ModelSpec& spec, const RunOptions& options,
+                                                  Index user, Index k, bool include_seen,
+                                                  std::vector<std::string>& warnings);
 std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,
                                                   bool include_seen, std::vector<std::string>& warnings);
 
 // Writes freshly initialised (seeded) weights; returns the path.
+std::string run_init(const ModelSpec& spec, const RunOptions& options, std::vector<std::string>& warnings);
 std::string run_init(const RunOptions& options, std::vector<std::string>& warnings);
 
 // Everything that can be checked without data: arguments, graph, shapes, the compile block, callback

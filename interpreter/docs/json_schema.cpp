@@ -1,4 +1,4 @@
-#include "interpreter/spec/json_schema.hpp"
+#include "interpreter/docs/json_schema.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,6 +6,7 @@
 #include "interpreter/data/data_spec.hpp"
 #include "interpreter/data/implicit_feedback.hpp"
 #include "interpreter/data/next_item_sequences.hpp"
+#include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/checkpoint.hpp"
 #include "interpreter/train/fit_spec.hpp"
 #include "interpreter/train/losses.hpp"
@@ -64,7 +65,7 @@ std::string def_ref(const std::string& name) {
 
 void set_bounds(Json& j, const ArgSpec& a) {
   if (a.min) j[a.min_exclusive ? "exclusiveMinimum" : "minimum"] = *a.min;
-  if (a.max) j["maximum"] = *a.max;
+  if (a.max) j[a.max_exclusive ? "exclusiveMaximum" : "maximum"] = *a.max;
 }
 
 Json arg_schema(const ArgSpec& a) {
@@ -257,10 +258,13 @@ Json config_json_schema() {
   p["name"] = {{"type", "string"}, {"description", "model name (runs/<name>/ by default)"}};
   p["description"] = {{"type", "string"}};
   p["seed"] = {{"type", "integer"}, {"description", "seed of every random draw"}};
-  p["threads"] = {{"type", "integer"},
-                  {"minimum", 0},
-                  {"default", 0},
-                  {"description", "threads of the matrix products (0: every core)"}};
+  p["threads"] = {
+      {"type", "integer"},
+      {"minimum", 0},
+      {"default", 0},
+      {"maximum", 1024},
+      {"description",
+       "threads of training and prediction (0: every CPU this process may use, or OMP_NUM_THREADS)"}};
   p["max_memory"] = {
       {"anyOf",
        {{{"type", "integer"}, {"minimum", 1}},

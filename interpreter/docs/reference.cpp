@@ -1,8 +1,9 @@
-#include "interpreter/spec/reference.hpp"
+#include "interpreter/docs/reference.hpp"
 
 #include "interpreter/data/data_spec.hpp"
 #include "interpreter/data/implicit_feedback.hpp"
 #include "interpreter/data/next_item_sequences.hpp"
+#include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/fit_spec.hpp"
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
