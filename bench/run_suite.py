@@ -77,6 +77,29 @@ def torch_run(args, workload, threads, env, seed):
             "quality": result[METRIC[workload]], "blas": result["blas"]}
 
 
+class BusyCore:
+    """A competing process that keeps the last CPU busy while it is open (--contention): users train on
+    laptops, CI runners and shared servers, where another process holds a core."""
+
+    def __enter__(self):
+        cpu = max(os.sched_getaffinity(0))
+        self.process = subprocess.Popen([PYTHON, "-c", "while True: pass"],
+                                        preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+        return self
+
+    def __exit__(self, *exc):
+        self.process.kill()
+        self.process.wait()
+
+
+class NoContention:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
 def median_of(runs, key):
     return statistics.median(r[key] for r in runs)
 
@@ -90,6 +113,9 @@ def main():
     parser.add_argument("--ml100k", default=os.path.join(os.path.dirname(ROOT), "shared/data/ml-100k"))
     parser.add_argument("--tokens", default="/tmp/yamlnet-bench/tokens")
     parser.add_argument("--smoke", action="store_true", help="two steps of each workload, nothing printed")
+    parser.add_argument("--contention", action="store_true",
+                        help="run everything while another process keeps one core busy; prints each "
+                             "side's two-thread speed as a share of its one-thread speed")
     args = parser.parse_args()
 
     rows = []
@@ -109,12 +135,14 @@ def main():
                 # The peak is measured right before each run it is compared with: on a shared machine the
                 # peak itself moves by 2x within minutes, so a share of one early reading would be noise.
                 measures_flops = workload in FLOPS_PER_SAMPLE and not args.smoke
-                peak_now = gemm_peak(args, threads, env) if measures_flops else None
-                ours.append(yamlnet_run(args, workload, threads, env, 42 + r))
-                if peak_now:
-                    ours[-1]["peak_gflops"] = peak_now
-                    ours[-1]["share"] = ours[-1]["samples_per_second"] * FLOPS_PER_SAMPLE[workload] / 1e9 / peak_now
-                theirs.append(torch_run(args, workload, threads, env, 42 + r))
+                with BusyCore() if args.contention else NoContention():
+                    peak_now = gemm_peak(args, threads, env) if measures_flops else None
+                    ours.append(yamlnet_run(args, workload, threads, env, 42 + r))
+                    if peak_now:
+                        ours[-1]["peak_gflops"] = peak_now
+                        ours[-1]["share"] = (ours[-1]["samples_per_second"] * FLOPS_PER_SAMPLE[workload] / 1e9
+                                             / peak_now)
+                    theirs.append(torch_run(args, workload, threads, env, 42 + r))
             blas.add(theirs[0]["blas"])
             if args.smoke:
                 continue
@@ -136,6 +164,14 @@ def main():
                   f"{row['pytorch_peak_mb']:>10.0f} {row['memory']:>6.2f}  {row['metric']:<9} "
                   f"{row['yamlnet_quality']:>7.4f} {row['pytorch_quality']:>7.4f}  {flops}", flush=True)
     print(f"PyTorch's BLAS: {', '.join(sorted(blas))}")
+    if args.contention and not args.smoke:
+        print("under contention, two threads against one (samples/s ratio):")
+        for workload in args.workloads:
+            by_threads = {r["threads"]: r for r in rows if r["workload"] == workload}
+            if 1 in by_threads and 2 in by_threads:
+                ours = by_threads[2]["yamlnet_samples_per_second"] / by_threads[1]["yamlnet_samples_per_second"]
+                theirs = by_threads[2]["pytorch_samples_per_second"] / by_threads[1]["pytorch_samples_per_second"]
+                print(f"  {workload:<12} yamlnet {ours:.2f}x   pytorch {theirs:.2f}x", flush=True)
     if not args.smoke:
         # Beside the binary measured (build-bench/ from scripts/bench.sh).
         with open(os.path.join(os.path.dirname(os.path.abspath(args.yamlnet)), "last_run.json"), "w") as f:

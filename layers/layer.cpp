@@ -40,19 +40,34 @@ ParameterBudget::~ParameterBudget() {
   current_budget = previous_;
 }
 
-void ParameterBudget::reserve(const std::string& name, const Shape& shape) {
-  // Counted in double first: a product of sizes can overflow 64 bits.
+namespace {
+
+// Bytes of a parameter's value and gradient, counted in double: a product of sizes can overflow 64 bits.
+double parameter_bytes(const Shape& shape) {
   double elements = 1;
   for (Index d : shape) elements *= static_cast<double>(d);
-  const double bytes = elements * 2.0 * sizeof(Real);  // value and gradient
+  return elements * 2.0 * sizeof(Real);
+}
+
+}  // namespace
+
+void ParameterBudget::check(const std::vector<std::pair<std::string, Shape>>& weights) {
   ParameterBudget* budget = current_budget;
   const double limit = budget ? static_cast<double>(budget->limit_) : 9.2e18;
-  const double used = budget ? static_cast<double>(budget->used_) : 0.0;
-  if (elements > 9.2e18 / 8 || used + bytes > limit)
-    throw ShapeError("weight '" + name + "' " + shape_to_string(shape, false) + " would take " +
-                     bytes_text(bytes) + (used > 0 ? " on top of " + bytes_text(used) : std::string()) +
-                     ", more than max_memory (" + bytes_text(limit) + ")");
-  if (budget) budget->used_ += static_cast<uint64_t>(bytes);
+  double used = budget ? static_cast<double>(budget->used_) : 0.0;
+  for (const auto& [name, shape] : weights) {
+    const double bytes = parameter_bytes(shape);
+    if (bytes > 9.2e18 / 4 || used + bytes > limit)
+      throw ShapeError("weight '" + name + "' " + shape_to_string(shape, false) + " would take " +
+                       bytes_text(bytes) + (used > 0 ? " on top of " + bytes_text(used) : std::string()) +
+                       ", more than max_memory (" + bytes_text(limit) + ")");
+    used += bytes;
+  }
+}
+
+void ParameterBudget::reserve(const std::string& name, const Shape& shape) {
+  check({{name, shape}});
+  if (current_budget) current_budget->used_ += static_cast<uint64_t>(parameter_bytes(shape));
 }
 
 void Parameter::zero_grad() {

@@ -153,6 +153,10 @@ class ParameterBudget {
   ParameterBudget& operator=(const ParameterBudget&) = delete;
   // Throws ShapeError when `shape` (values and gradients) does not fit; records it otherwise.
   static void reserve(const std::string& name, const Shape& shape);
+  // Throws ShapeError unless all of a layer's weights fit together, without recording them: a layer with
+  // several large weights calls it before its first add_param, so that nothing is allocated for a layer whose
+  // last weight would not fit (an LSTM of 1e8 units: the kernel fits, the recurrent kernel does not).
+  static void check(const std::vector<std::pair<std::string, Shape>>& weights);
   uint64_t used() const { return used_; }
 
  private:

@@ -5,6 +5,7 @@
 # the matrix-product peak measured in the same run. Never part of the test command: timings are noisy.
 #
 # Usage: scripts/bench.sh [--workloads mlp neumf ...] [--threads 1 2] [--repeat 3] [--ml100k DIR] [--smoke]
+#        [--contention] (another process keeps one core busy throughout)
 # (as root on Debian 12; installs what it needs). Results: the table on stdout and build-bench/last_run.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."

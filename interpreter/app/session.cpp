@@ -5,6 +5,7 @@
 #include "interpreter/core/threads.hpp"
 #include "interpreter/data/sources.hpp"
 #include "interpreter/io/atomic_file.hpp"
+#include "interpreter/io/run_outputs.hpp"
 #include "interpreter/io/table_writer.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/callbacks.hpp"
@@ -154,7 +155,9 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   const Value& history_arg = spec.fit.get("history");
   outcome.history_path = history_arg.is_none() ? stem + ".history.csv" : history_arg.s;
   outcome.config_path = stem + ".config.yaml";
-  write_file_atomically(outcome.config_path, effective_config_yaml(spec));
+  // Written into a staging folder and moved into place together at the end (io/run_outputs.hpp).
+  RunOutputs outputs(outcome.weights_path, outcome.history_path, outcome.config_path);
+  write_file_atomically(outputs.staged_config(), effective_config_yaml(spec));
 
   CallbackContext context{&model, [&model](const std::string& path) { save_weights(model, path); }, observer};
   std::vector<std::string> logged = trainer.log_names(validation.has_value());
@@ -200,7 +203,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
       observer->on_message("Resuming from " + point.folder + " after epoch " +
                            std::to_string(point.epochs_done));
     fit.initial_epoch = point.finished ? fit.epochs : std::min(point.epochs_done, fit.epochs);
-    write_file_atomically(outcome.history_path, history_csv(history_rows));
+    write_file_atomically(outputs.staged_history(), history_csv(history_rows));
   }
   fit.last_checkpoint = [&checkpointer] {
     return checkpointer ? checkpointer->last_written() : std::string();
@@ -208,7 +211,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   const std::string config_yaml = effective_config_yaml(spec);
   fit.on_epoch_end = [&](int epoch, const Logs& logs) {
     history_rows.emplace_back(epoch, logs);
-    write_file_atomically(outcome.history_path, history_csv(history_rows));
+    write_file_atomically(outputs.staged_history(), history_csv(history_rows));
     bool stop = false;
     for (auto& cb : callbacks) stop = cb->on_epoch_end(epoch, logs) || stop;
     if (checkpointer)
@@ -216,7 +219,8 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
     return stop;
   };
   outcome.history = trainer.fit(train, validation ? &*validation : nullptr, fit, observer);
-  save_weights(model, outcome.weights_path);
+  save_weights(model, outputs.staged_weights());
+  outputs.commit();
   if (splits.test) {
     outcome.test = trainer.evaluate(*splits.test, fit.batch_size);
     for (const auto& entry : ranking_logs(model, *data, "test", rankings, fit.batch_size))

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "interpreter/core/memory.hpp"
 #include "interpreter/data/interaction_log.hpp"
 #include "interpreter/graph/model.hpp"
 
@@ -87,8 +88,39 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
       }
     }
   }
+  check_negatives_exist(log);
+  // The rows these pairs take (user, item and target per row), checked before anything is allocated.
+  const uint64_t budget = spec.max_memory ? spec.max_memory : physical_memory_bytes();
+  const double row_bytes = 3.0 * sizeof(Real);
+  const double eval_rows = static_cast<double>(validation.size() + test.size()) * (1.0 + eval_negatives_);
+  const double epoch_rows = static_cast<double>(train_.size()) * (1.0 + negatives_);
+  for (const auto& [rows, what] :
+       {std::pair{eval_rows, "eval_negatives"}, std::pair{epoch_rows, "negatives_per_positive"}})
+    if (rows * row_bytes > static_cast<double>(budget))
+      throw DataError(file_, std::string("data.") + what + " makes " +
+                                 std::to_string(static_cast<long long>(rows)) + " rows, which would take " +
+                                 std::to_string(static_cast<long long>(rows * row_bytes / 1e6)) +
+                                 " MB, more than " +
+                                 (spec.max_memory ? "max_memory" : "this machine's memory") + " (" +
+                                 std::to_string(budget / 1000000) + " MB)");
   validation_ = ranking_set(validation, 0xa11d);
   test_ = ranking_set(test, 0x7e57);
+}
+
+void ImplicitFeedback::check_negatives_exist(const InteractionLog& log) const {
+  // Negatives are drawn until one the user never had comes up: a user who had every item would never stop.
+  const Index candidates = num_items_ - 1;  // ids 1 .. num_items - 1
+  for (size_t u = 0; u < items_of_.size(); ++u) {
+    const auto& items = items_of_[u];
+    if (items.empty()) continue;
+    const Index seen = static_cast<Index>(items.size()) - (items.front() == 0 ? 1 : 0);
+    if (seen < candidates) continue;
+    throw DataError(file_, log.by_user[u].front().line,
+                    "user " + std::to_string(u) + " interacted with every one of the " +
+                        std::to_string(candidates) +
+                        " items, so no negative item can be drawn for it; drop the user or widen the item "
+                        "Embedding's input_dim");
+  }
 }
 
 bool ImplicitFeedback::interacted(Index user, Index item) const {

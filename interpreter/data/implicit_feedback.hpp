@@ -9,6 +9,7 @@
 
 #include "interpreter/core/random.hpp"
 #include "interpreter/data/dataset.hpp"
+#include "interpreter/data/interaction_log.hpp"
 #include "interpreter/spec/arg_spec.hpp"
 
 namespace yamlnet {
@@ -44,6 +45,8 @@ class ImplicitFeedback {
  private:
   RankingSet ranking_set(const std::vector<std::pair<Index, Index>>& held_out, uint64_t salt) const;
   Index draw_negative(Index user, Random& rng) const;
+  // Throws DataError (the log's file and the user's first line) for a user who had every item.
+  void check_negatives_exist(const InteractionLog& log) const;
 
   std::string user_input_, item_input_, target_name_, file_;
   size_t user_slot_ = 0, item_slot_ = 1;  // model input positions

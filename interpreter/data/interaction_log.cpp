@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 
+#include "interpreter/core/memory.hpp"
+#include "interpreter/data/sources.hpp"
 #include "interpreter/data/text_fields.hpp"
 #include "interpreter/graph/model.hpp"
 
@@ -28,6 +31,14 @@ std::vector<ArgSpec> interaction_log_args() {
 
 namespace {
 
+constexpr double kLargestId = 9007199254740992.0;  // 2^53
+
+std::string shortest_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
 void check_limit(const std::optional<IdLimit>& limit, Index id, const char* what, const std::string& file,
                  long line) {
   if (limit && id >= limit->limit)
@@ -45,6 +56,7 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   std::vector<Interaction> events;
   std::map<long long, Index> user_ids, item_ids;
   const bool remap = a.string("ids") == "remap";
+  check_regular_file(log.file);
   std::ifstream in(log.file);
   if (!in) throw DataError(log.file, "cannot open the file");
   const char delimiter = delimiter_char(a.string("delimiter"), '\t');
@@ -62,6 +74,10 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
     const double i = number_field(fields, a.integer("item_column"), log.file, line);
     if (u != std::floor(u) || i != std::floor(i) || u < 0 || i < 0)
       throw DataError(log.file, line, "user and item ids must be non-negative integers");
+    if (u > kLargestId || i > kLargestId)
+      throw DataError(log.file, line,
+                      "id " + shortest_text(std::max(u, i)) +
+                          " is beyond the largest id a log may hold (2^53, exact in a double)");
     if (rating_col >= 0 && number_field(fields, rating_col, log.file, line) < threshold) continue;
     const double time =
         time_col >= 0 ? number_field(fields, time_col, log.file, line) : static_cast<double>(line);
@@ -78,10 +94,22 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   }
   if (events.empty()) throw DataError(log.file, "no positive interactions (check rating_threshold)");
   Index num_users = 0;
+  const Interaction* largest_user = &events[0];
   for (const auto& e : events) {
-    num_users = std::max(num_users, e.user + 1);
+    if (e.user + 1 > num_users) {
+      num_users = e.user + 1;
+      largest_user = &e;
+    }
     log.num_items = std::max(log.num_items, e.item + 1);
   }
+  // Ids index tables (one history per user, one count per item): a stray huge id would ask for terabytes.
+  const double table_bytes = static_cast<double>(num_users) * sizeof(std::vector<Interaction>) +
+                             static_cast<double>(log.num_items) * 3 * sizeof(double);
+  if (table_bytes > static_cast<double>(physical_memory_bytes()))
+    throw DataError(log.file, largest_user->line,
+                    "ids up to " + std::to_string(std::max(num_users, log.num_items) - 1) + " would need " +
+                        std::to_string(static_cast<long long>(table_bytes / 1e9)) +
+                        " GB of per-id tables, more than this machine has; renumber them with `ids: remap`");
   log.by_user.resize(static_cast<size_t>(num_users));
   for (const auto& e : events) log.by_user[e.user].push_back(e);
   for (auto& list : log.by_user)

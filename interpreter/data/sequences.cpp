@@ -9,6 +9,7 @@
 
 #include "interpreter/core/random.hpp"
 #include "interpreter/data/dataset.hpp"
+#include "interpreter/data/sources.hpp"
 #include "interpreter/data/text_fields.hpp"
 #include "interpreter/graph/model.hpp"
 
@@ -80,6 +81,7 @@ DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
 
   std::map<long long, std::pair<Real, long>> label_of;  // user -> (class index, line)
   {
+    check_regular_file(labels_path);
     std::ifstream in(labels_path);
     if (!in) throw DataError(labels_path, "cannot open the file");
     const char delimiter = delimiter_char(labels.arg("delimiter")->s, '|');
@@ -98,7 +100,14 @@ DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
       const auto it = std::find(classes.begin(), classes.end(), fields[value_col]);
       if (it == classes.end())
         throw DataError(labels_path, line, "label '" + fields[value_col] + "' is not one of the classes");
-      label_of[static_cast<long long>(user)] = {static_cast<Real>(it - classes.begin()), line};
+      const auto klass = static_cast<Real>(it - classes.begin());
+      const auto [previous, fresh] = label_of.emplace(static_cast<long long>(user), std::pair{klass, line});
+      if (!fresh && previous->second.first != klass)
+        throw DataError(labels_path, line,
+                        "user " + std::to_string(static_cast<long long>(user)) + " is labelled '" +
+                            fields[value_col] + "' here and '" +
+                            classes[static_cast<size_t>(previous->second.first)] + "' at line " +
+                            std::to_string(previous->second.second));
     }
   }
 

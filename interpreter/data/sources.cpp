@@ -2,8 +2,11 @@
 
 #include <zlib.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +17,7 @@ namespace yamlnet {
 namespace {
 
 std::string read_all_gz(const std::string& path) {
+  check_regular_file(path);
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw DataError(path, "cannot open the file");
   std::string out;
@@ -112,7 +116,13 @@ Tensor read_idx(const std::string& path) {
   return t;
 }
 
+void check_regular_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw DataError(path, "is a folder, not a data file");
+}
+
 Tensor read_npy(const std::string& path) {
+  check_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path, "cannot open the file");
   std::stringstream ss;
@@ -131,30 +141,54 @@ Tensor read_npy(const std::string& path) {
   }
   if (bytes.size() < header_start + header_len) throw DataError(path, "truncated .npy header");
   const std::string header = bytes.substr(header_start, header_len);
+  // The header is a Python dict literal; anything we cannot read in it is named, never an exception.
   auto field = [&](const std::string& key) -> std::string {
     const auto k = header.find("'" + key + "'");
-    if (k == std::string::npos) throw DataError(path, ".npy header has no '" + key + "'");
-    auto colon = header.find(':', k);
-    auto start = header.find_first_not_of(" ", colon + 1);
+    if (k == std::string::npos) throw DataError(path, "malformed .npy header: no '" + key + "'");
+    const auto colon = header.find(':', k);
+    const auto start = colon == std::string::npos ? colon : header.find_first_not_of(" ", colon + 1);
+    if (start == std::string::npos)
+      throw DataError(path, "malformed .npy header: no value for '" + key + "'");
     return header.substr(start);
   };
   std::string descr = field("descr");
-  descr = descr.substr(1, descr.find('\'', 1) - 1);
+  const auto descr_end = descr.find('\'', 1);
+  if (descr.empty() || descr[0] != '\'' || descr_end == std::string::npos)
+    throw DataError(path, "malformed .npy header: 'descr' is not a quoted dtype");
+  descr = descr.substr(1, descr_end - 1);
   if (field("fortran_order").rfind("True", 0) == 0)
     throw DataError(path, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
   std::string shape_text = field("shape");
+  if (shape_text.empty() || shape_text[0] != '(' || shape_text.find(')') == std::string::npos)
+    throw DataError(path, "malformed .npy header: 'shape' is not a tuple");
   shape_text = shape_text.substr(1, shape_text.find(')') - 1);
   Shape shape;
   std::stringstream dims(shape_text);
   for (std::string d; std::getline(dims, d, ',');) {
-    if (d.find_first_not_of(" ") == std::string::npos) continue;
-    shape.push_back(std::stoll(d));
+    const auto b = d.find_first_not_of(" "), e = d.find_last_not_of(" ");
+    if (b == std::string::npos) continue;
+    d = d.substr(b, e - b + 1);
+    Index n = 0;
+    const auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), n);
+    if (ec != std::errc() || end != d.data() + d.size() || n < 0)
+      throw DataError(path, "malformed .npy header: shape entry '" + d + "' is not a size");
+    shape.push_back(n);
   }
   if (shape.empty()) throw DataError(path, "a 0-d array holds no samples");
-  if (descr.size() < 3 || descr[0] == '>')
-    throw DataError(path, "unsupported dtype '" + descr + "' (little-endian only)");
+  // The promised values must fit in the file (checked before anything is allocated).
+  double promised = 1;
+  for (Index n : shape) promised *= static_cast<double>(n);
+  if (promised > static_cast<double>(bytes.size())) {
+    char count[64];
+    std::snprintf(count, sizeof count, "%.0f", promised);
+    throw DataError(path, std::string("the header promises ") + count + " values, more than the file's " +
+                              std::to_string(bytes.size()) + " bytes hold");
+  }
+  int size = 0;
+  if (descr.size() < 3 || descr[0] == '>' ||
+      std::from_chars(descr.data() + 2, descr.data() + descr.size(), size).ec != std::errc() || size <= 0)
+    throw DataError(path, "unsupported dtype '" + descr + "' (little-endian numbers only)");
   const char kind = descr[1];
-  const int size = std::stoi(descr.substr(2));
   const size_t count = static_cast<size_t>(shape_size(shape));
   const size_t offset = header_start + header_len;
   if (bytes.size() - offset < count * static_cast<size_t>(size))
@@ -248,6 +282,7 @@ std::vector<std::string> split_fields(const std::string& line, char delimiter) {
 }  // namespace
 
 Table read_table(const std::string& path, char delimiter, bool header) {
+  check_regular_file(path);
   std::ifstream in(path);
   if (!in) throw DataError(path, "cannot open the file");
   Table table;
@@ -256,6 +291,8 @@ Table read_table(const std::string& path, char delimiter, bool header) {
   bool expecting_header = header;
   while (std::getline(in, line)) {
     ++line_no;
+    // A UTF-8 byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
+    if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     std::vector<std::string> fields = split_fields(line, delimiter);

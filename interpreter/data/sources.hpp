@@ -7,6 +7,9 @@
 
 namespace yamlnet {
 
+// Throws DataError when `path` is a folder (a stream opens one and then reads nothing).
+void check_regular_file(const std::string& path);
+
 // An MNIST-family IDX file, gzip'd or not: [N, d1, d2, ...].
 Tensor read_idx(const std::string& path);
 

@@ -84,6 +84,7 @@ Json arg_schema(const ArgSpec& a) {
       break;
     case ArgType::String:
       j["type"] = "string";
+      j["minLength"] = 1;
       break;
     case ArgType::Enum:
       j["enum"] = a.choices;

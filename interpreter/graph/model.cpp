@@ -1,10 +1,9 @@
 #include "interpreter/graph/model.hpp"
 
-#include <unistd.h>
-
 #include <map>
 #include <queue>
 
+#include "interpreter/core/memory.hpp"
 #include "interpreter/spec/diagnostics.hpp"
 #include "layers/core/reshaping_layer.hpp"
 #include "layers/functional/initializers.hpp"
@@ -96,9 +95,7 @@ void Model::build() {
   }
 
   // max_memory, or the machine's memory: a parameter that cannot fit is an error before it is allocated.
-  const uint64_t physical =
-      static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  ParameterBudget budget(spec_.max_memory ? spec_.max_memory : physical);
+  ParameterBudget budget(spec_.max_memory ? spec_.max_memory : physical_memory_bytes());
   std::vector<int> position(decls.size());
   for (size_t k = 0; k < order.size(); ++k) position[order[k]] = static_cast<int>(k);
   std::vector<bool> failed(decls.size(), false);

@@ -35,7 +35,7 @@ History read_history(const std::string& text, const std::string& file) {
   History h;
   std::istringstream in(text);
   std::string line;
-  long number = 0;
+  long number = 0, rows = 0;
   std::vector<std::string> header;
   while (std::getline(in, line)) {
     ++number;
@@ -60,6 +60,9 @@ History read_history(const std::string& text, const std::string& file) {
     } catch (const std::exception&) {
       throw DataError(file, number, "epoch '" + cells[0] + "' is not a number");
     }
+    if (!std::isfinite(epoch) || std::abs(epoch) > 1e9)
+      throw DataError(file, number, "epoch '" + cells[0] + "' is not an epoch number");
+    ++rows;
     for (size_t c = 1; c < cells.size(); ++c) {
       if (cells[c].empty()) continue;
       double v = 0;
@@ -74,6 +77,9 @@ History read_history(const std::string& text, const std::string& file) {
     }
   }
   if (header.empty()) throw DataError(file, "the file is empty");
+  if (rows == 0) throw DataError(file, "the history has no rows: no epoch finished");
+  if (h.series.empty())
+    throw DataError(file, "the history has no finite value to draw (every value is NaN, inf or empty)");
   return h;
 }
 

@@ -49,6 +49,10 @@ std::string JsonCursor::where(size_t offset) const {
   return path_ + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
+void JsonCursor::reject(const std::string& why) const {
+  throw WeightsError(where(pos_) + ": " + why);
+}
+
 void JsonCursor::fail(const std::string& why) const {
   if (text_.find_first_not_of(" \t\r\n") == std::string_view::npos)
     throw WeightsError(where(pos_) + ": not valid JSON (the file is empty)");
@@ -160,6 +164,9 @@ std::string_view JsonCursor::number_token() {
     if (pos_ == from) fail("a malformed number");
   };
   if (pos_ < text_.size() && text_[pos_] == '-') ++pos_;
+  // JSON allows no leading zeros ("007"): other readers (Python's json, browsers) would refuse the file.
+  if (pos_ + 1 < text_.size() && text_[pos_] == '0' && is_digit(text_[pos_ + 1]))
+    fail("a number with a leading zero");
   digits();
   if (pos_ < text_.size() && text_[pos_] == '.') {
     ++pos_;

@@ -35,6 +35,8 @@ class JsonCursor {
   // path:line:col of a byte offset.
   std::string where(size_t offset) const;
   [[noreturn]] void fail(const std::string& why) const;
+  // Valid JSON that is not a valid weights file: the problem at the current position.
+  [[noreturn]] void reject(const std::string& why) const;
 
  private:
   void skip_space();

@@ -112,6 +112,15 @@ void read_entry(JsonCursor& c, TensorEntry entry, TensorVisitor& visitor, size_t
         } else {
           c.skip_value();
         }
+      } else if (field == "dtype") {
+        const bool quoted = c.peek() == '"';  // skips the white space before the value
+        const size_t at = c.offset();
+        if (!quoted) c.reject("\"dtype\" of '" + entry.key + "' is not a string");
+        const std::string dtype = c.read_string();
+        if (dtype != "float32") {
+          c.seek(at);
+          c.reject("'" + entry.key + "' has dtype '" + dtype + "'; weights files hold float32");
+        }
       } else {
         if (field == "data" && data_at == std::string::npos) data_at = c.offset();
         c.skip_value();

@@ -181,6 +181,12 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
         sink.error(node, "argument '" + spec.name + "': expected a string, got " + scalar_text(node));
         return Value::none();
       }
+      // Every string argument names something (a file, a folder, a logged value, a separator): an empty one
+      // would write to "" or watch nothing.
+      if (node.Scalar().empty()) {
+        sink.error(node, "argument '" + spec.name + "': must not be empty");
+        return Value::none();
+      }
       out = Value::string(node.Scalar());
       break;
     }

@@ -79,7 +79,8 @@ std::optional<uint64_t> parse_byte_size(const std::string& text) {
       {"", 1},      {"B", 1},        {"KB", 1e3},        {"MB", 1e6},           {"GB", 1e9},
       {"TB", 1e12}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
   const auto it = units.find(unit);
-  if (it == units.end() || !(value > 0) || value * it->second > 1.8e19) return std::nullopt;
+  // Below one byte (0.5, 1e-3KB) nothing fits: that is a typo, not a budget.
+  if (it == units.end() || !(value * it->second >= 1) || value * it->second > 1.8e19) return std::nullopt;
   return static_cast<uint64_t>(value * it->second);
 }
 
@@ -93,9 +94,15 @@ std::string key_kind(const YAML::Node& key) {
 // accepts keys that are not names. Every mapping of the document is checked before anything reads it.
 void check_mapping_keys(const YAML::Node& root, DiagnosticSink& sink) {
   std::vector<YAML::Node> pending{root};  // a work list, not recursion: nesting depth is the user's choice
+  // Each collection once: aliases (*a) share their anchor's node, and following every reference of nested
+  // aliases would take exponential time and memory (a "billion laughs" document). A node's position in the
+  // text is its identity here (every collection of a parsed document has its own).
+  std::set<size_t> visited;
   while (!pending.empty()) {
     const YAML::Node node = pending.back();
     pending.pop_back();
+    if ((node.IsSequence() || node.IsMap()) && !visited.insert(static_cast<size_t>(node.Mark().pos)).second)
+      continue;
     if (node.IsSequence())
       for (const auto& item : node) pending.push_back(item);
     if (!node.IsMap()) continue;
@@ -381,7 +388,9 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
     spec.max_memory_loc = sink.loc(root["max_memory"]);
     const auto bytes = parse_byte_size(root["max_memory"].IsScalar() ? root["max_memory"].Scalar() : "");
     if (!bytes)
-      sink.error(root["max_memory"], "max_memory: expected a size such as 4GB, 512MiB or a number of bytes");
+      sink.error(
+          root["max_memory"],
+          "max_memory: expected a size of at least one byte, such as 4GB, 512MiB or a number of bytes");
     else
       spec.max_memory = *bytes;
   }

@@ -32,6 +32,9 @@ std::vector<Shape> RecurrentLayer::build(const std::vector<Shape>& input_shapes)
     throw ShapeError("expects a sequence of shape (timesteps, features) per sample, got " +
                      shape_to_string(in) + " (use Reshape, or an Embedding before it)");
   features_ = in[1];
+  ParameterBudget::check({{"kernel", {features_, gates_ * units_}},
+                          {"recurrent_kernel", {units_, gates_ * units_}},
+                          {"bias", use_bias_ ? bias_shape() : Shape{0}}});
   add_param("kernel", {features_, gates_ * units_}, args_.get("kernel_initializer"),
             args_.get("kernel_regularizer"), args_.get("kernel_constraint"));
   add_param("recurrent_kernel", {units_, gates_ * units_}, args_.get("recurrent_initializer"),

@@ -379,3 +379,76 @@ TEST_CASE(
   }
   CHECK(run("diff " + weights + " " + weights + " --atol 0 --rtol 1e-6").code == 0);
 }
+
+TEST_CASE("cli: plot of a history with no rows, or with no finite value, is an error naming the file") {
+  TempDir dir;
+  const std::string header_only = dir.write("h.csv", "epoch,loss,val_loss\n");
+  Result r = run("plot " + header_only + " -o " + dir.path("h.svg"), true);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("h.csv: error: the history has no rows: no epoch finished") != std::string::npos);
+  const std::string no_finite = dir.write("n.csv", "epoch,loss\n0,nan\n1,inf\n2,\n");
+  r = run("plot " + no_finite + " -o " + dir.path("n.svg"), true);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("n.csv: error: the history has no finite value to draw") != std::string::npos);
+  const std::string bad_epoch = dir.write("e.csv", "epoch,loss\ninf,0.5\n");
+  r = run("plot " + bad_epoch + " -o " + dir.path("e.svg"), true);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("e.csv:2: error: epoch 'inf' is not an epoch number") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("h.svg")));
+}
+
+TEST_CASE("cli: a run's weights, history and config land as one unit") {
+  TempDir dir;
+  const std::string config = make_config(dir);
+  const std::string weights = dir.path("out/w.weights.json");
+  const std::string quiet = " --set fit.verbose=0";
+  REQUIRE(run("train " + config + " --weights-out " + weights + quiet).code == 0);
+  const std::string config_before = slurp(dir.path("out/w.config.yaml"));
+  const std::string history_before = slurp(dir.path("out/w.history.csv"));
+
+  SUBCASE("a weights write that fails leaves the previous run's config and history as they were") {
+    std::filesystem::remove(weights);
+    std::filesystem::create_directories(weights + "/in_the_way");
+    const Result failed =
+        run("train " + config + " --weights-out " + weights + quiet + " --set fit.epochs=2", true);
+    CHECK(failed.code == 1);
+    CHECK(failed.out.find("a folder is in the way") != std::string::npos);
+    CHECK(slurp(dir.path("out/w.config.yaml")) == config_before);
+    CHECK(slurp(dir.path("out/w.history.csv")) == history_before);
+  }
+
+  SUBCASE("leftovers of a killed run are removed by the next run") {
+    // A pid that no process has (pid_max is at most 2^22).
+    const std::string stale_folder = dir.path("out/.w.weights.json.partial-99999999");
+    std::filesystem::create_directories(stale_folder);
+    dir.write("out/w.weights.json.tmp.99999999", "half a file");
+    REQUIRE(run("train " + config + " --weights-out " + weights + quiet).code == 0);
+    CHECK_FALSE(std::filesystem::exists(stale_folder));
+    CHECK_FALSE(std::filesystem::exists(dir.path("out/w.weights.json.tmp.99999999")));
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path("out")))
+      CHECK_MESSAGE(entry.path().filename().string().find(".partial-") == std::string::npos, entry.path());
+  }
+
+  SUBCASE("two runs writing the same paths leave one run's complete set, never a mix") {
+    // Each alone first, to know both sets of bytes (same seed, same build: byte-identical files).
+    REQUIRE(run("train " + config + " --weights-out " + dir.path("a/w.weights.json") + quiet).code == 0);
+    REQUIRE(run("train " + config + " --weights-out " + dir.path("b/w.weights.json") + quiet +
+                " --set fit.epochs=3")
+                .code == 0);
+    for (int round = 0; round < 3; ++round) {
+      const std::string both = dir.path("both/w.weights.json");
+      const std::string command = "(" + std::string(YAMLNET_BINARY) + " train " + config + " --weights-out " +
+                                  both + quiet + " & " + std::string(YAMLNET_BINARY) + " train " + config +
+                                  " --weights-out " + both + quiet +
+                                  " --set fit.epochs=3; wait) >/dev/null 2>&1";
+      REQUIRE(std::system(command.c_str()) == 0);
+      const std::string final_weights = slurp(both);
+      const bool is_a = final_weights == slurp(dir.path("a/w.weights.json"));
+      const bool is_b = final_weights == slurp(dir.path("b/w.weights.json"));
+      REQUIRE((is_a || is_b));
+      const std::string side = is_a ? "a" : "b";
+      CHECK(slurp(dir.path("both/w.history.csv")) == slurp(dir.path(side + "/w.history.csv")));
+      CHECK(slurp(dir.path("both/w.config.yaml")) == slurp(dir.path(side + "/w.config.yaml")));
+    }
+  }
+}

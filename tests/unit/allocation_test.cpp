@@ -36,8 +36,13 @@ constexpr Index kBatch = 32;
 // A layer of one unit (lstm_embed's, over 64 inputs) is a matrix-vector product and allocates nothing.
 std::atomic<bool> counting{false};
 std::atomic<long> allocations{0};
-void count() {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+std::atomic<size_t> largest_request{0};
+void count(size_t bytes = 0) {
+  if (!counting.load(std::memory_order_relaxed)) return;
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  size_t seen = largest_request.load(std::memory_order_relaxed);
+  while (bytes > seen && !largest_request.compare_exchange_weak(seen, bytes)) {
+  }
 }
 }  // namespace
 
@@ -47,15 +52,15 @@ void* __libc_calloc(size_t count, size_t size);
 void* __libc_realloc(void* block, size_t size);
 
 void* malloc(size_t size) {
-  count();
+  count(size);
   return __libc_malloc(size);
 }
 void* calloc(size_t count_, size_t size) {
-  count();
+  count(count_ * size);
   return __libc_calloc(count_, size);
 }
 void* realloc(void* block, size_t size) {
-  count();
+  count(size);
   return __libc_realloc(block, size);
 }
 }
@@ -211,6 +216,26 @@ TEST_CASE("a training step after the first allocates nothing") {
       CHECK(allocations.load() == 0);
     }
   use_threads(1);
+}
+
+TEST_CASE("a layer whose weights do not fit together allocates none of them") {
+  // LSTM(200000) over 4 features: its kernel (4, 800000) takes 25.6 MB and would fit; its recurrent kernel
+  // (200000, 800000) would not. The check sees both before the first is allocated.
+  const ModelSpec spec = parse_model_spec(
+      "name: big\nmax_memory: 1GB\ninputs: {x: {shape: [3, 4]}}\nlayers: [{name: rnn, type: LSTM, units: "
+      "200000}]\n",
+      "big.yaml");
+  largest_request = 0;
+  counting = true;
+  std::string message;
+  try {
+    Model model(spec);
+  } catch (const ConfigError& e) {
+    message = e.what();
+  }
+  counting = false;
+  CHECK(message.find("weight 'recurrent_kernel' (200000, 800000) would take") != std::string::npos);
+  CHECK(largest_request.load() < (1u << 20));
 }
 
 #endif

@@ -80,4 +80,8 @@ TEST_CASE("sequences: bad ids and missing labels name the file and line") {
         dir.path("labels.txt") + ":1: error: label 'c' is not one of the classes");
   CHECK(error_of(sequence_config(dir, "1\tx\t5\t10\n", "1|a\n")) ==
         dir.path("events.tsv") + ":1: error: column 1: 'x' is not a number");
+  // The same label twice is fine; two different ones is a contradiction in the file.
+  CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n", "1|a\n1|a\n")) == "(no error)");
+  CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n", "1|a\n2|b\n1|b\n")) ==
+        dir.path("labels.txt") + ":3: error: user 1 is labelled 'b' here and 'a' at line 1");
 }
