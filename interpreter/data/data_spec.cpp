@@ -6,11 +6,16 @@
 
 namespace yamlnet {
 
+const ArgSpec& data_type_arg() {
+  static const ArgSpec type = required(enum_arg(
+      "type", "idx", {"idx", "csv", "tsv", "npy", "sequences", "implicit_feedback", "next_item_sequences"},
+      "format of the data files"));
+  return type;
+}
+
 const std::vector<ArgSpec>& data_table() {
   static const std::vector<ArgSpec> table{
-      required(enum_arg("type", "idx",
-                        {"idx", "csv", "tsv", "npy", "sequences", "implicit_feedback", "next_item_sequences"},
-                        "format of the data files")),
+      data_type_arg(),
       float_arg("rescale", 1.0, "factor applied to float inputs (e.g. 1/255 for images)"),
       bool_arg("header", true, "csv/tsv: the first line names the columns"),
       string_arg("delimiter", std::nullopt, "csv/tsv: field separator (default ',' for csv, tab for tsv)"),
@@ -44,12 +49,8 @@ const std::vector<ArgSpec>& labels_table() {
       string_arg("delimiter", "|", "field separator"),
       int_arg("user", 0, "0-based column of the user id", 0),
       int_arg("label", 1, "0-based column of the label", 0),
-      [] {
-        ArgSpec classes("classes", ArgType::StringList, Value::none(),
-                        "label values in class order (index = target)");
-        classes.required = true;
-        return classes;
-      }(),
+      required(ArgSpec("classes", ArgType::StringList, Value::none(),
+                       "label values in class order (index = target)")),
   };
   return table;
 }
@@ -119,7 +120,7 @@ DataSpec parse_data_spec(const YAML::Node& node, DiagnosticSink& sink) {
   for (const auto& [type, rest] : {std::pair{"implicit_feedback", &implicit_feedback_table()},
                                    std::pair{"next_item_sequences", &next_item_sequences_table()}}) {
     if (!node["type"].IsScalar() || node["type"].Scalar() != type) continue;
-    std::vector<ArgSpec> table{data_table()[0]};
+    std::vector<ArgSpec> table{data_type_arg()};
     table.insert(table.end(), rest->begin(), rest->end());
     spec.args = parse_args(node, table, {}, {}, sink);
     return spec;

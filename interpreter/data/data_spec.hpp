@@ -33,6 +33,8 @@ struct DataSpec {
   std::string type() const { return args.string("type"); }
 };
 
+// `data.type`: which reader the block is for.
+const ArgSpec& data_type_arg();
 const std::vector<ArgSpec>& data_table();
 // `type: sequences`: the event log and the per-user label file.
 const std::vector<ArgSpec>& events_table();

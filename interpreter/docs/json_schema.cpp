@@ -213,7 +213,7 @@ Json data_schema() {
   }
   Json files = object_schema(data_table());
   Json types = Json::array();
-  for (const auto& c : data_table()[0].choices)
+  for (const auto& c : data_type_arg().choices)
     if (c != "implicit_feedback" && c != "next_item_sequences") types.push_back(c);
   files["properties"]["type"] = {{"enum", types}, {"default", "idx"}};
   files["required"] = Json::array();

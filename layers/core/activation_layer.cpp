@@ -36,8 +36,7 @@ LayerInfo activation_layer_info() {
   LayerInfo info;
   info.type = "Activation";
   info.doc = "Applies an activation function to its input.";
-  info.args = {activation_arg("linear")};
-  info.args[0].required = true;
+  info.args = {required(activation_arg("linear"))};
   info.create = create_layer<ActivationLayer>;
   return info;
 }

@@ -97,7 +97,7 @@ LayerInfo dense_info() {
   LayerInfo info;
   info.type = "Dense";
   info.doc = "Densely connected layer: activation(dot(x, kernel) + bias) on the last axis.";
-  info.args = {int_arg("units", std::nullopt, "dimensionality of the output", 1),
+  info.args = {required(int_arg("units", std::nullopt, "dimensionality of the output", 1)),
                activation_arg("linear"),
                bool_arg("use_bias", true, "whether to add a bias vector"),
                initializer_arg("kernel_initializer", "glorot_uniform", "initializer of the kernel"),
@@ -107,7 +107,6 @@ LayerInfo dense_info() {
                regularizer_arg("activity_regularizer", "penalty on the output"),
                constraint_arg("kernel_constraint", "constraint on the kernel"),
                constraint_arg("bias_constraint", "constraint on the bias")};
-  info.args[0].required = true;
   info.aliases = {{"output_dim", "units", ""},
                   {"init", "kernel_initializer", ""},
                   {"W_regularizer", "kernel_regularizer", ""},

@@ -37,9 +37,8 @@ LayerInfo dropout_info() {
   LayerInfo info;
   info.type = "Dropout";
   info.doc = "Sets a fraction `rate` of inputs to zero in training and scales the rest by 1/(1-rate).";
-  info.args = {float_arg("rate", std::nullopt, "fraction of the inputs to drop", 0.0, 1.0),
+  info.args = {required(float_arg("rate", std::nullopt, "fraction of the inputs to drop", 0.0, 1.0)),
                int_arg("seed", std::nullopt, "accepted for Keras compatibility; the model seed is used")};
-  info.args[0].required = true;
   info.aliases = {{"p", "rate", ""}};
   info.create = create_layer<Dropout>;
   return info;

@@ -29,8 +29,7 @@ LayerInfo unit_normalization_info() {
   LayerInfo info;
   info.type = "UnitNormalization";
   info.doc = "Scales each sample to unit L2 norm along the last axis.";
-  info.args = {int_arg("axis", -1, "only the last axis (-1) is supported", -1)};
-  info.args[0].max = -1;
+  info.args = {at_most(int_arg("axis", -1, "only the last axis (-1) is supported", -1), -1)};
   info.create = create_layer<UnitNormalization>;
   return info;
 }

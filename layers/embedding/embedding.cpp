@@ -75,16 +75,14 @@ LayerInfo embedding_info() {
   LayerInfo info;
   info.type = "Embedding";
   info.doc = "Turns integer ids in [0, input_dim) into dense vectors of size output_dim.";
-  info.args = {int_arg("input_dim", std::nullopt, "size of the vocabulary (largest id + 1)", 1),
-               int_arg("output_dim", std::nullopt, "dimension of the dense embedding", 1),
+  info.args = {required(int_arg("input_dim", std::nullopt, "size of the vocabulary (largest id + 1)", 1)),
+               required(int_arg("output_dim", std::nullopt, "dimension of the dense embedding", 1)),
                initializer_arg("embeddings_initializer", "random_uniform", "initializer of the table"),
                regularizer_arg("embeddings_regularizer", "penalty on the table"),
                regularizer_arg("activity_regularizer", "penalty on the output"),
                constraint_arg("embeddings_constraint", "constraint on the table"),
                bool_arg("mask_zero", false, "treat id 0 as padding and produce a mask"),
                int_arg("input_length", std::nullopt, "length of input sequences, when constant", 1)};
-  info.args[0].required = true;
-  info.args[1].required = true;
   info.aliases = {{"init", "embeddings_initializer", ""},
                   {"W_regularizer", "embeddings_regularizer", ""},
                   {"W_constraint", "embeddings_constraint", ""}};

@@ -136,7 +136,9 @@ TEST_CASE("malformed .npy headers: each is a DataError naming the file and what 
        "the header promises 10000000000000000000000 values"},
   };
   int index = 0;
-  for (const auto& [dict, expected] : cases) {
+  for (const auto& entry : cases) {
+    const std::string& dict = entry.first;
+    const std::string& expected = entry.second;
     CAPTURE(dict);
     const std::string path = npy("case" + std::to_string(index++) + ".npy", dict, 16);
     std::string message;
