@@ -361,7 +361,10 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
                "second model in a file of its own)");
   YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
   if (!root.IsMap()) {
-    sink.error(root, "a config is a mapping with at least 'layers'");
+    // An empty file has no node to point at: its first line is where the mapping should start.
+    const bool has_mark = root.IsDefined() && root.Mark().line >= 0;
+    sink.error(has_mark ? sink.loc(root) : SourceLoc{file, 1, 1},
+               "a config is a mapping with at least 'layers'");
     sink.throw_if_errors();
   }
   check_mapping_keys(root, sink);
