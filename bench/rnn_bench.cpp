@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/graph/model.hpp"
 
 using namespace yamlnet;

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/weights.hpp"
 

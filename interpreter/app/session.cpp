@@ -136,7 +136,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   prepare_weights(model, options, outcome.warnings);
   Trainer trainer(model, spec.compile, spec.seed);
   std::unique_ptr<RunData> data = load_run_data(spec, model, trainer.target_widths(), true);
-  DataSplits& splits = data->splits;
+  DataSplits& splits = data->splits();
   if (!splits.train)
     throw ConfigError({Diagnostic{spec.data.loc, "", "", "data: no 'train' split to train on"}});
 
@@ -175,9 +175,9 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   if (!spec.fit.get("steps_per_epoch").is_none()) fit.steps_per_epoch = spec.fit.integer("steps_per_epoch");
   fit.reset_states_each_epoch = spec.fit.string("reset_states") == "epoch";
   Dataset epoch_buffer;
-  if (data->feedback)
+  if (data->source->varies_per_epoch())
     fit.epoch_data = [&](int epoch) {
-      data->feedback->epoch_dataset(epoch, epoch_buffer);
+      data->source->epoch_dataset(epoch, epoch_buffer);
       return &epoch_buffer;
     };
   if (validation && !rankings.empty())
@@ -238,7 +238,7 @@ Logs run_evaluate(const ModelSpec& spec, const RunOptions& options, const std::s
   LoadedRun run = load_run(spec, options, warnings, true);
   Trainer trainer(*run.model, run.spec.compile, run.spec.seed);
   const Index batch = evaluation_batch_size(run.spec);
-  Logs logs = trainer.evaluate(pick_split(run.data->splits, split, run.spec.file), batch);
+  Logs logs = trainer.evaluate(pick_split(run.data->splits(), split, run.spec.file), batch);
   if (split != "train")
     for (const auto& entry : ranking_logs(*run.model, *run.data, split, ranking_names(run.spec), batch))
       logs.push_back(entry);
@@ -297,7 +297,7 @@ Index run_predict(const ModelSpec& spec, const RunOptions& options, const std::s
                   const std::string& out_path, std::vector<std::string>& warnings) {
   check_rows_file_type(out_path, "predict -o");
   LoadedRun run = load_run(spec, options, warnings, false);
-  const Dataset& data = pick_split(run.data->splits, split, run.spec.file);
+  const Dataset& data = pick_split(run.data->splits(), split, run.spec.file);
   const std::vector<Tensor> outputs = predict_outputs(*run.model, data, evaluation_batch_size(run.spec));
   std::vector<ValueBlock> blocks;
   for (size_t k = 0; k < outputs.size(); ++k)
@@ -332,7 +332,7 @@ std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& opt
     return write_rows(request.path, {ids}, {ValueBlock{request.table, &table}});
   }
   LoadedRun run = load_run(spec, options, warnings, false);
-  const Dataset& data = pick_split(run.data->splits, request.split, run.spec.file);
+  const Dataset& data = pick_split(run.data->splits(), request.split, run.spec.file);
   std::vector<OutputRef> refs;
   for (const auto& name : request.layer_outputs) {
     const int node = run.model->node_index(name);

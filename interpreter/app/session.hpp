@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/train/trainer.hpp"
 
 namespace yamlnet {

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "interpreter/app/config_tables.hpp"
+
 namespace yamlnet::cli {
 
 const std::vector<VerbEntry>& verb_registry() {

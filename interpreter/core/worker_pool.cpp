@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -81,15 +82,14 @@ struct PieceScope {
 }  // namespace
 
 WorkerPool& WorkerPool::instance(int threads) {
+  // One pool per thread count, kept until exit: a caller may hold the reference (threads.cpp keeps a pointer
+  // so that a split takes no lock), and a count used once is usually used again. Idle pools sleep.
   static std::mutex mutex;
-  static std::unique_ptr<WorkerPool> pool;
+  static std::array<std::unique_ptr<WorkerPool>, kMaxThreads + 1> pools;
   threads = std::clamp(threads, 1, kMaxThreads);
   std::lock_guard<std::mutex> lock(mutex);
-  if (!pool || pool->threads() != threads) {
-    pool.reset();  // joins the old workers first
-    pool.reset(new WorkerPool(threads));
-  }
-  return *pool;
+  if (!pools[threads]) pools[threads].reset(new WorkerPool(threads));
+  return *pools[threads];
 }
 
 WorkerPool::WorkerPool(int threads) {

@@ -25,8 +25,8 @@ class WorkerPool {
   // The most threads, and pieces of one split (the claim mask's width).
   static constexpr int kMaxThreads = 32;
 
-  // The pool of the process, with `threads` - 1 workers (started on first use; resized when the count
-  // changes).
+  // The process's pool with `threads` - 1 workers, started on first use and kept until exit (the reference
+  // stays valid).
   static WorkerPool& instance(int threads);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "interpreter/data/sequences.hpp"
 #include "interpreter/data/sources.hpp"
+#include "interpreter/data/text_fields.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/spec/diagnostics.hpp"
 #include "layers/core/input_layer.hpp"
@@ -64,11 +64,10 @@ std::string known_names(const Model& model) {
 }
 
 Dataset load_split(const DataSplitSpec& split, const std::string& split_name, const ModelSpec& spec,
-                   const Model& model, DiagnosticSink& sink) {
+                   const Model& model, ArrayReader read_array, DiagnosticSink& sink) {
   Dataset ds;
   ds.inputs.resize(model.num_inputs());
   ds.targets.resize(model.num_outputs());
-  const std::string type = spec.data.type();
   auto place = [&](const std::string& key, const SourceLoc& loc, DataArray array) {
     const Binding b = bind(key, model);
     if (!b.found) {
@@ -79,16 +78,15 @@ Dataset load_split(const DataSplitSpec& split, const std::string& split_name, co
     array.name = b.is_input ? model.input_node(b.index).layer->name() : model.output_name(b.index);
     (b.is_input ? ds.inputs[b.index] : ds.targets[b.index]) = std::move(array);
   };
-  if (type == "idx" || type == "npy") {
+  if (read_array) {
     for (size_t f = 0; f < split.files.size(); ++f) {
       DataArray array;
       array.file = split.files[f].second;
-      array.values = type == "idx" ? read_idx(array.file) : read_npy(array.file);
+      array.values = read_array(array.file);
       place(split.files[f].first, split.file_locs[f], std::move(array));
     }
   } else {
-    const Value& delim = spec.data.args.get("delimiter");
-    const char delimiter = !delim.is_none() && !delim.s.empty() ? delim.s[0] : (type == "tsv" ? '\t' : ',');
+    const char delimiter = delimiter_char(spec.data.args.string("delimiter"), ',');
     const Table table = read_table(split.path, delimiter, spec.data.args.boolean("header"));
     for (size_t c = 0; c < spec.data.columns.size(); ++c) {
       const auto& [key, cols] = spec.data.columns[c];
@@ -197,20 +195,11 @@ void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& 
   }
 }
 
-DataSplits load_data(const ModelSpec& spec, const Model& model, const std::vector<Index>& target_widths,
-                     bool need_targets) {
+DataSplits load_file_splits(const ModelSpec& spec, const Model& model,
+                            const std::vector<Index>& target_widths, bool need_targets,
+                            ArrayReader read_array) {
   DiagnosticSink sink(spec.file);
   DataSplits splits;
-  if (!spec.data.present) {
-    sink.error(SourceLoc{spec.file, 1, 1}, "no 'data' block: say where the training data is");
-    sink.throw_if_errors();
-  }
-  if (spec.data.type() == "sequences") {
-    DataSplits sequences = load_sequence_data(spec, model);
-    for (auto* split : {&sequences.train, &sequences.validation, &sequences.test})
-      if (*split) check_dataset(**split, model, target_widths);
-    return sequences;
-  }
   const std::pair<const DataSplitSpec*, std::optional<Dataset>*> parts[] = {
       {&spec.data.train, &splits.train},
       {&spec.data.validation, &splits.validation},
@@ -219,7 +208,7 @@ DataSplits load_data(const ModelSpec& spec, const Model& model, const std::vecto
   for (size_t p = 0; p < 3; ++p) {
     const DataSplitSpec& split = *parts[p].first;
     if (!split.present) continue;
-    Dataset ds = load_split(split, names[p], spec, model, sink);
+    Dataset ds = load_split(split, names[p], spec, model, read_array, sink);
     sink.throw_if_errors();
     for (size_t i = 0; i < ds.inputs.size(); ++i)
       if (ds.inputs[i].values.empty())

@@ -32,9 +32,18 @@ struct DataSplits {
   std::optional<Dataset> train, validation, test;
 };
 
-// Loads every split the data block declares. `target_widths[k]` is how many target values output k's loss
-// expects per prediction row (1 for sparse labels); with `need_targets` false, targets may be missing.
-// Throws DataError (file and row) or ConfigError (the data block's file:line:col).
+// Reads one array file (read_idx, read_npy).
+using ArrayReader = Tensor (*)(const std::string& path);
+
+// The splits of a file type's block: each split the block names, read (with `read_array` one file per name,
+// without it one delimited table per split), bound to the model's inputs and outputs by name and checked.
+// `target_widths[k]` is how many target values output k's loss expects per prediction row (1 for sparse
+// labels); with `need_targets` false, targets may be missing. Throws DataError (file and row) or ConfigError
+// (the data block's file:line:col).
+DataSplits load_file_splits(const ModelSpec& spec, const Model& model,
+                            const std::vector<Index>& target_widths, bool need_targets,
+                            ArrayReader read_array);
+// The splits of any data block (the registry's loader for its type): load_data_source(...)->splits.
 DataSplits load_data(const ModelSpec& spec, const Model& model, const std::vector<Index>& target_widths,
                      bool need_targets);
 

@@ -105,6 +105,9 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
                                  std::to_string(budget / 1000000) + " MB)");
   validation_ = ranking_set(validation, 0xa11d);
   test_ = ranking_set(test, 0x7e57);
+  splits.train = Dataset{};  // made per epoch
+  if (validation_.groups() > 0) splits.validation = validation_.pairs;
+  if (test_.groups() > 0) splits.test = test_.pairs;
 }
 
 void ImplicitFeedback::check_negatives_exist(const InteractionLog& log) const {

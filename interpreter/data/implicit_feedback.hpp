@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "interpreter/core/random.hpp"
+#include "interpreter/data/data_source.hpp"
 #include "interpreter/data/dataset.hpp"
 #include "interpreter/data/interaction_log.hpp"
 #include "interpreter/spec/arg_spec.hpp"
@@ -23,12 +24,13 @@ struct RankingSet {
   Index groups() const { return group_size ? pairs.size() / group_size : 0; }
 };
 
-class ImplicitFeedback {
+class ImplicitFeedback : public DataSource {
  public:
   ImplicitFeedback(const ModelSpec& spec, const Model& model);
 
   // The training examples of one epoch (positives and freshly drawn negatives), in a fixed order.
-  void epoch_dataset(int epoch, Dataset& out) const;
+  bool varies_per_epoch() const override { return true; }
+  void epoch_dataset(int epoch, Dataset& out) const override;
   const RankingSet& validation() const { return validation_; }
   const RankingSet& test() const { return test_; }
   Index num_positives() const { return static_cast<Index>(train_.size()); }

@@ -54,6 +54,7 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   InteractionLog log;
   log.file = a.string("path");
   std::vector<Interaction> events;
+  std::vector<long long> written_ids;  // per event
   std::map<long long, Index> user_ids, item_ids;
   const bool remap = a.string("ids") == "remap";
   check_regular_file(log.file);
@@ -91,6 +92,7 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
     check_limit(user_limit, user, "user", log.file, line);
     check_limit(item_limit, item, "item", log.file, line);
     events.push_back(Interaction{user, item, time, line});
+    written_ids.push_back(static_cast<long long>(u));
   }
   if (events.empty()) throw DataError(log.file, "no positive interactions (check rating_threshold)");
   Index num_users = 0;
@@ -111,7 +113,11 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
                         std::to_string(static_cast<long long>(table_bytes / 1e9)) +
                         " GB of per-id tables, more than this machine has; renumber them with `ids: remap`");
   log.by_user.resize(static_cast<size_t>(num_users));
-  for (const auto& e : events) log.by_user[e.user].push_back(e);
+  log.written_user_id.resize(static_cast<size_t>(num_users));
+  for (size_t k = 0; k < events.size(); ++k) {
+    log.by_user[events[k].user].push_back(events[k]);
+    log.written_user_id[events[k].user] = written_ids[k];
+  }
   for (auto& list : log.by_user)
     std::stable_sort(list.begin(), list.end(),
                      [](const Interaction& x, const Interaction& y) { return x.time < y.time; });

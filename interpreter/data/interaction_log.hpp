@@ -27,6 +27,8 @@ struct InteractionLog {
   // Per user id: interactions by time (ties in file order). Users without interactions have none.
   std::vector<std::vector<Interaction>> by_user;
   Index num_items = 0;  // largest item id + 1
+  // Per user index: the id as written in the file (they differ with `ids: remap`).
+  std::vector<long long> written_user_id;
 };
 
 // Reads the log; ids are checked against the Embedding bounds of the user and item inputs when given.

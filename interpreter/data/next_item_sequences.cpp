@@ -103,6 +103,9 @@ NextItemSequences::NextItemSequences(const ModelSpec& spec, const Model& model) 
   train_ = make_dataset(histories, users, lengths, targets, std::move(lines));
   test_ = held_out(1);
   if (a.boolean("validation")) validation_ = held_out(2);
+  splits.train = train_;
+  if (validation_.size() > 0) splits.validation = validation_.rows;
+  if (test_.size() > 0) splits.test = test_.rows;
 }
 
 void NextItemSequences::add_row(std::vector<std::vector<Real>>& histories, std::vector<Real>& users,

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/data/data_source.hpp"
 #include "interpreter/data/dataset.hpp"
 #include "interpreter/data/interaction_log.hpp"
 
@@ -22,7 +23,7 @@ struct HeldOutItems {
   Index size() const { return static_cast<Index>(users.size()); }
 };
 
-class NextItemSequences {
+class NextItemSequences : public DataSource {
  public:
   NextItemSequences(const ModelSpec& spec, const Model& model);
 

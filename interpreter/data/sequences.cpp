@@ -9,6 +9,7 @@
 
 #include "interpreter/core/random.hpp"
 #include "interpreter/data/dataset.hpp"
+#include "interpreter/data/interaction_log.hpp"
 #include "interpreter/data/sources.hpp"
 #include "interpreter/data/text_fields.hpp"
 #include "interpreter/graph/model.hpp"
@@ -33,96 +34,94 @@ Tensor pad_sequences(const std::vector<std::vector<Real>>& sequences, Index maxl
   return out;
 }
 
+const std::vector<ArgSpec>& sequence_labels_table() {
+  static const std::vector<ArgSpec> table{
+      required(string_arg("path", std::nullopt, "one line per user with its label (MovieLens's u.user)")),
+      string_arg("delimiter", "|", "field separator"),
+      int_arg("user_column", 0, "0-based column of the user id", 0),
+      int_arg("label_column", 1, "0-based column of the label", 0),
+      required(ArgSpec("classes", ArgType::StringList, Value::none(),
+                       "label values in class order (index = target)")),
+  };
+  return table;
+}
+
+namespace {
+
+Args block_args(const Value& block) {
+  Args args;
+  for (const auto& [name, value] : block.args) args.set(name, value);
+  return args;
+}
+
+// Per user id as written: (class index, line).
+std::map<long long, std::pair<Real, long>> read_labels(const Args& labels) {
+  const std::string& path = labels.string("path");
+  std::map<long long, std::pair<Real, long>> label_of;
+  check_regular_file(path);
+  std::ifstream in(path);
+  if (!in) throw DataError(path, "cannot open the file");
+  const char delimiter = delimiter_char(labels.string("delimiter"), '|');
+  const Index key_col = labels.integer("user_column"), value_col = labels.integer("label_column");
+  const auto& classes = labels.get("classes").strings;
+  std::string text;
+  long line = 0;
+  while (std::getline(in, text)) {
+    ++line;
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    const auto fields = split_line(text, delimiter);
+    const double user = number_field(fields, key_col, path, line);
+    if (value_col >= static_cast<Index>(fields.size()))
+      throw DataError(path, line, "column " + std::to_string(value_col) + " is missing");
+    const auto it = std::find(classes.begin(), classes.end(), fields[value_col]);
+    if (it == classes.end())
+      throw DataError(path, line, "label '" + fields[value_col] + "' is not one of the classes");
+    const auto klass = static_cast<Real>(it - classes.begin());
+    const auto [previous, fresh] = label_of.emplace(static_cast<long long>(user), std::pair{klass, line});
+    if (!fresh && previous->second.first != klass)
+      throw DataError(path, line,
+                      "user " + std::to_string(static_cast<long long>(user)) + " is labelled '" +
+                          fields[value_col] + "' here and '" +
+                          classes[static_cast<size_t>(previous->second.first)] + "' at line " +
+                          std::to_string(previous->second.second));
+  }
+  return label_of;
+}
+
+}  // namespace
+
 DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
   const Args& args = spec.data.args;
-  const Value& events = args.get("events");
-  const Value& labels = args.get("labels");
-  const std::string events_path = events.arg("path")->s, labels_path = labels.arg("path")->s;
-  const Index user_col = events.arg("user")->i, item_col = events.arg("item")->i,
-              time_col = events.arg("time")->i;
+  const Args events = block_args(args.get("events"));
+  const Args labels = block_args(args.get("labels"));
+  const std::string& events_path = events.string("path");
+  const std::string& labels_path = labels.string("path");
   if (model.num_inputs() != 1 || model.num_outputs() != 1)
     throw DataError(events_path, "sequences data feeds a model with one input and one output");
 
-  // The largest id the history's Embedding accepts, checked here so errors name the event's line.
-  const std::optional<IdLimit> bound = model.input_id_limit(0);
-  const std::optional<Index> limit = bound ? std::optional<Index>(bound->limit) : std::nullopt;
-
-  struct Event {
-    double time;
-    long line;
-    Real item;
-  };
-  std::map<long long, std::vector<Event>> by_user;
-  {
-    std::ifstream in(events_path);
-    if (!in) throw DataError(events_path, "cannot open the file");
-    const char delimiter = delimiter_char(events.arg("delimiter")->s, '\t');
-    std::string text;
-    long line = 0;
-    const bool header = events.arg("header")->b;
-    while (std::getline(in, text)) {
-      ++line;
-      if (header && line == 1) continue;
-      if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-      if (!text.empty() && text.back() == '\r') text.pop_back();
-      const auto fields = split_line(text, delimiter);
-      const double user = number_field(fields, user_col, events_path, line);
-      const double item = number_field(fields, item_col, events_path, line);
-      const double time = number_field(fields, time_col, events_path, line);
-      if (item != std::floor(item) || item < 1 || (limit && item >= static_cast<double>(*limit)))
-        throw DataError(events_path, line,
-                        "item id " + fields[item_col] + " is outside [1, " +
-                            (limit ? std::to_string(*limit) : "inf") + ") (0 is padding)" +
-                            (limit ? " of the history's Embedding input_dim" : ""));
-      by_user[static_cast<long long>(user)].push_back(Event{time, line, static_cast<Real>(item)});
-    }
-    if (by_user.empty()) throw DataError(events_path, "the file has no events");
-  }
-
-  std::map<long long, std::pair<Real, long>> label_of;  // user -> (class index, line)
-  {
-    check_regular_file(labels_path);
-    std::ifstream in(labels_path);
-    if (!in) throw DataError(labels_path, "cannot open the file");
-    const char delimiter = delimiter_char(labels.arg("delimiter")->s, '|');
-    const Index key_col = labels.arg("user")->i, value_col = labels.arg("label")->i;
-    const auto& classes = labels.arg("classes")->strings;
-    std::string text;
-    long line = 0;
-    while (std::getline(in, text)) {
-      ++line;
-      if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-      if (!text.empty() && text.back() == '\r') text.pop_back();
-      const auto fields = split_line(text, delimiter);
-      const double user = number_field(fields, key_col, labels_path, line);
-      if (value_col >= static_cast<Index>(fields.size()))
-        throw DataError(labels_path, line, "column " + std::to_string(value_col) + " is missing");
-      const auto it = std::find(classes.begin(), classes.end(), fields[value_col]);
-      if (it == classes.end())
-        throw DataError(labels_path, line, "label '" + fields[value_col] + "' is not one of the classes");
-      const auto klass = static_cast<Real>(it - classes.begin());
-      const auto [previous, fresh] = label_of.emplace(static_cast<long long>(user), std::pair{klass, line});
-      if (!fresh && previous->second.first != klass)
-        throw DataError(labels_path, line,
-                        "user " + std::to_string(static_cast<long long>(user)) + " is labelled '" +
-                            fields[value_col] + "' here and '" +
-                            classes[static_cast<size_t>(previous->second.first)] + "' at line " +
-                            std::to_string(previous->second.second));
-    }
-  }
+  // The same reader as the interaction-log types; item ids are checked against the history's Embedding
+  // there, so errors name the event's line.
+  const InteractionLog log = read_interaction_log(events, std::nullopt, model.input_id_limit(0));
+  for (const auto& list : log.by_user)
+    for (const auto& e : list)
+      if (e.item == 0)
+        throw DataError(events_path, e.line, "item id 0 is the padding id; item ids start at 1");
+  const auto label_of = read_labels(labels);
 
   std::vector<long long> users;
   std::vector<std::vector<Real>> histories;
   std::vector<Real> targets;
-  for (auto& [user, list] : by_user) {
+  for (size_t u = 0; u < log.by_user.size(); ++u) {
+    const auto& list = log.by_user[u];
+    if (list.empty()) continue;
+    const long long user = log.written_user_id[u];
     const auto label = label_of.find(user);
     if (label == label_of.end())
       throw DataError(events_path, list.front().line,
                       "user " + std::to_string(user) + " has no label in " + labels_path);
-    std::stable_sort(list.begin(), list.end(),
-                     [](const Event& a, const Event& b) { return a.time < b.time; });
     std::vector<Real> items;
-    for (const auto& e : list) items.push_back(e.item);
+    for (const auto& e : list) items.push_back(static_cast<Real>(e.item));
     users.push_back(user);
     histories.push_back(std::move(items));
     targets.push_back(label->second.first);

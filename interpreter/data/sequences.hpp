@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "interpreter/core/tensor.hpp"
+#include "interpreter/spec/arg_spec.hpp"
 
 namespace yamlnet {
 
@@ -16,6 +17,10 @@ struct DataSplits;
 // `truncating` are "pre" or "post"; shorter rows are filled with `value`.
 Tensor pad_sequences(const std::vector<std::vector<Real>>& sequences, Index maxlen,
                      const std::string& padding, const std::string& truncating, Real value = 0);
+
+// `type: sequences`: the per-user label file's arguments (the events are an interaction log,
+// interaction_log_args()).
+const std::vector<ArgSpec>& sequence_labels_table();
 
 // Loads a `type: sequences` data block. Throws DataError naming the file and line.
 DataSplits load_sequence_data(const ModelSpec& spec, const Model& model);

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "interpreter/data/data_spec.hpp"
-#include "interpreter/data/implicit_feedback.hpp"
-#include "interpreter/data/next_item_sequences.hpp"
+#include "interpreter/data/data_source.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/checkpoint.hpp"
 #include "interpreter/train/fit_spec.hpp"
@@ -202,30 +200,41 @@ Json layer_schema() {
 }
 
 Json data_schema() {
+  // One alternative per data type of the registry; `type` may be left out for the default type only.
   Json any = Json::array();
-  for (const auto* table : {&implicit_feedback_table(), &next_item_sequences_table()}) {
-    const std::string type =
-        table == &implicit_feedback_table() ? "implicit_feedback" : "next_item_sequences";
-    Json j = object_schema(*table);
-    j["properties"]["type"] = {{"const", type}};
-    j["required"].push_back("type");
+  for (const DataTypeInfo* type : data_type_declarations()) {
+    Json j = object_schema(type->info.args);
+    j["description"] = type->info.doc;
+    if (type->info.name == kDefaultDataType) {
+      j["properties"]["type"] = {{"const", type->info.name}, {"default", kDefaultDataType}};
+    } else {
+      j["properties"]["type"] = {{"const", type->info.name}};
+      j["required"].push_back("type");
+    }
+    if (type->splits == SplitForm::NamedFiles) {
+      Json split{{"type", "object"},
+                 {"additionalProperties", {{"type", "string"}}},
+                 {"description", "model input/output names (x and y for the only ones) -> files"}};
+      for (const char* s : {"train", "validation", "test"}) j["properties"][s] = split;
+    }
+    if (type->splits == SplitForm::OnePath) {
+      Json split{{"anyOf",
+                  {{{"type", "string"}},
+                   {{"type", "object"},
+                    {"properties", {{"path", {{"type", "string"}}}}},
+                    {"required", {"path"}},
+                    {"additionalProperties", false}}}},
+                 {"description", "the split's table file"}};
+      for (const char* s : {"train", "validation", "test"}) j["properties"][s] = split;
+      Json column_list{{"anyOf", {{{"type", "string"}}, {{"type", "integer"}}, {{"type", "array"}}}}};
+      j["properties"]["columns"] = {{"type", "object"}, {"additionalProperties", column_list}};
+    }
+    for (const auto& block : type->blocks) {
+      j["properties"][block.key] = object_schema(block.args);
+      if (block.required) j["required"].push_back(block.key);
+    }
     any.push_back(j);
   }
-  Json files = object_schema(data_table());
-  Json types = Json::array();
-  for (const auto& c : data_type_arg().choices)
-    if (c != "implicit_feedback" && c != "next_item_sequences") types.push_back(c);
-  files["properties"]["type"] = {{"enum", types}, {"default", "idx"}};
-  files["required"] = Json::array();
-  Json split{
-      {"anyOf", {{{"type", "string"}}, {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}},
-      {"description", "a path (csv/tsv) or input/output names -> files (idx/npy)"}};
-  for (const char* s : {"train", "validation", "test"}) files["properties"][s] = split;
-  Json column_list{{"anyOf", {{{"type", "string"}}, {{"type", "integer"}}, {{"type", "array"}}}}};
-  files["properties"]["columns"] = {{"type", "object"}, {"additionalProperties", column_list}};
-  files["properties"]["events"] = object_schema(events_table());
-  files["properties"]["labels"] = object_schema(labels_table());
-  any.push_back(files);
   return {{"anyOf", any}};
 }
 

@@ -1,8 +1,8 @@
 #include "interpreter/docs/reference.hpp"
 
-#include "interpreter/data/data_spec.hpp"
-#include "interpreter/data/implicit_feedback.hpp"
-#include "interpreter/data/next_item_sequences.hpp"
+#include <cctype>
+
+#include "interpreter/data/data_source.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/fit_spec.hpp"
 #include "interpreter/train/losses.hpp"
@@ -17,6 +17,11 @@
 namespace yamlnet {
 
 namespace {
+
+std::string capitalized(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  return text;
+}
 
 std::string type_name(const ArgSpec& a) {
   switch (a.type) {
@@ -129,29 +134,23 @@ std::string config_reference_markdown() {
       ". `accuracy` is binary, categorical or sparse categorical from the output and target widths, as in "
       "Keras.\n\n";
   out += "## fit\n\n" + table(fit_table()) + "\n";
-  out +=
-      "## data\n\n" + table(data_table()) +
-      "\nSplits `train`, `validation` and `test`: for `idx` and `npy`, a mapping of model input/output "
-      "names to files "
-      "(`x` and `y` stand for the only input and output); for `csv` and `tsv`, a path, with `columns` "
-      "mapping "
-      "input/output names to column names (or 0-based indices without a header). Relative paths are "
-      "relative to the "
-      "working folder.\n\n"
-      "With `type: sequences`, `events` and `labels` describe the files: each user's items in time order "
-      "become "
-      "one padded history (as Keras's pad_sequences), and the user's label the target.\n\n### "
-      "data.events\n\n" +
-      table(events_table()) + "\n### data.labels\n\n" + table(labels_table()) +
-      "\n### type: implicit_feedback\n\nAn interaction log for NCF-style models with a user and an item "
-      "input; "
-      "compile.metrics may name hr@K and ndcg@K, computed on the held-out items.\n\n" +
-      table(implicit_feedback_table()) +
-      "\n### type: next_item_sequences\n\nAn interaction log for next-item (YouTube-DNN) models: each "
-      "position of a user's time-ordered history is an example whose padded history predicts the item at it; "
-      "the last item per user is the test target and the one before the validation target, ranked against "
-      "every item (compile.metrics: hr@K, recall@K, ndcg@K).\n\n" +
-      table(next_item_sequences_table()) + "\n";
+  out += "## data\n\n`type` names one of the data types below (default `" + std::string(kDefaultDataType) +
+         "`). Relative paths are relative to the working folder.\n\n";
+  for (const DataTypeInfo* type : data_type_declarations()) {
+    out += "### type: " + type->info.name + "\n\n" + capitalized(type->info.doc) + ".\n\n";
+    if (type->splits == SplitForm::NamedFiles)
+      out +=
+          "Splits `train`, `validation` and `test` each map model input/output names to files (`x` and `y` "
+          "stand for the only input and output).\n\n";
+    if (type->splits == SplitForm::OnePath)
+      out +=
+          "Splits `train`, `validation` and `test` are each a path (or `{path: FILE}`); `columns` maps "
+          "input/output names to column names (or 0-based indices without a header).\n\n";
+    if (!type->info.args.empty()) out += table(type->info.args) + "\n";
+    for (const auto& block : type->blocks)
+      out += "#### data." + block.key + (block.required ? " (required)" : "") + "\n\n" + table(block.args) +
+             "\n";
+  }
   out += family_section(activation_family(), "Activations");
   out += family_section(initializer_family(), "Initializers");
   out += family_section(regularizer_family(), "Regularizers");

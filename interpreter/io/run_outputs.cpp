@@ -80,9 +80,12 @@ RunOutputs::RunOutputs(std::string weights_path, std::string history_path, std::
   std::error_code ec;
   fs::create_directories(folder, ec);
   remove_stale_run_files(weights_);
-  staging_ =
-      (folder / ("." + fs::path(weights_).filename().string() + ".partial-" + std::to_string(::getpid())))
-          .string();
+  // Built by appending: GCC 12 warns (a false -Wstringop-overflow) on "." + string and on = "." here.
+  std::string staging_name(1, '.');
+  staging_name += fs::path(weights_).filename().string();
+  staging_name += ".partial-";
+  staging_name += std::to_string(::getpid());
+  staging_ = (folder / staging_name).string();
   fs::remove_all(staging_, ec);
   if (!fs::create_directories(staging_, ec) || ec)
     throw Error(weights_ + ": cannot create the staging folder " + staging_ + ": " + ec.message());

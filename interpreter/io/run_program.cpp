@@ -33,8 +33,11 @@ bool program_on_path(const std::string& program) {
   for (;;) {
     const size_t end = dirs.find(':', start);
     std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (dir.empty()) dir = ".";
-    if (is_executable_file(dir + "/" + program)) return true;
+    if (dir.empty()) dir.push_back('.');
+    // Appended char by char: GCC 12 warns (a false -Wstringop-overflow) on dir = "." and dir + "/" here.
+    dir += '/';
+    dir += program;
+    if (is_executable_file(dir)) return true;
     if (end == std::string::npos) return false;
     start = end + 1;
   }

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "interpreter/spec/arg_parser.hpp"
-#include "interpreter/train/fit_spec.hpp"
+#include "interpreter/spec/yaml_documents.hpp"
 
 namespace yamlnet {
 
@@ -243,7 +243,8 @@ void parse_init_from(const YAML::Node& node, ModelSpec& spec, DiagnosticSink& si
   for (const auto& item : node) {
     InitFrom entry;
     entry.loc = sink.loc(item);
-    if (!item.IsMap() || !item["path"].IsScalar()) {
+    // A missing key of a const node is an invalid node, whose Is...() throws: IsDefined() first.
+    if (!item.IsMap() || !item["path"].IsDefined() || !item["path"].IsScalar()) {
       sink.error(item, "init_from: each entry needs 'path' (a weights file)");
       continue;
     }
@@ -254,7 +255,7 @@ void parse_init_from(const YAML::Node& node, ModelSpec& spec, DiagnosticSink& si
         sink.error(kv.first, "init_from: unknown key '" + key + "' (path, layers)");
     }
     const YAML::Node layers = item["layers"];
-    if (!layers.IsMap() || layers.size() == 0) {
+    if (!layers.IsDefined() || !layers.IsMap() || layers.size() == 0) {
       sink.error(item,
                  "init_from: 'layers' maps this model's layer names to the file's, e.g. {mf_user: mf_user}");
       continue;
@@ -344,22 +345,23 @@ YAML::Node apply_override(YAML::Node& root, const std::string& assignment) {
 namespace {
 
 ModelSpec parse_document(const std::string& text, const std::string& file,
-                         const std::vector<std::string>& overrides, const Registry& registry) {
+                         const std::vector<std::string>& overrides, const ConfigTables& tables) {
+  const Registry& registry = tables.layers;
   DiagnosticSink sink(file);
   ModelSpec spec;
   spec.file = file;
-  std::vector<YAML::Node> documents;
+  YamlDocuments documents;
   try {
-    documents = YAML::LoadAll(text);
+    documents = read_yaml_documents(text);
   } catch (const YAML::ParserException& e) {
     sink.error(SourceLoc{file, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
     sink.throw_if_errors();
   }
-  if (documents.size() > 1)
-    sink.error(documents[1],
+  if (documents.second_start)
+    sink.error(SourceLoc{file, documents.second_start->line + 1, documents.second_start->column + 1},
                "a config is one YAML document; a second one starts here (remove the '---' line, or put the "
                "second model in a file of its own)");
-  YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
+  YAML::Node root = documents.first;
   if (!root.IsMap()) {
     // An empty file has no node to point at: its first line is where the mapping should start.
     const bool has_mark = root.IsDefined() && root.Mark().line >= 0;
@@ -450,9 +452,9 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
     spec.outputs.push_back(InputRef{spec.layers.back().name, 0, spec.layers.back().loc});
   }
 
-  spec.compile = parse_block(root, "compile", compile_table(), sink);
-  spec.fit = parse_block(root, "fit", fit_table(), sink);
-  spec.data = parse_data_spec(root["data"], sink);
+  spec.compile = parse_block(root, "compile", tables.compile, sink);
+  spec.fit = parse_block(root, "fit", tables.fit, sink);
+  spec.data = parse_data_spec(root["data"], tables.data, sink);
   parse_init_from(root["init_from"], spec, sink);
 
   spec.warnings = sink.warnings();
@@ -463,9 +465,9 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
 }  // namespace
 
 ModelSpec parse_model_spec(const std::string& text, const std::string& file,
-                           const std::vector<std::string>& overrides, const Registry& registry) {
+                           const std::vector<std::string>& overrides, const ConfigTables& tables) {
   try {
-    return parse_document(text, file, overrides, registry);
+    return parse_document(text, file, overrides, tables);
   } catch (const YAML::Exception& e) {
     // yaml-cpp also throws while a parsed document is walked (keys it cannot read back): still one message.
     throw ConfigError({Diagnostic{
@@ -475,12 +477,12 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file,
 }
 
 ModelSpec load_model_spec(const std::string& path, const std::vector<std::string>& overrides,
-                          const Registry& registry) {
+                          const ConfigTables& tables) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({Diagnostic{SourceLoc{path, 0, 0}, "", "", "cannot open the config file"}});
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return parse_model_spec(buffer.str(), path, overrides, registry);
+  return parse_model_spec(buffer.str(), path, overrides, tables);
 }
 
 }  // namespace yamlnet

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "interpreter/data/data_spec.hpp"
+#include "interpreter/spec/data_block.hpp"
 #include "interpreter/spec/value.hpp"
 #include "layers/registry.hpp"
 
@@ -62,13 +62,21 @@ struct ModelSpec {
   const LayerDecl* find_layer(const std::string& name) const;
 };
 
+// The tables a config is parsed against, one per kind. The kinds' entries (with their factories and loaders)
+// live with the code that runs them; interpreter/app/config_tables.hpp hands the built-in ones over.
+struct ConfigTables {
+  const Registry& layers;
+  const std::vector<ArgSpec>& compile;
+  const std::vector<ArgSpec>& fit;
+  const std::vector<const DataTypeInfo*>& data;
+};
+
 // Reads and parses a config file. `overrides` are `key.path=value` strings (the CLI's --set).
 // Throws ConfigError with every problem found.
-ModelSpec load_model_spec(const std::string& path, const std::vector<std::string>& overrides = {},
-                          const Registry& registry = builtin_registry());
+ModelSpec load_model_spec(const std::string& path, const std::vector<std::string>& overrides,
+                          const ConfigTables& tables);
 ModelSpec parse_model_spec(const std::string& text, const std::string& file,
-                           const std::vector<std::string>& overrides = {},
-                           const Registry& registry = builtin_registry());
+                           const std::vector<std::string>& overrides, const ConfigTables& tables);
 
 // Applies one `a.b.c=value` override to a YAML tree (`layers.NAME.key` addresses a layer by name); returns
 // the value node it wrote.

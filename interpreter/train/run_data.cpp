@@ -11,20 +11,9 @@ namespace yamlnet {
 std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Model& model,
                                        const std::vector<Index>& target_widths, bool need_targets) {
   auto out = std::make_unique<RunData>();
-  const std::string type = spec.data.type();
-  if (type == "implicit_feedback") {
-    const ImplicitFeedback& f = out->feedback.emplace(spec, model);
-    out->splits.train = Dataset{};
-    if (f.validation().groups() > 0) out->splits.validation = f.validation().pairs;
-    if (f.test().groups() > 0) out->splits.test = f.test().pairs;
-  } else if (type == "next_item_sequences") {
-    const NextItemSequences& n = out->next_items.emplace(spec, model);
-    out->splits.train = n.train();
-    if (n.validation().size() > 0) out->splits.validation = n.validation().rows;
-    if (n.test().size() > 0) out->splits.test = n.test().rows;
-  } else {
-    out->splits = load_data(spec, model, target_widths, need_targets);
-  }
+  out->source = load_data_source(spec, model, DataRequest{target_widths, need_targets});
+  out->feedback = dynamic_cast<const ImplicitFeedback*>(out->source.get());
+  out->next_items = dynamic_cast<const NextItemSequences*>(out->source.get());
   return out;
 }
 

@@ -14,9 +14,12 @@
 namespace yamlnet {
 
 struct RunData {
-  DataSplits splits;  // for implicit feedback, train is made per epoch by `feedback`
-  std::optional<ImplicitFeedback> feedback;
-  std::optional<NextItemSequences> next_items;
+  std::unique_ptr<DataSource> source;
+  DataSplits& splits() { return source->splits; }
+  // The ranking protocol an interaction log comes with: NCF's sampled candidates (feedback) or the whole
+  // catalogue (next_items); both null for other data.
+  const ImplicitFeedback* feedback = nullptr;
+  const NextItemSequences* next_items = nullptr;
   bool is_interaction_log() const { return feedback || next_items; }
 };
 

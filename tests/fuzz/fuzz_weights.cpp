@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/weights.hpp"
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/trainer.hpp"
 

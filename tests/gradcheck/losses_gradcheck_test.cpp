@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/spec/arg_parser.hpp"
 #include "interpreter/train/losses.hpp"

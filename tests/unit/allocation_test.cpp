@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/core/threads.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/trainer.hpp"

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <zlib.h>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/data/dataset.hpp"
 #include "interpreter/data/sources.hpp"
 #include "interpreter/graph/model.hpp"

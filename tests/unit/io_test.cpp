@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/sha256.hpp"

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/core/random.hpp"
 #include "interpreter/spec/model_spec.hpp"
 

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/data/dataset.hpp"
 #include "interpreter/graph/model.hpp"
 #include "tests/support/test_support.hpp"
@@ -72,8 +73,9 @@ TEST_CASE("sequences: histories in time order per user, padded, labels joined by
 TEST_CASE("sequences: bad ids and missing labels name the file and line") {
   TempDir dir;
   CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n1\t9\t5\t11\n", "1|a\n")) ==
-        dir.path("events.tsv") +
-            ":2: error: item id 9 is outside [1, 6) (0 is padding) of the history's Embedding input_dim");
+        dir.path("events.tsv") + ":2: error: item id 9 >= input_dim 6 of layer 'emb'");
+  CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n1\t0\t5\t11\n", "1|a\n")) ==
+        dir.path("events.tsv") + ":2: error: item id 0 is the padding id; item ids start at 1");
   CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n7\t2\t5\t11\n", "1|a\n")) ==
         dir.path("events.tsv") + ":2: error: user 7 has no label in " + dir.path("labels.txt"));
   CHECK(error_of(sequence_config(dir, "1\t3\t5\t10\n", "1|c\n")) ==

@@ -2,6 +2,7 @@
 // order.
 #include <doctest/doctest.h>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/spec/arg_spec.hpp"
 #include "interpreter/spec/model_spec.hpp"

@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 
+#include "interpreter/app/config_tables.hpp"
 #include "interpreter/core/random.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/trainer.hpp"

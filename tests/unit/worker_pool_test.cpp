@@ -42,7 +42,6 @@ TEST_CASE("worker pool: every piece runs exactly once, on any thread count, thou
       for (Index p = 0; p < pieces; ++p) REQUIRE(runs[static_cast<size_t>(p)].load() == 1);
     }
   }
-  WorkerPool::instance(1);
 }
 
 TEST_CASE("worker pool: a split inside a piece runs on the piece's thread, run_pieces covers 0..n once") {
@@ -114,7 +113,6 @@ TEST_CASE("worker pool: workers that keep arriving late send the pool solo, and 
     on_worker += count.elsewhere.load();
   }
   CHECK(on_worker > 0);
-  WorkerPool::instance(1);
 }
 
 TEST_CASE("usable_cpus follows the affinity mask") {

@@ -1,0 +1,47 @@
+#pragma once
+// The data types a `data` block may name, as one registry: each entry declares the type (its argument table,
+// how its splits are written, its nested blocks: what the parser, the schema and docs/config.md read) and
+// holds the loader that turns the block into splits. Adding a data type is adding one entry.
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "interpreter/data/dataset.hpp"
+#include "interpreter/spec/data_block.hpp"
+
+namespace yamlnet {
+
+// What the run needs of the data: `target_widths[k]` target values per prediction row of output k (1 for
+// sparse labels); with `need_targets` false (predict), targets may be missing.
+struct DataRequest {
+  std::vector<Index> target_widths;
+  bool need_targets = true;
+};
+
+class DataSource {
+ public:
+  virtual ~DataSource() = default;
+  // The splits the block yields. Training data that changes per epoch is made by epoch_dataset.
+  DataSplits splits;
+  // Whether the training data changes per epoch (implicit_feedback draws new negatives); when it does not,
+  // splits.train serves every epoch.
+  virtual bool varies_per_epoch() const { return false; }
+  // The training data of `epoch`, written into `out` (its buffers reused), when it varies per epoch.
+  virtual void epoch_dataset(int /*epoch*/, Dataset& /*out*/) const {}
+};
+
+struct DataSourceEntry {
+  DataTypeInfo declaration;
+  // Reads the files the block names; throws DataError naming the file and row, or ConfigError at the block.
+  std::function<std::unique_ptr<DataSource>(const ModelSpec&, const Model&, const DataRequest&)> load;
+};
+
+const std::vector<DataSourceEntry>& data_source_registry();
+// The entries' declarations, in registry order, for the parser (ConfigTables), the schema and the reference.
+const std::vector<const DataTypeInfo*>& data_type_declarations();
+
+// The source of spec.data's type, loaded.
+std::unique_ptr<DataSource> load_data_source(const ModelSpec& spec, const Model& model,
+                                             const DataRequest& request);
+
+}  // namespace yamlnet
