@@ -174,17 +174,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   fit.shuffle = spec.fit.boolean("shuffle");
   if (!spec.fit.get("steps_per_epoch").is_none()) fit.steps_per_epoch = spec.fit.integer("steps_per_epoch");
   fit.reset_states_each_epoch = spec.fit.string("reset_states") == "epoch";
-  Dataset epoch_buffer;
-  if (data->source->varies_per_epoch())
-    fit.epoch_data = [&](int epoch) {
-      data->source->epoch_dataset(epoch, epoch_buffer);
-      return &epoch_buffer;
-    };
-  if (validation && !rankings.empty())
-    fit.extra_validation = [&](Logs& logs) {
-      for (const auto& [name, value] : ranking_logs(model, *data, "validation", rankings, fit.batch_size))
-        logs.emplace_back("val_" + name, value);
-    };
+  fit.epoch_source = data->source.get();
   trainer.observe_training_targets(train);
   std::vector<std::pair<int, Logs>> history_rows;
   const TrainingState state{&model, &trainer.optimizer(), &callbacks, &history_rows};
@@ -205,20 +195,28 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
     fit.initial_epoch = point.finished ? fit.epochs : std::min(point.epochs_done, fit.epochs);
     write_file_atomically(outputs.staged_history(), history_csv(history_rows));
   }
-  fit.last_checkpoint = [&checkpointer] {
-    return checkpointer ? checkpointer->last_written() : std::string();
-  };
-  const std::string config_yaml = effective_config_yaml(spec);
-  fit.on_epoch_end = [&](int epoch, const Logs& logs) {
-    history_rows.emplace_back(epoch, logs);
-    write_file_atomically(outputs.staged_history(), history_csv(history_rows));
-    bool stop = false;
-    for (auto& cb : callbacks) stop = cb->on_epoch_end(epoch, logs) || stop;
-    if (checkpointer)
-      checkpointer->after_epoch(epoch + 1, stop || epoch + 1 == fit.epochs, state, config_yaml);
-    return stop;
-  };
-  outcome.history = trainer.fit(train, validation ? &*validation : nullptr, fit, observer);
+
+  // In this order: the ranking figures join the epoch's logs before anything reads them; the progress bar
+  // prints the epoch; the history file has every epoch before fit.callbacks may stop; a checkpoint sees the
+  // stop, so the last epoch's is written.
+  std::optional<RankingValidation> ranking;
+  if (validation && !rankings.empty())
+    fit.callbacks.push_back(&ranking.emplace(model, *data, rankings, fit.batch_size));
+  if (observer) fit.callbacks.push_back(observer);
+  HistoryWriter history(outputs.staged_history(), history_rows);
+  fit.callbacks.push_back(&history);
+  for (auto& c : callbacks) fit.callbacks.push_back(c.get());
+  std::optional<CheckpointWriter> checkpoints;
+  if (checkpointer)
+    fit.callbacks.push_back(&checkpoints.emplace(*checkpointer, state, effective_config_yaml(spec)));
+  try {
+    outcome.history = trainer.fit(train, validation ? &*validation : nullptr, fit);
+  } catch (const NonFiniteLoss& e) {
+    const std::string last = checkpointer ? checkpointer->last_written() : std::string();
+    throw TrainingError(std::string(e.what()) + " " +
+                        (last.empty() ? "No checkpoint was written yet (fit.checkpoint)."
+                                      : "The last good checkpoint is " + last + " (train --resume)."));
+  }
   save_weights(model, outputs.staged_weights());
   outputs.commit();
   if (splits.test) {

@@ -55,8 +55,9 @@ void ProgressBar::on_batch_end(long step, const Logs& running) {
   std::fflush(out_);
 }
 
-void ProgressBar::on_epoch_end(int, const Logs& logs, double seconds) {
+void ProgressBar::on_epoch_end(EpochEnd& end) {
   if (verbose_ == 0) return;
+  const double seconds = end.seconds;
   // Keras switches to microseconds when a step takes less than a millisecond.
   const double per_step = steps_ ? seconds / static_cast<double>(steps_) : 0.0;
   char step_time[32];
@@ -65,7 +66,7 @@ void ProgressBar::on_epoch_end(int, const Logs& logs, double seconds) {
   else
     std::snprintf(step_time, sizeof step_time, "%.0fus/step", per_step * 1e6);
   std::fprintf(out_, live_ ? "%s%s - %.0fs %s%s\x1b[K\n" : "%s%s - %.0fs %s%s\n", live_ ? "\r" : "",
-               bar(steps_).c_str(), seconds, step_time, format_logs(logs).c_str());
+               bar(steps_).c_str(), seconds, step_time, format_logs(end.logs).c_str());
   std::fflush(out_);
 }
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "interpreter/train/logs.hpp"
+#include "interpreter/train/callback.hpp"
 
 namespace yamlnet {
 
@@ -14,7 +14,7 @@ class ProgressBar : public TrainingObserver {
   ProgressBar(std::FILE* out, int verbose);
   void on_epoch_begin(int epoch, int epochs, long steps) override;
   void on_batch_end(long step, const Logs& running) override;
-  void on_epoch_end(int epoch, const Logs& logs, double seconds) override;
+  void on_epoch_end(EpochEnd& end) override;
   void on_message(const std::string& text) override;
 
   // " - loss: 0.4962 - accuracy: 0.8256" as Keras formats it.

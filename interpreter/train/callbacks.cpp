@@ -39,9 +39,10 @@ class EarlyStopping : public Callback {
     best_ = higher_ ? -INFINITY : INFINITY;
   }
 
-  bool on_epoch_end(int epoch, const Logs& logs) override {
-    const auto current = find_log(logs, monitor_);
-    if (!current) return false;
+  void on_epoch_end(EpochEnd& end) override {
+    const int epoch = end.epoch;
+    const auto current = find_log(end.logs, monitor_);
+    if (!current) return;
     ++wait_;
     if (improves(*current, best_)) {
       best_ = *current;
@@ -50,7 +51,7 @@ class EarlyStopping : public Callback {
       // Keras restarts the count only when the value also beats the baseline.
       if (!baseline_ || improves(*current, *baseline_)) {
         wait_ = 0;
-        return false;
+        return;
       }
     }
     if (wait_ >= patience_ && epoch > 0) {
@@ -63,9 +64,8 @@ class EarlyStopping : public Callback {
           context_.observer->on_message("Restoring the weights of the best epoch: " +
                                         std::to_string(best_epoch_ + 1));
       }
-      return true;
+      end.stop = true;
     }
-    return false;
   }
 
   nlohmann::ordered_json state() const override {
@@ -121,10 +121,12 @@ class ModelCheckpoint : public Callback {
         best_only_(spec.arg("save_best_only")->b),
         best_(higher_ ? -INFINITY : INFINITY) {}
 
-  bool on_epoch_end(int epoch, const Logs& logs) override {
+  void on_epoch_end(EpochEnd& end) override {
+    const int epoch = end.epoch;
+    const Logs& logs = end.logs;
     if (best_only_) {
       const auto current = find_log(logs, monitor_);
-      if (!current || !(higher_ ? *current > best_ : *current < best_)) return false;
+      if (!current || !(higher_ ? *current > best_ : *current < best_)) return;
       if (context_.observer)
         context_.observer->on_message("Epoch " + std::to_string(epoch + 1) + ": " + monitor_ +
                                       " improved to " + format_number(*current) + ", saving the weights to " +
@@ -132,7 +134,6 @@ class ModelCheckpoint : public Callback {
       best_ = *current;
     }
     context_.save_weights(expand(epoch, logs));
-    return false;
   }
   nlohmann::ordered_json state() const override { return {{"best", best_}}; }
   void restore_state(const nlohmann::ordered_json& j) override {
@@ -190,12 +191,11 @@ class CsvLogger : public Callback {
       }
     }
   }
-  bool on_epoch_end(int epoch, const Logs& logs) override {
-    epochs_.emplace_back(epoch, logs);
+  void on_epoch_end(EpochEnd& end) override {
+    epochs_.emplace_back(end.epoch, end.logs);
     std::string text = history_csv(epochs_, separator_.empty() ? ',' : separator_[0]);
     if (!existing_.empty()) text = existing_ + text.substr(text.find('\n') + 1);
     write_file_atomically(path_, text);
-    return false;
   }
   nlohmann::ordered_json state() const override { return logs_to_json(epochs_); }
   void restore_state(const nlohmann::ordered_json& j) override { epochs_ = logs_from_json(j); }
@@ -206,6 +206,11 @@ class CsvLogger : public Callback {
 };
 
 }  // namespace
+
+void HistoryWriter::on_epoch_end(EpochEnd& end) {
+  rows_.emplace_back(end.epoch, end.logs);
+  write_file_atomically(path_, history_csv(rows_));
+}
 
 const KindRegistry<Callback, const CallbackContext&>& callback_registry() {
   static const std::vector<std::string> modes{"auto", "min", "max"};

@@ -1,5 +1,5 @@
 #pragma once
-// Keras's EarlyStopping, ModelCheckpoint and CSVLogger, driven by the per-epoch logs.
+// Keras's EarlyStopping, ModelCheckpoint and CSVLogger (fit.callbacks), driven by the per-epoch logs.
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -7,20 +7,10 @@
 #include <vector>
 
 #include "interpreter/graph/model.hpp"
+#include "interpreter/train/callback.hpp"
 #include "interpreter/train/logs.hpp"
 
 namespace yamlnet {
-
-class Callback {
- public:
-  virtual ~Callback() = default;
-  // Returns true to stop training.
-  virtual bool on_epoch_end(int epoch, const Logs& logs) = 0;
-  virtual void on_train_end() {}
-  // What a checkpoint keeps (best value, patience count, best weights...) and gives back on resume.
-  virtual nlohmann::ordered_json state() const { return nullptr; }
-  virtual void restore_state(const nlohmann::ordered_json& /*state*/) {}
-};
 
 struct CallbackContext {
   Model* model = nullptr;
@@ -48,6 +38,19 @@ bool higher_is_better(const std::string& monitor, const std::string& mode);
 // Per-epoch logs as JSON and back (checkpoints keep the history).
 nlohmann::ordered_json logs_to_json(const std::vector<std::pair<int, Logs>>& epochs);
 std::vector<std::pair<int, Logs>> logs_from_json(const nlohmann::ordered_json& j);
+
+// The run's history file (runs/NAME/NAME.history.csv): every epoch's logs, rewritten after each epoch. The
+// rows are the run's (checkpoints keep them, a resumed run starts from them).
+class HistoryWriter : public Callback {
+ public:
+  HistoryWriter(std::string path, std::vector<std::pair<int, Logs>>& rows)
+      : path_(std::move(path)), rows_(rows) {}
+  void on_epoch_end(EpochEnd& end) override;
+
+ private:
+  std::string path_;
+  std::vector<std::pair<int, Logs>>& rows_;
+};
 
 // Keras CSVLogger text: a header `epoch,<sorted keys>` and one line per epoch.
 std::string history_csv(const std::vector<std::pair<int, Logs>>& epochs, char separator = ',');

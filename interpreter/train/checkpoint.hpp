@@ -39,6 +39,22 @@ class Checkpointer {
   int every_, keep_;
 };
 
+// Writes the run's checkpoints after the epochs they are due, and after the last one (also when a callback
+// before it stopped training).
+class CheckpointWriter : public Callback {
+ public:
+  CheckpointWriter(Checkpointer& checkpointer, const TrainingState& state, std::string config_yaml)
+      : checkpointer_(checkpointer), state_(state), config_yaml_(std::move(config_yaml)) {}
+  void on_epoch_end(EpochEnd& end) override {
+    checkpointer_.after_epoch(end.epoch + 1, end.stop || end.epoch + 1 == end.epochs, state_, config_yaml_);
+  }
+
+ private:
+  Checkpointer& checkpointer_;
+  TrainingState state_;
+  std::string config_yaml_;
+};
+
 struct ResumePoint {
   int epochs_done = 0;
   bool finished = false;  // the run had ended (early stopping): nothing left to train

@@ -90,6 +90,11 @@ Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
   return {};
 }
 
+void RankingValidation::on_epoch_end(EpochEnd& end) {
+  for (const auto& [name, value] : ranking_logs(model_, data_, "validation", names_, batch_size_))
+    end.logs.emplace_back("val_" + name, value);
+}
+
 Logs most_popular_logs(const RunData& data, const std::string& split, const std::vector<std::string>& names) {
   if (data.feedback) {
     const RankingSet& set = ranking_set(*data.feedback, split);

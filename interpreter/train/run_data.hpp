@@ -9,6 +9,7 @@
 
 #include "interpreter/data/implicit_feedback.hpp"
 #include "interpreter/data/next_item_sequences.hpp"
+#include "interpreter/train/callback.hpp"
 #include "interpreter/train/logs.hpp"
 
 namespace yamlnet {
@@ -34,6 +35,21 @@ std::vector<std::string> ranking_names(const ModelSpec& spec);
 // interaction log.
 Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
                   const std::vector<std::string>& names, Index batch_size);
+// Adds the ranking metrics on the validation split to each epoch's logs, as val_<name> (monitorable by
+// EarlyStopping and ModelCheckpoint, which come after it in the callback list).
+class RankingValidation : public Callback {
+ public:
+  RankingValidation(Model& model, const RunData& data, std::vector<std::string> names, Index batch_size)
+      : model_(model), data_(data), names_(std::move(names)), batch_size_(batch_size) {}
+  void on_epoch_end(EpochEnd& end) override;
+
+ private:
+  Model& model_;
+  const RunData& data_;
+  std::vector<std::string> names_;
+  Index batch_size_;
+};
+
 // The same metrics for the most-popular baseline: every user gets the items with the most training
 // interactions.
 Logs most_popular_logs(const RunData& data, const std::string& split, const std::vector<std::string>& names);

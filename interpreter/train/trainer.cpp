@@ -201,9 +201,12 @@ double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
 }
 
 std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset* validation,
-                                      const FitOptions& options, TrainingObserver* observer) {
+                                      const FitOptions& options) {
   std::vector<EpochRecord> history;
-  const Dataset* current = options.epoch_data ? options.epoch_data(options.initial_epoch) : &fixed_train;
+  const DataSource* source =
+      options.epoch_source && options.epoch_source->varies_per_epoch() ? options.epoch_source : nullptr;
+  if (source) source->epoch_dataset(options.initial_epoch, epoch_data_);
+  const Dataset* current = source ? &epoch_data_ : &fixed_train;
   Index n = current->size();
   if (n == 0) throw TrainingError("the training data is empty");
   if (const auto fixed = model_.fixed_batch_size(); fixed && *fixed != options.batch_size)
@@ -214,7 +217,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
   for (const auto& name : log_names(false)) running.emplace_back(name, 0.0);
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    if (options.epoch_data && epoch != options.initial_epoch) current = options.epoch_data(epoch);
+    if (source && epoch != options.initial_epoch) source->epoch_dataset(epoch, epoch_data_);
     const Dataset& train = *current;
     n = train.size();
     order.resize(static_cast<size_t>(n));
@@ -227,7 +230,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
     if (options.shuffle)
       for (Index i = n - 1; i > 0; --i) std::swap(order[i], order[epoch_rng.below(i + 1)]);
     if (options.reset_states_each_epoch) model_.reset_states();
-    if (observer) observer->on_epoch_begin(epoch, options.epochs, static_cast<long>(steps));
+    for (Callback* c : options.callbacks) c->on_epoch_begin(epoch, options.epochs, static_cast<long>(steps));
     reset_metrics();
     double loss_sum = 0;
     Index seen = 0;
@@ -238,19 +241,16 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
       const double loss = step(epoch_rng);
       if (!std::isfinite(loss)) {
         // Keras's TerminateOnNaN, always on: stop at the step, keep every file as it was.
-        const std::string checkpoint = options.last_checkpoint ? options.last_checkpoint() : "";
-        throw TrainingError(
-            "the loss became " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) + ", step " +
-            std::to_string(s + 1) + "; training stopped, no weights written (lower the learning rate?). " +
-            (checkpoint.empty() ? "No checkpoint was written yet (fit.checkpoint)."
-                                : "The last good checkpoint is " + checkpoint + " (train --resume)."));
+        throw NonFiniteLoss("the loss became " + std::to_string(loss) + " at epoch " +
+                            std::to_string(epoch + 1) + ", step " + std::to_string(s + 1) +
+                            "; training stopped, no weights written (lower the learning rate?).");
       }
       loss_sum += loss * static_cast<double>(end - begin);
       accumulate_output_losses(end - begin);
       seen += end - begin;
-      if (observer) {
+      if (!options.callbacks.empty()) {
         fill_logs(running, loss_sum, seen, true);
-        observer->on_batch_end(static_cast<long>(s + 1), running);
+        for (Callback* c : options.callbacks) c->on_batch_end(static_cast<long>(s + 1), running);
       }
     }
     EpochRecord record;
@@ -263,12 +263,13 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
       const Logs val = evaluate(*validation, options.batch_size);
       for (const auto& [name, value] : val) record.logs.emplace_back("val_" + name, value);
     }
-    if (options.extra_validation) options.extra_validation(record.logs);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (observer) observer->on_epoch_end(epoch, record.logs, seconds);
+    EpochEnd end{epoch, options.epochs, record.logs,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+    for (Callback* c : options.callbacks) c->on_epoch_end(end);
     history.push_back(record);
-    if (options.on_epoch_end && options.on_epoch_end(epoch, record.logs)) break;
+    if (end.stop) break;
   }
+  for (Callback* c : options.callbacks) c->on_train_end();
   return history;
 }
 

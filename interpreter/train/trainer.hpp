@@ -4,8 +4,10 @@
 #include <memory>
 #include <vector>
 
+#include "interpreter/data/data_source.hpp"
 #include "interpreter/data/dataset.hpp"
 #include "interpreter/graph/model.hpp"
+#include "interpreter/train/callback.hpp"
 #include "interpreter/train/logs.hpp"
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
@@ -21,6 +23,12 @@ struct EpochRecord {
   Index train_samples = 0;
 };
 
+// A step's loss became NaN or infinite: training stopped there, nothing written.
+class NonFiniteLoss : public TrainingError {
+ public:
+  using TrainingError::TrainingError;
+};
+
 struct FitOptions {
   int epochs = 1;
   int initial_epoch = 0;
@@ -28,14 +36,11 @@ struct FitOptions {
   bool shuffle = true;
   std::optional<Index> steps_per_epoch;
   bool reset_states_each_epoch = false;
-  // When set, the training data of each epoch (implicit feedback draws new negatives every epoch).
-  std::function<const Dataset*(int epoch)> epoch_data;
-  // Adds figures computed outside the batches (ranking metrics on the validation set) to an epoch's logs.
-  std::function<void(Logs&)> extra_validation;
-  // The newest checkpoint folder ("" when none), named when a non-finite loss stops training.
-  std::function<std::string()> last_checkpoint;
-  // Called after each epoch; return true to stop training (callbacks).
-  std::function<bool(int epoch, const Logs&)> on_epoch_end;
+  // A source whose training data varies per epoch (implicit_feedback's fresh negatives) makes each epoch's;
+  // otherwise fit's `train` serves every epoch.
+  const DataSource* epoch_source = nullptr;
+  // Told of each epoch and step, in this order; one may stop training (EpochEnd::stop).
+  std::vector<Callback*> callbacks;
 };
 
 class Trainer {
@@ -48,8 +53,8 @@ class Trainer {
   // The names fit() logs, in order (loss, metrics; with_validation adds val_ ones).
   std::vector<std::string> log_names(bool with_validation) const;
 
-  std::vector<EpochRecord> fit(const Dataset& train, const Dataset* validation, const FitOptions& options,
-                               TrainingObserver* observer);
+  // Throws NonFiniteLoss when a step's loss is NaN or infinite (Keras's TerminateOnNaN, always on).
+  std::vector<EpochRecord> fit(const Dataset& train, const Dataset* validation, const FitOptions& options);
   Logs evaluate(const Dataset& data, Index batch_size);
 
   // One update on rows [begin, end) in order; returns the batch loss before the update (train_on_batch).
@@ -85,6 +90,7 @@ class Trainer {
   std::vector<double> output_losses_, output_loss_sums_;  // per output: last batch, and summed over an epoch
   std::vector<ParamSlot> trainable_;
   std::vector<Index> identity_order_;
+  Dataset epoch_data_;  // the training data of the current epoch, when it varies per epoch
 };
 
 // The model's outputs for every row of `data`, in inference mode.

@@ -118,7 +118,9 @@ TEST_CASE("progress: Keras's number format, one line per epoch when the output i
   ProgressBar bar(out, 1);
   bar.on_epoch_begin(0, 2, 3);
   for (long s = 1; s <= 3; ++s) bar.on_batch_end(s, {{"loss", 1.0}});
-  bar.on_epoch_end(0, {{"loss", 0.5}}, 0.003);
+  Logs logs{{"loss", 0.5}};
+  EpochEnd end{0, 2, logs, 0.003};
+  bar.on_epoch_end(end);
   std::fclose(out);
   CHECK(slurp(dir.path("log.txt")) ==
         "Epoch 1/2\n3/3 [==============================] - 0s 1ms/step - loss: 0.5000\n");
@@ -216,4 +218,62 @@ TEST_CASE("Embedding gradients are row-sparse, with the dense path's weights bit
     init.initialize(2);
     CHECK(to_vector(init.nodes()[1].layer->params()[0].value.data) != sparse[0].data);
   }
+}
+
+namespace {
+
+// Records what it is told; stops training at `stop_at` (an epoch) when given one.
+class RecordingCallback : public Callback {
+ public:
+  RecordingCallback(std::string name, std::vector<std::string>& events, int stop_at = -1)
+      : name_(std::move(name)), events_(events), stop_at_(stop_at) {}
+  void on_epoch_begin(int epoch, int, long steps) override {
+    events_.push_back(name_ + " begin " + std::to_string(epoch) + " steps " + std::to_string(steps));
+  }
+  void on_batch_end(long, const Logs&) override { ++batches; }
+  void on_epoch_end(EpochEnd& end) override {
+    events_.push_back(name_ + " end " + std::to_string(end.epoch) + (end.stop ? " stop seen" : "") +
+                      " logs " + std::to_string(end.logs.size()));
+    if (end.epoch == stop_at_) {
+      end.stop = true;
+      end.logs.emplace_back("added_by_" + name_, 1.0);
+    }
+  }
+  void on_train_end() override { events_.push_back(name_ + " train end"); }
+  int batches = 0;
+
+ private:
+  std::string name_;
+  std::vector<std::string>& events_;
+  int stop_at_;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "fit: callbacks in list order; a stop one sets is seen by the next and ends training after the epoch") {
+  Model model(
+      parse_model_spec("name: t\nseed: 1\ninputs: {x: {shape: [2]}}\nlayers:\n"
+                       "  - {name: y, type: Dense, units: 1}\ncompile: {loss: mse, optimizer: sgd}\n",
+                       "t.yaml"));
+  model.initialize(1);
+  Trainer trainer(model, model.spec().compile, 1);
+  Dataset data;
+  data.inputs.push_back(DataArray{"x", Tensor({10, 2}), "mem", {}});
+  data.targets.push_back(DataArray{"y", Tensor({10, 1}), "mem", {}});
+  std::vector<std::string> events;
+  RecordingCallback first("a", events, 1), second("b", events);
+  FitOptions options;
+  options.epochs = 5;
+  options.batch_size = 4;
+  options.callbacks = {&first, &second};
+  const std::vector<EpochRecord> history = trainer.fit(data, nullptr, options);
+  CHECK(events == std::vector<std::string>{"a begin 0 steps 3", "b begin 0 steps 3", "a end 0 logs 1",
+                                           "b end 0 logs 1", "a begin 1 steps 3", "b begin 1 steps 3",
+                                           "a end 1 logs 1", "b end 1 stop seen logs 2", "a train end",
+                                           "b train end"});
+  CHECK(first.batches == 6);
+  REQUIRE(history.size() == 2);
+  // A figure a callback adds is in the epoch's record (ranking validation adds val_hr@K this way).
+  CHECK(find_log(history[1].logs, "added_by_a") == 1.0);
 }
