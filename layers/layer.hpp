@@ -104,14 +104,6 @@ class Layer {
                              std::vector<bool>& has_mask) const;
   // Integer inputs (Embedding ids) take no gradient.
   virtual bool input_takes_gradient(size_t /*index*/) const { return true; }
-  // The largest integer id the layer accepts on input `index`, for data checks (Embedding input_dim).
-  virtual std::optional<Index> id_limit(size_t /*index*/) const { return std::nullopt; }
-
-  // An output layer ending in sigmoid or softmax exposes its logits so cross-entropy can use them, as Keras's
-  // TF backend does; the loss then seeds the gradient at the logits.
-  virtual const Tensor* logits() const { return nullptr; }
-  virtual const char* output_activation() const { return "linear"; }
-  virtual void set_gradient_at_logits(bool on) { gradient_at_logits_ = on; }
 
   // Called after the parameters were filled from their initializers (LSTM's unit_forget_bias).
   virtual void finish_initialization() {}
@@ -135,7 +127,6 @@ class Layer {
                        const Value& regularizer = Value::none(), const Value& constraint = Value::none());
 
   std::vector<Parameter> params_;
-  bool gradient_at_logits_ = false;
 
  private:
   std::string name_, type_;

@@ -89,14 +89,15 @@ LoadedRun load_run(const ModelSpec& spec, const RunOptions& options, std::vector
 Model validate_model(const ModelSpec& spec) {
   Model model(spec);
   if (!spec.compile.get("loss").is_none()) {
-    Model scratch(spec);  // the trainer adjusts output layers; keep the returned model untouched
-    Trainer trainer(scratch, spec.compile, spec.seed);
+    // Binding the losses checks them against the model (widths, sampled softmax's table). It also sets the
+    // outputs up for training (gradients at the logits), which nothing that validates reads.
+    Trainer trainer(model, spec.compile, spec.seed);
     const bool validation = spec.data.validation.present || spec.fit.number("validation_split") > 0 ||
                             (is_interaction_log(spec) && spec.data.args.boolean("validation"));
     std::vector<std::string> logged = trainer.log_names(validation);
     if (validation && is_interaction_log(spec))
       for (const auto& r : ranking_names(spec)) logged.push_back("val_" + r);
-    make_callbacks(spec.fit.get("callbacks"), logged, CallbackContext{&scratch, {}, nullptr}, spec.file);
+    make_callbacks(spec.fit.get("callbacks"), logged, CallbackContext{&model, {}, nullptr}, spec.file);
   }
   return model;
 }

@@ -7,6 +7,7 @@
 #include "interpreter/spec/diagnostics.hpp"
 #include "layers/core/reshaping_layer.hpp"
 #include "layers/functional/initializers.hpp"
+#include "layers/layer_roles.hpp"
 
 namespace yamlnet {
 
@@ -231,16 +232,20 @@ std::optional<IdLimit> Model::input_id_limit(size_t i) const {
   std::optional<IdLimit> out;
   for (const auto& node : nodes_)
     for (size_t k = 0; k < node.inputs.size(); ++k)
-      if (node.inputs[k].node == input)
-        if (auto l = node.layer->id_limit(k); l && (!out || *l < out->limit))
-          out = IdLimit{*l, node.layer->name()};
+      if (const auto* ids = dynamic_cast<const TakesIds*>(node.layer.get());
+          ids && node.inputs[k].node == input)
+        if (auto l = ids->id_limit(k); l && (!out || *l < out->limit)) out = IdLimit{*l, node.layer->name()};
   return out;
 }
 
 const Node* Model::find(const std::string& layer_name) const {
-  for (const auto& n : nodes_)
-    if (n.layer->name() == layer_name) return &n;
-  return nullptr;
+  const int index = node_index(layer_name);
+  return index < 0 ? nullptr : &nodes_[static_cast<size_t>(index)];
+}
+
+Node* Model::find(const std::string& layer_name) {
+  const int index = node_index(layer_name);
+  return index < 0 ? nullptr : &nodes_[static_cast<size_t>(index)];
 }
 
 std::vector<ParamSlot> Model::parameters() {

@@ -41,12 +41,15 @@ class Model {
   const std::vector<Node>& nodes() const { return nodes_; }
   std::vector<Node>& nodes() { return nodes_; }
   const Node* find(const std::string& layer_name) const;
+  // The mutable forms, for what configures a built model for training (a loss binding its output or table).
+  Node* find(const std::string& layer_name);
 
   // Model inputs and outputs, in declaration order.
   size_t num_inputs() const { return input_nodes_.size(); }
   const Node& input_node(size_t i) const { return nodes_[input_nodes_[i]]; }
   size_t num_outputs() const { return outputs_.size(); }
   const Node& output_node(size_t k) const { return nodes_[outputs_[k].node]; }
+  Node& output_node(size_t k) { return nodes_[outputs_[k].node]; }
   OutputRef output_ref(size_t k) const { return outputs_[k]; }
   // The node index of a layer, -1 when there is none.
   int node_index(const std::string& layer_name) const;

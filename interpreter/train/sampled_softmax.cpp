@@ -47,7 +47,7 @@ void SampledSoftmax::bind(Model& model, size_t output) {
   auto fail = [&](const std::string& message) {
     throw ConfigError({Diagnostic{arg->loc, "", "", "compile.loss.item_embedding: " + message}});
   };
-  Node* node = const_cast<Node*>(model.find(table_layer_));
+  Node* node = model.find(table_layer_);
   if (!node) {
     std::vector<std::string> names;
     for (const auto& n : model.nodes())

@@ -70,14 +70,15 @@ Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(mode
     losses_.push_back(Loss::create(loss));
     Loss& l = *losses_.back();
     l.bind(model, k);
-    Node& node = const_cast<Node&>(model.output_node(k));
+    Node& node = model.output_node(k);
     // Keras reads the logits of a sigmoid/softmax output for cross-entropy: exact and stable.
-    const bool logits = !l.from_logits_arg() && l.takes_logits_of(node.layer->output_activation()) &&
-                        node.layer->logits() != nullptr && !feeds_other_layers(model, node);
-    uses_logits_.push_back(logits);
+    auto* exposes = dynamic_cast<ExposesLogits*>(node.layer.get());
+    const bool logits = exposes && !l.from_logits_arg() && l.takes_logits_of(exposes->output_activation()) &&
+                        exposes->logits() != nullptr && !feeds_other_layers(model, node);
+    logits_of_.push_back(logits ? exposes : nullptr);
     if (logits) {
       l.set_logits_input(true);
-      node.layer->set_gradient_at_logits(true);
+      exposes->set_gradient_at_logits(true);
     }
     const Index width = model.output_shape(k).back();
     std::vector<std::unique_ptr<Metric>> ms;
@@ -133,7 +134,7 @@ void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, I
 double Trainer::batch_loss(Random* training_rng) {
   double total = 0;
   for (size_t k = 0; k < model_.num_outputs(); ++k) {
-    const Tensor& in = uses_logits_[k] ? *model_.output_node(k).layer->logits() : model_.output(k);
+    const Tensor& in = logits_of_[k] ? *logits_of_[k]->logits() : model_.output(k);
     output_losses_[k] = losses_[k]->compute(in, targets_[k], loss_grads_[k], sequence_mask(k), training_rng);
     total += output_losses_[k];
     if (training_rng) model_.output_grad(k).array() += loss_grads_[k].array();

@@ -12,6 +12,7 @@
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
 #include "interpreter/train/optimizers.hpp"
+#include "layers/layer_roles.hpp"
 
 namespace yamlnet {
 
@@ -84,7 +85,8 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<std::unique_ptr<Loss>> losses_;                  // one per output
   std::vector<std::vector<std::unique_ptr<Metric>>> metrics_;  // per output
-  std::vector<bool> uses_logits_;
+  // Per output: the layer whose logits the loss reads (sigmoid/softmax output, cross-entropy), else null.
+  std::vector<const ExposesLogits*> logits_of_;
   std::vector<Tensor> targets_;                           // batch targets per output
   std::vector<Tensor> loss_grads_;                        // per output
   std::vector<double> output_losses_, output_loss_sums_;  // per output: last batch, and summed over an epoch

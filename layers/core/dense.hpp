@@ -1,11 +1,12 @@
 #pragma once
 // keras.layers.Dense: y = activation(x W + b), on the last axis of inputs of any rank.
 #include "layers/functional/activations.hpp"
+#include "layers/layer_roles.hpp"
 #include "layers/registry.hpp"
 
 namespace yamlnet {
 
-class Dense : public Layer {
+class Dense : public Layer, public ExposesLogits {
  public:
   Dense(const std::string& name, const Args& args);
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
@@ -15,12 +16,14 @@ class Dense : public Layer {
   bool supports_masking() const override { return true; }
   const Tensor* logits() const override;
   const char* output_activation() const override { return activation_.name().c_str(); }
+  void set_gradient_at_logits(bool on) override { gradient_at_logits_ = on; }
 
  private:
   Args args_;
   Index units_ = 0, input_dim_ = 0;
   bool use_bias_ = true;
   Activation activation_;
+  bool gradient_at_logits_ = false;
   Tensor pre_activation_;  // cached for backward when the activation is not linear
   Tensor partial_;         // partial sums of the forward product when it is split over threads
 };

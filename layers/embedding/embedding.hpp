@@ -1,11 +1,12 @@
 #pragma once
 // keras.layers.Embedding: integer ids -> rows of a [input_dim, output_dim] table; mask_zero makes id 0
 // padding.
+#include "layers/layer_roles.hpp"
 #include "layers/registry.hpp"
 
 namespace yamlnet {
 
-class Embedding : public Layer {
+class Embedding : public Layer, public TakesIds {
  public:
   Embedding(const std::string& name, const Args& args);
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
