@@ -28,16 +28,42 @@ Model::Model(const ModelSpec& spec) : spec_(spec) {
   build();
 }
 
+// What resolving the layers' references yields, for the steps after it.
+struct Model::Resolution {
+  std::map<std::string, int> index_of;       // layer name -> declaration index
+  std::vector<std::vector<OutputRef>> refs;  // per declaration: its inputs, as declaration indices
+  std::vector<std::vector<int>> consumers;   // per declaration: who reads it
+  std::vector<int> order;                    // declaration indices, producers first
+  std::vector<int> position;                 // declaration index -> node index
+  std::vector<bool> failed;                  // per declaration: not built (an error was reported)
+};
+
+// The steps, each reporting into one sink: resolve the references, order the layers, build each one within
+// the memory budget, bind the outputs, check what needs the whole graph, then plan the execution (buffers,
+// which gradients are needed). Errors of a step are thrown before the next step needs its results.
 void Model::build() {
   DiagnosticSink sink(spec_.file);
-  const auto& decls = spec_.layers;
-  std::map<std::string, int> index_of;
-  for (size_t i = 0; i < decls.size(); ++i) index_of.emplace(decls[i].name, static_cast<int>(i));
+  Resolution graph = resolve_references(sink);
+  sink.throw_if_errors();
+  order_layers(graph, sink);
+  sink.throw_if_errors();
+  build_layers(graph, sink);
+  bind_outputs(graph, sink);
+  if (input_nodes_.empty()) sink.error(SourceLoc{spec_.file, 1, 1}, "the model has no inputs");
+  check_stateful_layers(sink);
+  sink.throw_if_errors();
+  plan_execution();
+}
 
-  // Resolve references and count dependencies.
-  std::vector<std::vector<int>> consumers(decls.size());
-  std::vector<int> pending(decls.size(), 0);
-  std::vector<std::vector<OutputRef>> refs(decls.size());
+Model::Resolution Model::resolve_references(DiagnosticSink& sink) const {
+  Resolution graph;
+  const auto& decls = spec_.layers;
+  auto& index_of = graph.index_of;
+  auto& consumers = graph.consumers;
+  auto& refs = graph.refs;
+  for (size_t i = 0; i < decls.size(); ++i) index_of.emplace(decls[i].name, static_cast<int>(i));
+  consumers.resize(decls.size());
+  refs.resize(decls.size());
   for (size_t i = 0; i < decls.size(); ++i) {
     const LayerDecl& d = decls[i];
     sink.set_layer(d.name, d.type);
@@ -58,7 +84,6 @@ void Model::build() {
       }
       refs[i].push_back(OutputRef{it->second, r.index});
       consumers[it->second].push_back(static_cast<int>(i));
-      ++pending[i];
     }
     if (d.info && (d.inputs.size() < d.info->min_inputs || d.inputs.size() > d.info->max_inputs)) {
       const size_t lo = d.info->min_inputs, hi = d.info->max_inputs;
@@ -70,18 +95,24 @@ void Model::build() {
     }
     sink.clear_layer();
   }
-  sink.throw_if_errors();
 
+  return graph;
+}
+
+void Model::order_layers(Resolution& graph, DiagnosticSink& sink) const {
+  const auto& decls = spec_.layers;
+  std::vector<int> pending(decls.size(), 0);
+  for (size_t i = 0; i < decls.size(); ++i) pending[i] = static_cast<int>(graph.refs[i].size());
   // Kahn's algorithm; the ready set is ordered by declaration index so ties keep the file's order.
   std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
   for (size_t i = 0; i < decls.size(); ++i)
     if (pending[i] == 0) ready.push(static_cast<int>(i));
-  std::vector<int> order;
+  std::vector<int>& order = graph.order;
   while (!ready.empty()) {
     const int i = ready.top();
     ready.pop();
     order.push_back(i);
-    for (int c : consumers[i])
+    for (int c : graph.consumers[i])
       if (--pending[c] == 0) ready.push(c);
   }
   if (order.size() != decls.size()) {
@@ -92,14 +123,20 @@ void Model::build() {
                  "is part of a cycle: its inputs depend on its own output");
       sink.clear_layer();
     }
-    sink.throw_if_errors();
   }
+}
 
+void Model::build_layers(Resolution& graph, DiagnosticSink& sink) {
+  const auto& decls = spec_.layers;
+  const auto& refs = graph.refs;
+  const auto& order = graph.order;
   // max_memory, or the machine's memory: a parameter that cannot fit is an error before it is allocated.
   ParameterBudget budget(spec_.max_memory ? spec_.max_memory : physical_memory_bytes());
-  std::vector<int> position(decls.size());
+  std::vector<int>& position = graph.position;
+  position.assign(decls.size(), 0);
   for (size_t k = 0; k < order.size(); ++k) position[order[k]] = static_cast<int>(k);
-  std::vector<bool> failed(decls.size(), false);
+  std::vector<bool>& failed = graph.failed;
+  failed.assign(decls.size(), false);
   for (int i : order) {
     const LayerDecl& d = decls[i];
     Node node;
@@ -149,6 +186,12 @@ void Model::build() {
     if (node.is_input) input_nodes_.push_back(static_cast<int>(nodes_.size()));
     nodes_.push_back(std::move(node));
   }
+}
+
+void Model::bind_outputs(const Resolution& graph, DiagnosticSink& sink) {
+  const auto& index_of = graph.index_of;
+  const auto& position = graph.position;
+  const auto& failed = graph.failed;
   for (const auto& o : spec_.outputs) {
     auto it = index_of.find(o.layer);
     if (it == index_of.end()) {
@@ -162,9 +205,9 @@ void Model::build() {
     }
     outputs_.push_back(OutputRef{position[it->second], o.index});
   }
-  if (input_nodes_.empty()) sink.error(SourceLoc{spec_.file, 1, 1}, "the model has no inputs");
-  check_stateful_layers(sink);
-  sink.throw_if_errors();
+}
+
+void Model::plan_execution() {
   all_params_ = parameters();
   trainable_params_ = trainable_parameters();
   is_output_.assign(nodes_.size(), false);

@@ -91,7 +91,14 @@ class Model {
   void backward();
 
  private:
+  struct Resolution;
   void build();
+  Resolution resolve_references(DiagnosticSink& sink) const;
+  void order_layers(Resolution& graph, DiagnosticSink& sink) const;
+  void build_layers(Resolution& graph, DiagnosticSink& sink);
+  void bind_outputs(const Resolution& graph, DiagnosticSink& sink);
+  // Buffers per node, cached parameter lists, which nodes need gradients and which take their input's buffer.
+  void plan_execution();
   void check_stateful_layers(DiagnosticSink& sink);
   // Marks the Flattens and Reshapes that, in training, take their model input's buffer instead of copying it:
   // those whose input nothing else reads. The trainer gathers the next batch into the buffer they hand back.
