@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "interpreter/core/threads.hpp"
+#include "interpreter/data/data_source.hpp"
 #include "interpreter/data/sources.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/run_outputs.hpp"
@@ -56,7 +57,7 @@ const Dataset& pick_split(const DataSplits& splits, const std::string& split, co
 namespace {
 
 bool is_interaction_log(const ModelSpec& spec) {
-  return spec.data.type() == "implicit_feedback" || spec.data.type() == "next_item_sequences";
+  return data_source_entry(spec).ranks_held_out_items;
 }
 
 // A model ready for evaluate / predict / export / recommend: built, weights loaded, its data read.

@@ -67,6 +67,17 @@ DataSourceEntry sequences() {
           }};
 }
 
+// A type that makes its splits from an interaction log and ranks held-out items: its source class is built
+// from the spec and the model.
+template <class Source>
+DataSourceEntry interaction_log(const char* name, const char* doc, const std::vector<ArgSpec>& args) {
+  return {{FunctionInfo(name, doc, args), SplitForm::None, {}},
+          [](const ModelSpec& spec, const Model& model, const DataRequest&) -> std::unique_ptr<DataSource> {
+            return std::make_unique<Source>(spec, model);
+          },
+          true};
+}
+
 }  // namespace
 
 const std::vector<DataSourceEntry>& data_source_registry() {
@@ -77,28 +88,18 @@ const std::vector<DataSourceEntry>& data_source_registry() {
       table_file("csv", "a comma-separated table per split, with `columns` mapping names to columns", ","),
       table_file("tsv", "a tab-separated table per split, with `columns` mapping names to columns", "\\t"),
       sequences(),
-      {{FunctionInfo(
-            "implicit_feedback",
-            "an interaction log for NCF-style models with a user and an item input: held-out items are "
-            "ranked among sampled negatives (compile.metrics: hr@K, ndcg@K)",
-            implicit_feedback_table()),
-        SplitForm::None,
-        {}},
-       [](const ModelSpec& spec, const Model& model, const DataRequest&) -> std::unique_ptr<DataSource> {
-         return std::make_unique<ImplicitFeedback>(spec, model);
-       }},
-      {{FunctionInfo(
-            "next_item_sequences",
-            "an interaction log for next-item (YouTube-DNN) models: each position of a user's "
-            "time-ordered history is an example whose padded history predicts the item at it; the last "
-            "item per user is the test target and the one before the validation target, ranked against "
-            "every item (compile.metrics: hr@K, recall@K, ndcg@K)",
-            next_item_sequences_table()),
-        SplitForm::None,
-        {}},
-       [](const ModelSpec& spec, const Model& model, const DataRequest&) -> std::unique_ptr<DataSource> {
-         return std::make_unique<NextItemSequences>(spec, model);
-       }},
+      interaction_log<ImplicitFeedback>(
+          "implicit_feedback",
+          "an interaction log for NCF-style models with a user and an item input: held-out items are ranked "
+          "among sampled negatives (compile.metrics: hr@K, ndcg@K)",
+          implicit_feedback_table()),
+      interaction_log<NextItemSequences>(
+          "next_item_sequences",
+          "an interaction log for next-item (YouTube-DNN) models: each position of a user's time-ordered "
+          "history is an example whose padded history predicts the item at it; the last item per user is the "
+          "test target and the one before the validation target, ranked against every item "
+          "(compile.metrics: hr@K, recall@K, ndcg@K)",
+          next_item_sequences_table()),
   };
   return entries;
 }
@@ -117,8 +118,12 @@ std::unique_ptr<DataSource> load_data_source(const ModelSpec& spec, const Model&
   if (!spec.data.present)
     throw ConfigError(
         {Diagnostic{SourceLoc{spec.file, 1, 1}, "", "", "no 'data' block: say where the training data is"}});
+  return data_source_entry(spec).load(spec, model, request);
+}
+
+const DataSourceEntry& data_source_entry(const ModelSpec& spec) {
   for (const auto& entry : data_source_registry())
-    if (entry.declaration.info.name == spec.data.type()) return entry.load(spec, model, request);
+    if (entry.declaration.info.name == spec.data.type()) return entry;
   throw ConfigError({Diagnostic{spec.data.loc, "", "", "data: unknown type '" + spec.data.type() + "'"}});
 }
 
