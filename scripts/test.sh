@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 # PyTorch, OpenBLAS and time: the benchmark suite's smoke run (both sides, two steps each).
 export YAMLNET_EXTRA_PACKAGES="git python3-yaml python3-jsonschema clang libclang-rt-14-dev librsvg2-bin graphviz \
 python3-torch python3-numpy libopenblas0-openmp time"
+# Node and npm for the Keras reference generator (tests/golden/generator); a Node that already brings its own npm
+# (NodeSource's nodejs) is kept, since Debian's npm package would conflict with it.
+command -v npm >/dev/null || YAMLNET_EXTRA_PACKAGES+=" nodejs npm"
 scripts/setup.sh build-test -DYAMLNET_BUILD_TESTS=ON
+# TensorFlow.js for that generator, at the versions package-lock.json pins (test-only; nothing is built from it).
+npm ci --prefix tests/golden/generator --no-audit --no-fund --loglevel=error
 (cd build-test && ctest --output-on-failure)
 # File by file (no unity build) here, so a missing #include or two helpers of the same name in different
 # files fail this build instead of hiding in a batch.
