@@ -82,17 +82,29 @@ void Parameter::zero_grad() {
   touched->clear();
 }
 
+WeightArgs WeightArgs::read(const Args& args, const std::string& prefix) {
+  return WeightArgs{args.get(prefix + "_initializer"),
+                    Regularizer::from_value(args.get(prefix + "_regularizer")),
+                    Constraint::from_value(args.get(prefix + "_constraint"))};
+}
+
 Parameter& Layer::add_param(std::string name, Shape shape, Value initializer, const Value& regularizer,
                             const Value& constraint) {
+  return add_param(std::move(name), std::move(shape),
+                   WeightArgs{std::move(initializer), Regularizer::from_value(regularizer),
+                              Constraint::from_value(constraint)});
+}
+
+Parameter& Layer::add_param(std::string name, Shape shape, const WeightArgs& weight) {
   ParameterBudget::reserve(name, shape);
   Parameter p;
   p.name = std::move(name);
   p.shape = shape;
   p.value.resize(shape);
   p.grad.resize(shape);
-  p.initializer = std::move(initializer);
-  p.regularizer = Regularizer::from_value(regularizer);
-  p.constraint = Constraint::from_value(constraint);
+  p.initializer = weight.initializer;
+  p.regularizer = weight.regularizer;
+  p.constraint = weight.constraint;
   params_.push_back(std::move(p));
   return params_.back();
 }

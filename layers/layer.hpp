@@ -62,6 +62,17 @@ struct Parameter {
   void zero_grad();
 };
 
+// What a layer reads from its arguments for one weight (Keras's <w>_initializer, <w>_regularizer and
+// <w>_constraint), taken when the layer is made, so that a layer keeps no copy of its arguments until build
+// (a config may hold 150k layers).
+struct WeightArgs {
+  Value initializer;
+  std::optional<Regularizer> regularizer;
+  std::optional<Constraint> constraint;
+  // `prefix` is the arguments' stem: "kernel", "recurrent" (recurrent_initializer), "embeddings".
+  static WeightArgs read(const Args& args, const std::string& prefix);
+};
+
 // A parameter with its full name ("dense/kernel", "bi/forward_lstm/kernel").
 struct ParamSlot {
   std::string key;
@@ -125,6 +136,7 @@ class Layer {
  protected:
   Parameter& add_param(std::string name, Shape shape, Value initializer,
                        const Value& regularizer = Value::none(), const Value& constraint = Value::none());
+  Parameter& add_param(std::string name, Shape shape, const WeightArgs& weight);
 
   std::vector<Parameter> params_;
 

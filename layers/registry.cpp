@@ -85,7 +85,7 @@ std::unique_ptr<Layer> create_wrapped_layer(const Value& layer, const std::strin
   const LayerInfo* info = builtin_registry().find(layer.s);
   Args args;
   for (const auto& [key, value] : layer.args) args.set(key, value);
-  const std::string name = layer.strings.empty() ? snake_case(layer.s) : layer.strings[0];
+  const std::string name = layer.strings().empty() ? snake_case(layer.s) : layer.strings()[0];
   return info->create(name_prefix + name, args);
 }
 

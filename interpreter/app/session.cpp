@@ -87,8 +87,9 @@ LoadedRun load_run(const ModelSpec& spec, const RunOptions& options, std::vector
 
 }  // namespace
 
-Model validate_model(const ModelSpec& spec) {
-  Model model(spec);
+Model validate_model(ModelSpec parsed) {
+  Model model(std::move(parsed));
+  const ModelSpec& spec = model.spec();
   if (!spec.compile.get("loss").is_none()) {
     // Binding the losses checks them against the model (widths, sampled softmax's table). It also sets the
     // outputs up for training (gradients at the logits), which nothing that validates reads.
@@ -117,9 +118,7 @@ std::string weights_stem(const std::string& path) {
 }
 
 std::string effective_config_yaml(const ModelSpec& spec) {
-  YAML::Emitter out;
-  out << spec.root;
-  return std::string(out.c_str()) + "\n";
+  return spec.effective_config;
 }
 
 Index evaluation_batch_size(const ModelSpec& spec) {

@@ -76,7 +76,7 @@ std::string run_init(const RunOptions& options, std::vector<std::string>& warnin
 
 // Everything that can be checked without data: arguments, graph, shapes, the compile block, callback
 // monitors. Throws ConfigError. Returns the built model for `summary`.
-Model validate_model(const ModelSpec& spec);
+Model validate_model(ModelSpec spec);
 
 std::string default_weights_path(const ModelSpec& spec);
 // "runs/x/x.weights.json" -> "runs/x/x" (history and effective config are written beside the weights).

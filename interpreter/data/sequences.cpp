@@ -63,7 +63,7 @@ std::map<long long, std::pair<Real, long>> read_labels(const Args& labels) {
   if (!in) throw DataError(path, "cannot open the file");
   const char delimiter = delimiter_char(labels.string("delimiter"), '|');
   const Index key_col = labels.integer("user_column"), value_col = labels.integer("label_column");
-  const auto& classes = labels.get("classes").strings;
+  const auto& classes = labels.get("classes").strings();
   std::string text;
   long line = 0;
   while (std::getline(in, text)) {

@@ -33,9 +33,9 @@ Json value_json(const Value& v) {
     case Value::Kind::Function:
       return v.s;
     case Value::Kind::IntList:
-      return v.ints;
+      return v.ints();
     case Value::Kind::StringList:
-      return v.strings;
+      return v.strings();
     case Value::Kind::None:
       break;
   }

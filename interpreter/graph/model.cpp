@@ -24,7 +24,7 @@ uint64_t fnv1a(const std::string& text) {
 
 }  // namespace
 
-Model::Model(const ModelSpec& spec) : spec_(spec) {
+Model::Model(std::shared_ptr<const ModelSpec> spec) : spec_(std::move(spec)) {
   build();
 }
 
@@ -42,14 +42,14 @@ struct Model::Resolution {
 // the memory budget, bind the outputs, check what needs the whole graph, then plan the execution (buffers,
 // which gradients are needed). Errors of a step are thrown before the next step needs its results.
 void Model::build() {
-  DiagnosticSink sink(spec_.file);
+  DiagnosticSink sink(spec_->file);
   Resolution graph = resolve_references(sink);
   sink.throw_if_errors();
   order_layers(graph, sink);
   sink.throw_if_errors();
   build_layers(graph, sink);
   bind_outputs(graph, sink);
-  if (input_nodes_.empty()) sink.error(SourceLoc{spec_.file, 1, 1}, "the model has no inputs");
+  if (input_nodes_.empty()) sink.error(SourceLoc{spec_->file, 1, 1}, "the model has no inputs");
   check_stateful_layers(sink);
   sink.throw_if_errors();
   plan_execution();
@@ -57,7 +57,7 @@ void Model::build() {
 
 Model::Resolution Model::resolve_references(DiagnosticSink& sink) const {
   Resolution graph;
-  const auto& decls = spec_.layers;
+  const auto& decls = spec_->layers;
   auto& index_of = graph.index_of;
   auto& consumers = graph.consumers;
   auto& refs = graph.refs;
@@ -100,7 +100,7 @@ Model::Resolution Model::resolve_references(DiagnosticSink& sink) const {
 }
 
 void Model::order_layers(Resolution& graph, DiagnosticSink& sink) const {
-  const auto& decls = spec_.layers;
+  const auto& decls = spec_->layers;
   std::vector<int> pending(decls.size(), 0);
   for (size_t i = 0; i < decls.size(); ++i) pending[i] = static_cast<int>(graph.refs[i].size());
   // Kahn's algorithm; the ready set is ordered by declaration index so ties keep the file's order.
@@ -127,11 +127,11 @@ void Model::order_layers(Resolution& graph, DiagnosticSink& sink) const {
 }
 
 void Model::build_layers(Resolution& graph, DiagnosticSink& sink) {
-  const auto& decls = spec_.layers;
+  const auto& decls = spec_->layers;
   const auto& refs = graph.refs;
   const auto& order = graph.order;
   // max_memory, or the machine's memory: a parameter that cannot fit is an error before it is allocated.
-  ParameterBudget budget(spec_.max_memory ? spec_.max_memory : physical_memory_bytes());
+  ParameterBudget budget(spec_->max_memory ? spec_->max_memory : physical_memory_bytes());
   std::vector<int>& position = graph.position;
   position.assign(decls.size(), 0);
   for (size_t k = 0; k < order.size(); ++k) position[order[k]] = static_cast<int>(k);
@@ -140,7 +140,7 @@ void Model::build_layers(Resolution& graph, DiagnosticSink& sink) {
   for (int i : order) {
     const LayerDecl& d = decls[i];
     Node node;
-    node.decl = &spec_.layers[i];
+    node.decl = &spec_->layers[i];
     node.is_input = d.is_input();
     sink.set_layer(d.name, d.type);
     bool inputs_ok = true;
@@ -192,7 +192,7 @@ void Model::bind_outputs(const Resolution& graph, DiagnosticSink& sink) {
   const auto& index_of = graph.index_of;
   const auto& position = graph.position;
   const auto& failed = graph.failed;
-  for (const auto& o : spec_.outputs) {
+  for (const auto& o : spec_->outputs) {
     auto it = index_of.find(o.layer);
     if (it == index_of.end()) {
       sink.error(o.loc, "outputs: '" + o.layer + "' is not a layer of this model");

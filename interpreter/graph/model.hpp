@@ -35,9 +35,13 @@ class Model {
  public:
   // Builds the graph: resolves references, sorts topologically (ties by declaration order), infers shapes.
   // Throws ConfigError listing every problem with its file:line:col.
-  explicit Model(const ModelSpec& spec);
+  // The model keeps its spec (its nodes point at the spec's layer declarations): a spec the caller no longer
+  // needs is moved in, one the caller keeps is shared or copied.
+  explicit Model(std::shared_ptr<const ModelSpec> spec);
+  explicit Model(ModelSpec&& spec) : Model(std::make_shared<const ModelSpec>(std::move(spec))) {}
+  explicit Model(const ModelSpec& spec) : Model(std::make_shared<const ModelSpec>(spec)) {}
 
-  const ModelSpec& spec() const { return spec_; }
+  const ModelSpec& spec() const { return *spec_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   std::vector<Node>& nodes() { return nodes_; }
   const Node* find(const std::string& layer_name) const;
@@ -106,7 +110,7 @@ class Model {
   void find_input_takers();
   const LayerInputs& gather(int node);
 
-  ModelSpec spec_;
+  std::shared_ptr<const ModelSpec> spec_;
   std::vector<Node> nodes_;
   std::vector<int> input_nodes_;
   std::vector<OutputRef> outputs_;

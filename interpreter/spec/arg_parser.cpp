@@ -292,7 +292,7 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
       }
       out = Value::function(info->type);
       out.args = parse_args(node, info->args, info->aliases, {"type", "name"}, sink).items();
-      if (node["name"].IsDefined()) out.strings.push_back(node["name"].Scalar());
+      if (node["name"].IsDefined()) out.mutable_strings().push_back(node["name"].Scalar());
       break;
     }
     case ArgType::FunctionList: {
@@ -303,7 +303,7 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
       }
       for (const auto& item : node) {
         Value f = parse_function(item, *spec.family, spec.name, sink);
-        if (!f.is_none()) out.items.push_back(std::move(f));
+        if (!f.is_none()) out.mutable_items().push_back(std::move(f));
       }
       break;
     }
@@ -378,12 +378,14 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
   }
   // Keep table order so the echo reads like the documentation.
   Args ordered;
+  ordered.reserve(table.size());  // exactly: a config of many layers holds one Args per layer
   for (const auto& a : table) ordered.set(a.name, args.get(a.name));
   return ordered;
 }
 
 Args default_args(const std::vector<ArgSpec>& table) {
   Args args;
+  args.reserve(table.size());
   for (const auto& a : table) {
     Value def = a.default_value;
     if (a.type == ArgType::Function && def.kind == Value::Kind::String)

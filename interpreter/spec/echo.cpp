@@ -16,23 +16,23 @@ YAML::Node value_to_yaml(const Value& value) {
       return YAML::Node(value.s);
     case Value::Kind::IntList: {
       YAML::Node list(YAML::NodeType::Sequence);
-      for (int64_t v : value.ints) list.push_back(static_cast<long long>(v));
+      for (int64_t v : value.ints()) list.push_back(static_cast<long long>(v));
       return list;
     }
     case Value::Kind::StringList: {
       YAML::Node list(YAML::NodeType::Sequence);
-      for (const auto& v : value.strings) list.push_back(v);
+      for (const auto& v : value.strings()) list.push_back(v);
       return list;
     }
     case Value::Kind::Function: {
       if (value.s.empty()) {  // a list of functions (callbacks)
         YAML::Node list(YAML::NodeType::Sequence);
-        for (const auto& item : value.items) list.push_back(value_to_yaml(item));
+        for (const auto& item : value.items()) list.push_back(value_to_yaml(item));
         return list;
       }
       YAML::Node map(YAML::NodeType::Map);
       map["type"] = value.s;
-      if (!value.strings.empty()) map["name"] = value.strings[0];  // a wrapped layer's name
+      if (!value.strings().empty()) map["name"] = value.strings()[0];  // a wrapped layer's name
       for (const auto& [key, arg] : value.args)
         if (!arg.is_none()) map[key] = value_to_yaml(arg);
       return map;

@@ -372,7 +372,11 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
   check_mapping_keys(root, sink);
   sink.throw_if_errors();
   for (const auto& o : overrides) sink.add_override(apply_override(root, o), o);
-  spec.root = root;
+  {
+    YAML::Emitter echo;
+    echo << root;
+    spec.effective_config = std::string(echo.c_str()) + "\n";
+  }
   check_top_level_keys(root, sink);
 
   if (root["name"].IsDefined() && root["name"].IsScalar()) spec.name = root["name"].Scalar();

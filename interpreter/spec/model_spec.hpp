@@ -57,7 +57,9 @@ struct ModelSpec {
   DataSpec data;
   std::vector<InitFrom> init_from;
   std::vector<Diagnostic> warnings;
-  YAML::Node root;  // the config after overrides, for the effective-config echo
+  // The config after overrides as YAML text, for the effective-config echo. Text, not the yaml-cpp tree: the
+  // tree takes some 4 KB per layer, which a config of 150k layers should not keep for the whole run.
+  std::string effective_config;
 
   const LayerDecl* find_layer(const std::string& name) const;
 };

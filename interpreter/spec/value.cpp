@@ -5,12 +5,70 @@
 
 namespace yamlnet {
 
+struct Value::Lists {
+  std::vector<int64_t> ints;
+  std::vector<std::string> strings;
+  std::vector<Value> items;
+};
+
 Value::Value() = default;
 Value::~Value() = default;
-Value::Value(const Value&) = default;
+Value::Value(const Value& other)
+    : kind(other.kind),
+      b(other.b),
+      i(other.i),
+      f(other.f),
+      s(other.s),
+      args(other.args),
+      loc(other.loc),
+      lists_(other.lists_ ? std::make_unique<Lists>(*other.lists_) : nullptr) {}
 Value::Value(Value&&) noexcept = default;
-Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(const Value& other) {
+  if (this != &other) *this = Value(other);
+  return *this;
+}
 Value& Value::operator=(Value&&) noexcept = default;
+
+Value::Lists& Value::lists() {
+  if (!lists_) lists_ = std::make_unique<Lists>();
+  return *lists_;
+}
+
+// One empty Lists for the values that have none.
+static const Value::Lists& no_lists() {
+  static const Value::Lists empty;
+  return empty;
+}
+
+const std::vector<int64_t>& Value::ints() const {
+  return (lists_ ? *lists_ : no_lists()).ints;
+}
+const std::vector<std::string>& Value::strings() const {
+  return (lists_ ? *lists_ : no_lists()).strings;
+}
+const std::vector<Value>& Value::items() const {
+  return (lists_ ? *lists_ : no_lists()).items;
+}
+Value Value::int_list(std::vector<int64_t> v) {
+  Value x;
+  x.kind = Kind::IntList;
+  x.lists().ints = std::move(v);
+  return x;
+}
+
+Value Value::string_list(std::vector<std::string> v) {
+  Value x;
+  x.kind = Kind::StringList;
+  x.lists().strings = std::move(v);
+  return x;
+}
+
+std::vector<std::string>& Value::mutable_strings() {
+  return lists().strings;
+}
+std::vector<Value>& Value::mutable_items() {
+  return lists().items;
+}
 
 const Value* Value::arg(const std::string& name) const {
   for (const auto& [key, value] : args)
@@ -45,18 +103,18 @@ std::string Value::to_string() const {
       return s;
     case Kind::IntList: {
       std::string out = "[";
-      for (size_t k = 0; k < ints.size(); ++k) out += (k ? ", " : "") + std::to_string(ints[k]);
+      for (size_t k = 0; k < ints().size(); ++k) out += (k ? ", " : "") + std::to_string(ints()[k]);
       return out + "]";
     }
     case Kind::StringList: {
       std::string out = "[";
-      for (size_t k = 0; k < strings.size(); ++k) out += (k ? ", " : "") + strings[k];
+      for (size_t k = 0; k < strings().size(); ++k) out += (k ? ", " : "") + strings()[k];
       return out + "]";
     }
     case Kind::Function: {
-      if (!items.empty() || s.empty()) {
+      if (!items().empty() || s.empty()) {
         std::string out = "[";
-        for (size_t k = 0; k < items.size(); ++k) out += (k ? ", " : "") + items[k].to_string();
+        for (size_t k = 0; k < items().size(); ++k) out += (k ? ", " : "") + items()[k].to_string();
         return out + "]";
       }
       std::string out = "{type: " + s;

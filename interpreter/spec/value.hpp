@@ -1,6 +1,7 @@
 #pragma once
 // A parsed, type-checked config value. Function values ({type: glorot_uniform, ...}) nest their arguments.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,17 +11,23 @@
 namespace yamlnet {
 
 struct Value {
-  enum class Kind { None, Int, Float, Bool, String, IntList, StringList, Function };
+  enum class Kind : uint8_t { None, Int, Float, Bool, String, IntList, StringList, Function };
   Kind kind = Kind::None;
+  bool b = false;
   int64_t i = 0;
   double f = 0.0;
-  bool b = false;
-  std::string s;  // String value, or the function's type name
-  std::vector<int64_t> ints;
-  std::vector<std::string> strings;
+  std::string s;                                    // String value, or the function's type name
   std::vector<std::pair<std::string, Value>> args;  // a function's arguments, table order, defaults filled
-  std::vector<Value> items;                         // a list of functions (callbacks)
   SourceLoc loc;
+
+  // The lists, which few values have, sit behind one pointer: a layer's arguments are mostly scalars and
+  // None, and a config of 150k layers holds some 1.5M values (in the spec and again in the layers).
+  const std::vector<int64_t>& ints() const;
+  const std::vector<std::string>& strings() const;  // a string list; a wrapped layer's name
+  const std::vector<Value>& items() const;          // a list of functions (callbacks)
+  std::vector<std::string>& mutable_strings();
+  std::vector<Value>& mutable_items();
+  struct Lists;
 
   // Defined in value.cpp, where Value is complete: a vector of pair<string, Value> inside Value itself
   // cannot have its special members instantiated earlier (Clang insists).
@@ -56,18 +63,8 @@ struct Value {
     x.s = std::move(v);
     return x;
   }
-  static Value int_list(std::vector<int64_t> v) {
-    Value x;
-    x.kind = Kind::IntList;
-    x.ints = std::move(v);
-    return x;
-  }
-  static Value string_list(std::vector<std::string> v) {
-    Value x;
-    x.kind = Kind::StringList;
-    x.strings = std::move(v);
-    return x;
-  }
+  static Value int_list(std::vector<int64_t> v);
+  static Value string_list(std::vector<std::string> v);
   static Value function(std::string type) {
     Value x;
     x.kind = Kind::Function;
@@ -82,12 +79,17 @@ struct Value {
   double number_arg(const std::string& name) const;
   // A short human form: 3, 0.5, relu, {type: l2, l2: 0.01}.
   std::string to_string() const;
+
+ private:
+  Lists& lists();
+  std::unique_ptr<Lists> lists_;
 };
 
 // The arguments of one layer (or block) in table order, defaults filled in.
 class Args {
  public:
   void set(const std::string& name, Value v);
+  void reserve(size_t count) { values_.reserve(count); }
   const Value& get(const std::string& name) const;  // throws std::logic_error for a name not in the table
   bool has(const std::string& name) const;
   int64_t integer(const std::string& name) const { return get(name).i; }

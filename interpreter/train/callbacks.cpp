@@ -305,7 +305,7 @@ std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list,
                                                       const std::string& file) {
   std::vector<std::unique_ptr<Callback>> out;
   std::vector<Diagnostic> problems;
-  for (const Value& spec : list.items) {
+  for (const Value& spec : list.items()) {
     if (const Value* monitor = spec.arg("monitor")) {
       if (std::find(log_names.begin(), log_names.end(), monitor->s) == log_names.end()) {
         std::string known;

@@ -19,7 +19,7 @@ std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Model& model
 
 std::vector<std::string> ranking_names(const ModelSpec& spec) {
   std::vector<std::string> out;
-  for (const auto& name : spec.compile.get("metrics").strings) {
+  for (const auto& name : spec.compile.get("metrics").strings()) {
     std::string kind;
     int k;
     if (parse_ranking_metric(name, kind, k)) out.push_back(name);

@@ -82,7 +82,7 @@ Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(mode
     }
     const Index width = model.output_shape(k).back();
     std::vector<std::unique_ptr<Metric>> ms;
-    for (const auto& name : compile.get("metrics").strings) {
+    for (const auto& name : compile.get("metrics").strings()) {
       std::string kind;
       int cutoff;
       if (parse_ranking_metric(name, kind, cutoff)) continue;  // computed over ranking sets, not batches

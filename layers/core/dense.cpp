@@ -10,7 +10,8 @@ namespace yamlnet {
 
 Dense::Dense(const std::string& name, const Args& args)
     : Layer(name, "Dense"),
-      args_(args),
+      kernel_(WeightArgs::read(args, "kernel")),
+      bias_(WeightArgs::read(args, "bias")),
       units_(args.integer("units")),
       use_bias_(args.boolean("use_bias")),
       activation_(Activation::from_value(args.get("activation"))) {}
@@ -21,13 +22,8 @@ std::vector<Shape> Dense::build(const std::vector<Shape>& input_shapes) {
   if (in.empty())
     throw ShapeError("needs an input of rank >= 1 per sample, got shape " + shape_to_string(in));
   input_dim_ = in.back();
-  add_param("kernel", {input_dim_, units_}, args_.get("kernel_initializer"), args_.get("kernel_regularizer"),
-            args_.get("kernel_constraint"))
-      .backward_assigns_grad = true;
-  if (use_bias_)
-    add_param("bias", {units_}, args_.get("bias_initializer"), args_.get("bias_regularizer"),
-              args_.get("bias_constraint"))
-        .backward_assigns_grad = true;
+  add_param("kernel", {input_dim_, units_}, kernel_).backward_assigns_grad = true;
+  if (use_bias_) add_param("bias", {units_}, bias_).backward_assigns_grad = true;
   Shape out = in;
   out.back() = units_;
   return {out};

@@ -21,7 +21,7 @@ LayerInfo input_layer_info() {
   info.min_inputs = 0;
   info.max_inputs = 0;
   info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {
-    const auto& dims = args.get("shape").ints;
+    const auto& dims = args.get("shape").ints();
     return std::make_unique<InputLayer>(name, Shape(dims.begin(), dims.end()), args.string("dtype"));
   };
   return info;

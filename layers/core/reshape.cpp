@@ -5,7 +5,7 @@
 namespace yamlnet {
 
 Reshape::Reshape(const std::string& name, const Args& args) : ReshapingLayer(name, "Reshape") {
-  const auto& dims = args.get("target_shape").ints;
+  const auto& dims = args.get("target_shape").ints();
   requested_.assign(dims.begin(), dims.end());
 }
 

@@ -8,7 +8,8 @@ namespace yamlnet {
 
 Embedding::Embedding(const std::string& name, const Args& args)
     : Layer(name, "Embedding"),
-      args_(args),
+      embeddings_(WeightArgs::read(args, "embeddings")),
+      input_length_(args.get("input_length")),
       input_dim_(args.integer("input_dim")),
       output_dim_(args.integer("output_dim")),
       mask_zero_(args.boolean("mask_zero")) {}
@@ -18,13 +19,12 @@ std::vector<Shape> Embedding::build(const std::vector<Shape>& input_shapes) {
   const Shape& in = input_shapes[0];
   if (mask_zero_ && input_dim_ < 2)
     throw ShapeError("mask_zero reserves id 0 for padding, so input_dim must be at least 2", "input_dim");
-  const Value& length = args_.get("input_length");
+  const Value& length = input_length_;
   if (!length.is_none() && (in.empty() || in[0] != length.i))
     throw ShapeError(
         "input_length " + std::to_string(length.i) + " does not match the input shape " + shape_to_string(in),
         "input_length");
-  Parameter& table = add_param("embeddings", {input_dim_, output_dim_}, args_.get("embeddings_initializer"),
-                               args_.get("embeddings_regularizer"), args_.get("embeddings_constraint"));
+  Parameter& table = add_param("embeddings", {input_dim_, output_dim_}, embeddings_);
   // A batch looks up a few rows of the table: only those get a gradient (unless a penalty covers every row).
   if (!table.regularizer) table.touched.emplace(input_dim_);
   Shape out = in;

@@ -20,7 +20,8 @@ class Embedding : public Layer, public TakesIds {
   bool mask_zero() const { return mask_zero_; }
 
  private:
-  Args args_;
+  WeightArgs embeddings_;
+  Value input_length_;
   Index input_dim_, output_dim_;
   bool mask_zero_;
 };

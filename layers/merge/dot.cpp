@@ -6,7 +6,7 @@
 namespace yamlnet {
 
 Dot::Dot(const std::string& name, const Args& args)
-    : Layer(name, "Dot"), axes_(args.get("axes").ints), normalize_(args.boolean("normalize")) {}
+    : Layer(name, "Dot"), axes_(args.get("axes").ints()), normalize_(args.boolean("normalize")) {}
 
 std::vector<Shape> Dot::build(const std::vector<Shape>& input_shapes) {
   expect_inputs(input_shapes, 2);

@@ -9,7 +9,9 @@ namespace yamlnet {
 RecurrentLayer::RecurrentLayer(const std::string& name, const std::string& type, const Args& args,
                                Index gates, Index states)
     : Layer(name, type),
-      args_(args),
+      kernel_(WeightArgs::read(args, "kernel")),
+      recurrent_(WeightArgs::read(args, "recurrent")),
+      bias_(WeightArgs::read(args, "bias")),
       units_(args.integer("units")),
       gates_(gates),
       state_count_(states),
@@ -35,13 +37,10 @@ std::vector<Shape> RecurrentLayer::build(const std::vector<Shape>& input_shapes)
   ParameterBudget::check({{"kernel", {features_, gates_ * units_}},
                           {"recurrent_kernel", {units_, gates_ * units_}},
                           {"bias", use_bias_ ? bias_shape() : Shape{0}}});
-  add_param("kernel", {features_, gates_ * units_}, args_.get("kernel_initializer"),
-            args_.get("kernel_regularizer"), args_.get("kernel_constraint"));
-  add_param("recurrent_kernel", {units_, gates_ * units_}, args_.get("recurrent_initializer"),
-            args_.get("recurrent_regularizer"), args_.get("recurrent_constraint"));
+  add_param("kernel", {features_, gates_ * units_}, kernel_);
+  add_param("recurrent_kernel", {units_, gates_ * units_}, recurrent_);
   if (use_bias_) {
-    add_param("bias", bias_shape(), args_.get("bias_initializer"), args_.get("bias_regularizer"),
-              args_.get("bias_constraint"));
+    add_param("bias", bias_shape(), bias_);
   }
   std::vector<Shape> out{return_sequences_ ? Shape{in[0], units_} : Shape{units_}};
   if (return_state_)
