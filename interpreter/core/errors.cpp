@@ -1,9 +1,26 @@
 #include "interpreter/core/errors.hpp"
 
+#include <mutex>
+#include <unordered_set>
+
 namespace yamlnet {
 
+const std::string& FileName::empty_name() {
+  static const std::string empty;
+  return empty;
+}
+
+FileName::FileName(const std::string& name) {
+  if (name.empty()) return;
+  // Interned for the whole run: the few names a process sees (its config, its --set arguments) are kept once.
+  static std::mutex mutex;
+  static std::unordered_set<std::string> names;
+  std::lock_guard<std::mutex> lock(mutex);
+  name_ = &*names.insert(name).first;
+}
+
 std::string SourceLoc::str() const {
-  std::string out = file.empty() ? std::string("<config>") : file;
+  std::string out = file.empty() ? std::string("<config>") : file.str();
   if (line > 0) {
     out.append(1, ':').append(std::to_string(line));
     out.append(1, ':').append(std::to_string(column));

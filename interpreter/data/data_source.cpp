@@ -5,7 +5,7 @@
 #include "interpreter/data/next_item_sequences.hpp"
 #include "interpreter/data/sequences.hpp"
 #include "interpreter/data/sources.hpp"
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
 
@@ -29,14 +29,14 @@ std::unique_ptr<DataSource> with_splits(DataSplits splits) {
 DataSourceEntry array_files(const char* name, const char* doc, ArrayReader read) {
   return {
       {FunctionInfo(name, doc, {rescale_arg()}), SplitForm::NamedFiles, {}},
-      [read](const ModelSpec& spec, const Model& model, const DataRequest& request) {
+      [read](const ModelSpec& spec, const Graph& model, const DataRequest& request) {
         return with_splits(load_file_splits(spec, model, request.target_widths, request.need_targets, read));
       }};
 }
 
 DataSourceEntry table_file(const char* name, const char* doc, const char* delimiter) {
   return {{FunctionInfo(name, doc, table_args(delimiter)), SplitForm::OnePath, {}},
-          [](const ModelSpec& spec, const Model& model, const DataRequest& request) {
+          [](const ModelSpec& spec, const Graph& model, const DataRequest& request) {
             return with_splits(
                 load_file_splits(spec, model, request.target_widths, request.need_targets, nullptr));
           }};
@@ -59,7 +59,7 @@ DataSourceEntry sequences() {
                std::move(args)),
            SplitForm::None,
            {{"events", interaction_log_args()}, {"labels", sequence_labels_table()}}},
-          [](const ModelSpec& spec, const Model& model, const DataRequest& request) {
+          [](const ModelSpec& spec, const Graph& model, const DataRequest& request) {
             auto source = with_splits(load_sequence_data(spec, model));
             for (auto* split : {&source->splits.train, &source->splits.validation, &source->splits.test})
               if (*split) check_dataset(**split, model, request.target_widths);
@@ -72,7 +72,7 @@ DataSourceEntry sequences() {
 template <class Source>
 DataSourceEntry interaction_log(const char* name, const char* doc, const std::vector<ArgSpec>& args) {
   return {{FunctionInfo(name, doc, args), SplitForm::None, {}},
-          [](const ModelSpec& spec, const Model& model, const DataRequest&) -> std::unique_ptr<DataSource> {
+          [](const ModelSpec& spec, const Graph& model, const DataRequest&) -> std::unique_ptr<DataSource> {
             return std::make_unique<Source>(spec, model);
           },
           true};
@@ -113,7 +113,7 @@ const std::vector<const DataTypeInfo*>& data_type_declarations() {
   return declarations;
 }
 
-std::unique_ptr<DataSource> load_data_source(const ModelSpec& spec, const Model& model,
+std::unique_ptr<DataSource> load_data_source(const ModelSpec& spec, const Graph& model,
                                              const DataRequest& request) {
   if (!spec.data.present)
     throw ConfigError(
@@ -127,7 +127,7 @@ const DataSourceEntry& data_source_entry(const ModelSpec& spec) {
   throw ConfigError({Diagnostic{spec.data.loc, "", "", "data: unknown type '" + spec.data.type() + "'"}});
 }
 
-DataSplits load_data(const ModelSpec& spec, const Model& model, const std::vector<Index>& target_widths,
+DataSplits load_data(const ModelSpec& spec, const Graph& model, const std::vector<Index>& target_widths,
                      bool need_targets) {
   return std::move(load_data_source(spec, model, DataRequest{target_widths, need_targets})->splits);
 }

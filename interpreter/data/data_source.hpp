@@ -33,7 +33,7 @@ class DataSource {
 struct DataSourceEntry {
   DataTypeInfo declaration;
   // Reads the files the block names; throws DataError naming the file and row, or ConfigError at the block.
-  std::function<std::unique_ptr<DataSource>(const ModelSpec&, const Model&, const DataRequest&)> load;
+  std::function<std::unique_ptr<DataSource>(const ModelSpec&, const Graph&, const DataRequest&)> load;
   // The type holds out items per user and ranks them (compile.metrics' hr@K, ndcg@K, recall@K; the val_
   // ones when it keeps a validation item).
   bool ranks_held_out_items = false;
@@ -46,7 +46,7 @@ const std::vector<const DataTypeInfo*>& data_type_declarations();
 // The entry of spec.data's type.
 const DataSourceEntry& data_source_entry(const ModelSpec& spec);
 // The source of spec.data's type, loaded.
-std::unique_ptr<DataSource> load_data_source(const ModelSpec& spec, const Model& model,
+std::unique_ptr<DataSource> load_data_source(const ModelSpec& spec, const Graph& model,
                                              const DataRequest& request);
 
 }  // namespace yamlnet

@@ -4,7 +4,7 @@
 
 #include "interpreter/data/sources.hpp"
 #include "interpreter/data/text_fields.hpp"
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 #include "interpreter/spec/diagnostics.hpp"
 #include "layers/core/input_layer.hpp"
 
@@ -45,7 +45,7 @@ struct Binding {
   bool found = false;
 };
 
-Binding bind(const std::string& key, const Model& model) {
+Binding bind(const std::string& key, const Graph& model) {
   if (key == "x" && model.num_inputs() == 1) return {true, 0, true};
   if (key == "y" && model.num_outputs() == 1) return {false, 0, true};
   for (size_t i = 0; i < model.num_inputs(); ++i)
@@ -55,7 +55,7 @@ Binding bind(const std::string& key, const Model& model) {
   return {};
 }
 
-std::string known_names(const Model& model) {
+std::string known_names(const Graph& model) {
   std::string out;
   for (size_t i = 0; i < model.num_inputs(); ++i)
     out += (out.empty() ? "" : ", ") + model.input_node(i).layer->name();
@@ -64,7 +64,7 @@ std::string known_names(const Model& model) {
 }
 
 Dataset load_split(const DataSplitSpec& split, const std::string& split_name, const ModelSpec& spec,
-                   const Model& model, ArrayReader read_array, DiagnosticSink& sink) {
+                   const Graph& model, ArrayReader read_array, DiagnosticSink& sink) {
   Dataset ds;
   ds.inputs.resize(model.num_inputs());
   ds.targets.resize(model.num_outputs());
@@ -120,7 +120,7 @@ Dataset load_split(const DataSplitSpec& split, const std::string& split_name, co
 
 }  // namespace
 
-void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& target_widths) {
+void check_dataset(Dataset& data, const Graph& model, const std::vector<Index>& target_widths) {
   Index rows = -1;
   std::string first_file;
   auto check_rows = [&](const DataArray& a) {
@@ -195,7 +195,7 @@ void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& 
   }
 }
 
-DataSplits load_file_splits(const ModelSpec& spec, const Model& model,
+DataSplits load_file_splits(const ModelSpec& spec, const Graph& model,
                             const std::vector<Index>& target_widths, bool need_targets,
                             ArrayReader read_array) {
   DiagnosticSink sink(spec.file);

@@ -8,7 +8,7 @@
 
 namespace yamlnet {
 
-class Model;
+class Graph;
 struct ModelSpec;
 
 struct DataArray {
@@ -40,15 +40,15 @@ using ArrayReader = Tensor (*)(const std::string& path);
 // `target_widths[k]` is how many target values output k's loss expects per prediction row (1 for sparse
 // labels); with `need_targets` false, targets may be missing. Throws DataError (file and row) or ConfigError
 // (the data block's file:line:col).
-DataSplits load_file_splits(const ModelSpec& spec, const Model& model,
+DataSplits load_file_splits(const ModelSpec& spec, const Graph& model,
                             const std::vector<Index>& target_widths, bool need_targets,
                             ArrayReader read_array);
 // The splits of any data block (the registry's loader for its type): load_data_source(...)->splits.
-DataSplits load_data(const ModelSpec& spec, const Model& model, const std::vector<Index>& target_widths,
+DataSplits load_data(const ModelSpec& spec, const Graph& model, const std::vector<Index>& target_widths,
                      bool need_targets);
 
 // Checks one loaded dataset against the model: shapes, integer ids within Embedding input_dim, label range,
 // finite values. Used by load_data and by tests.
-void check_dataset(Dataset& data, const Model& model, const std::vector<Index>& target_widths);
+void check_dataset(Dataset& data, const Graph& model, const std::vector<Index>& target_widths);
 
 }  // namespace yamlnet

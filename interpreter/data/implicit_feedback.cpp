@@ -8,7 +8,7 @@
 
 #include "interpreter/core/memory.hpp"
 #include "interpreter/data/interaction_log.hpp"
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
 
@@ -33,7 +33,7 @@ const std::vector<ArgSpec>& implicit_feedback_table() {
   return table;
 }
 
-ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Model& model)
+ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Graph& model)
     : negatives_(spec.data.args.integer("negatives_per_positive")),
       eval_negatives_(spec.data.args.integer("eval_negatives")),
       seed_(spec.seed) {

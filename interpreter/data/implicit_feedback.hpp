@@ -26,7 +26,7 @@ struct RankingSet {
 
 class ImplicitFeedback : public DataSource {
  public:
-  ImplicitFeedback(const ModelSpec& spec, const Model& model);
+  ImplicitFeedback(const ModelSpec& spec, const Graph& model);
 
   // The training examples of one epoch (positives and freshly drawn negatives), in a fixed order.
   bool varies_per_epoch() const override { return true; }

@@ -9,7 +9,7 @@
 #include "interpreter/core/memory.hpp"
 #include "interpreter/data/sources.hpp"
 #include "interpreter/data/text_fields.hpp"
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "interpreter/data/sequences.hpp"
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
 
@@ -42,7 +42,7 @@ std::vector<Index> items_before(const std::vector<Interaction>& list, size_t end
 
 }  // namespace
 
-NextItemSequences::NextItemSequences(const ModelSpec& spec, const Model& model) {
+NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model) {
   const Args& a = spec.data.args;
   max_len_ = a.integer("max_len");
   padding_ = a.string("padding");

@@ -25,7 +25,7 @@ struct HeldOutItems {
 
 class NextItemSequences : public DataSource {
  public:
-  NextItemSequences(const ModelSpec& spec, const Model& model);
+  NextItemSequences(const ModelSpec& spec, const Graph& model);
 
   const Dataset& train() const { return train_; }
   const HeldOutItems& validation() const { return validation_; }

@@ -12,7 +12,7 @@
 #include "interpreter/data/interaction_log.hpp"
 #include "interpreter/data/sources.hpp"
 #include "interpreter/data/text_fields.hpp"
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
 
@@ -91,7 +91,7 @@ std::map<long long, std::pair<Real, long>> read_labels(const Args& labels) {
 
 }  // namespace
 
-DataSplits load_sequence_data(const ModelSpec& spec, const Model& model) {
+DataSplits load_sequence_data(const ModelSpec& spec, const Graph& model) {
   const Args& args = spec.data.args;
   const Args events = block_args(args.get("events"));
   const Args labels = block_args(args.get("labels"));

@@ -9,7 +9,7 @@
 
 namespace yamlnet {
 
-class Model;
+class Graph;
 struct ModelSpec;
 struct DataSplits;
 
@@ -23,6 +23,6 @@ Tensor pad_sequences(const std::vector<std::vector<Real>>& sequences, Index maxl
 const std::vector<ArgSpec>& sequence_labels_table();
 
 // Loads a `type: sequences` data block. Throws DataError naming the file and line.
-DataSplits load_sequence_data(const ModelSpec& spec, const Model& model);
+DataSplits load_sequence_data(const ModelSpec& spec, const Graph& model);
 
 }  // namespace yamlnet

@@ -1,6 +1,6 @@
 #include "interpreter/graph/graph_dot.hpp"
 
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
 
@@ -24,11 +24,11 @@ std::string shapes(const std::vector<Shape>& list) {
 
 }  // namespace
 
-std::string graph_dot(const Model& model) {
-  std::string out = "digraph \"" + escaped(model.spec().name) +
+std::string graph_dot(const Graph& graph) {
+  std::string out = "digraph \"" + escaped(graph.spec().name) +
                     "\" {\n  rankdir=TB;\n"
                     "  node [shape=record, fontname=\"Helvetica\", fontsize=11];\n";
-  const auto& nodes = model.nodes();
+  const auto& nodes = graph.nodes();
   for (size_t n = 0; n < nodes.size(); ++n) {
     const Node& node = nodes[n];
     const std::string title = escaped(node.layer->name() + ": " + node.layer->type());

@@ -5,8 +5,8 @@
 
 namespace yamlnet {
 
-class Model;
+class Graph;
 
-std::string graph_dot(const Model& model);
+std::string graph_dot(const Graph& graph);
 
 }  // namespace yamlnet

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
 
@@ -16,12 +16,12 @@ std::string thousands(long long value) {
   return value < 0 ? "-" + out : out;
 }
 
-std::string model_summary(Model& model) {
+std::string model_summary(const Graph& graph) {
   struct Row {
     std::string layer, shape, params, connected;
   };
   std::vector<Row> rows;
-  const auto& nodes = model.nodes();
+  const auto& nodes = graph.nodes();
   for (const auto& node : nodes) {
     Row r;
     r.layer = node.layer->name() + " (" + node.layer->type() + ")";
@@ -52,7 +52,7 @@ std::string model_summary(Model& model) {
     return s + std::string(w > s.size() ? w - s.size() : 1, ' ');
   };
   const size_t width = 1 + w1 + w2 + w3 + w4;
-  std::string out = "Model: \"" + model.spec().name + "\"\n";
+  std::string out = "Model: \"" + graph.spec().name + "\"\n";
   out += std::string(width, '_') + "\n";
   out += " " + pad("Layer (type)", w1) + pad("Output Shape", w2) + pad("Param #", w3) + "Connected to\n";
   out += std::string(width, '=') + "\n";
@@ -62,7 +62,7 @@ std::string model_summary(Model& model) {
     if (i + 1 < rows.size()) out += "\n";
   }
   out += std::string(width, '=') + "\n";
-  const Index trainable = model.count_params(true), frozen = model.count_params(false);
+  const Index trainable = graph.count_params(true), frozen = graph.count_params(false);
   out += "Total params: " + thousands(trainable + frozen) + "\n";
   out += "Trainable params: " + thousands(trainable) + "\n";
   out += "Non-trainable params: " + thousands(frozen) + "\n";
@@ -70,9 +70,9 @@ std::string model_summary(Model& model) {
   return out;
 }
 
-std::string config_echo(const Model& model) {
+std::string config_echo(const Graph& graph) {
   std::string out;
-  for (const auto& node : model.nodes()) {
+  for (const auto& node : graph.nodes()) {
     const LayerDecl& d = *node.decl;
     out += d.name + " (" + d.type + "):";
     bool first = true;

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/sha256.hpp"
 #include "interpreter/io/weights_stream.hpp"
@@ -84,7 +84,7 @@ namespace {
 constexpr size_t kChunkBytes = size_t{1} << 20;
 
 // The file's text in pieces, in the order of the file.
-void write_weights_json(Model& model, const ChunkWriter& write) {
+void write_weights_json(Graph& model, const ChunkWriter& write) {
   std::string out;
   out.reserve(kChunkBytes + 65536);
   auto flush_if_full = [&] {
@@ -129,17 +129,17 @@ void write_weights_json(Model& model, const ChunkWriter& write) {
 
 }  // namespace
 
-std::string weights_to_json(Model& model) {
+std::string weights_to_json(Graph& model) {
   std::string text;
   write_weights_json(model, [&](std::string_view piece) { text += piece; });
   return text;
 }
 
-void save_weights(Model& model, const std::string& path) {
+void save_weights(Graph& model, const std::string& path) {
   write_file_atomically(path, [&](const ChunkWriter& write) { write_weights_json(model, write); });
 }
 
-std::vector<std::string> load_weights_from_text(Model& model, std::string_view text,
+std::vector<std::string> load_weights_from_text(Graph& model, std::string_view text,
                                                 const std::string& path) {
   return load_weights_from_text(model, text, path, nullptr);
 }
@@ -183,7 +183,7 @@ class FileTensors : public TensorVisitor {
 // The model's parameters (or, for init_from, the mapped layers' ones) matched against the file's tensors.
 class ModelTensors : public TensorVisitor {
  public:
-  ModelTensors(Model& model, const std::map<std::string, std::string>* layer_map) : layer_map_(layer_map) {
+  ModelTensors(Graph& model, const std::map<std::string, std::string>* layer_map) : layer_map_(layer_map) {
     for (const auto& slot : model.parameters()) {
       std::string source = slot.key;
       if (layer_map) {
@@ -278,7 +278,7 @@ WeightsFile parse_weights_file(std::string_view text, const std::string& path) {
   return file;
 }
 
-std::vector<std::string> load_weights_from_text(Model& model, std::string_view text, const std::string& path,
+std::vector<std::string> load_weights_from_text(Graph& model, std::string_view text, const std::string& path,
                                                 const std::map<std::string, std::string>* layer_map) {
   ModelTensors visitor(model, layer_map);
   const WeightsHeader header = read_weights_stream(text, path, visitor);
@@ -298,7 +298,7 @@ std::vector<std::string> load_weights_from_text(Model& model, std::string_view t
   return warnings;
 }
 
-std::vector<std::string> load_weights(Model& model, const std::string& path) {
+std::vector<std::string> load_weights(Graph& model, const std::string& path) {
   std::optional<MappedFile> file;
   try {
     file.emplace(path);

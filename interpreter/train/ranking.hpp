@@ -10,6 +10,8 @@
 
 namespace yamlnet {
 
+class Model;
+
 // "hr@10" -> kind "hr", k 10 (kinds hr, ndcg, recall). False for other names.
 bool parse_ranking_metric(const std::string& name, std::string& kind, int& k);
 

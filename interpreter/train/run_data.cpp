@@ -8,7 +8,7 @@
 
 namespace yamlnet {
 
-std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Model& model,
+std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Graph& model,
                                        const std::vector<Index>& target_widths, bool need_targets) {
   auto out = std::make_unique<RunData>();
   out->source = load_data_source(spec, model, DataRequest{target_widths, need_targets});

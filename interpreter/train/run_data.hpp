@@ -14,6 +14,9 @@
 
 namespace yamlnet {
 
+class Graph;
+class Model;
+
 struct RunData {
   std::unique_ptr<DataSource> source;
   DataSplits& splits() { return source->splits; }
@@ -25,7 +28,7 @@ struct RunData {
 };
 
 // `target_widths` and `need_targets` as load_data.
-std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Model& model,
+std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Graph& model,
                                        const std::vector<Index>& target_widths, bool need_targets);
 
 // compile.metrics that are ranking metrics (hr@K, ndcg@K, recall@K).

@@ -1,11 +1,10 @@
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 
 #include <map>
 #include <queue>
 
 #include "interpreter/core/memory.hpp"
 #include "interpreter/spec/diagnostics.hpp"
-#include "layers/core/reshaping_layer.hpp"
 #include "layers/functional/initializers.hpp"
 #include "layers/layer_roles.hpp"
 
@@ -24,12 +23,8 @@ uint64_t fnv1a(const std::string& text) {
 
 }  // namespace
 
-Model::Model(std::shared_ptr<const ModelSpec> spec) : spec_(std::move(spec)) {
-  build();
-}
-
 // What resolving the layers' references yields, for the steps after it.
-struct Model::Resolution {
+struct Graph::Resolution {
   std::map<std::string, int> index_of;       // layer name -> declaration index
   std::vector<std::vector<OutputRef>> refs;  // per declaration: its inputs, as declaration indices
   std::vector<std::vector<int>> consumers;   // per declaration: who reads it
@@ -39,9 +34,9 @@ struct Model::Resolution {
 };
 
 // The steps, each reporting into one sink: resolve the references, order the layers, build each one within
-// the memory budget, bind the outputs, check what needs the whole graph, then plan the execution (buffers,
-// which gradients are needed). Errors of a step are thrown before the next step needs its results.
-void Model::build() {
+// the memory budget, bind the outputs, then check what needs the whole graph. Errors of a step are thrown
+// before the next step needs its results.
+Graph::Graph(std::shared_ptr<const ModelSpec> spec) : spec_(std::move(spec)) {
   DiagnosticSink sink(spec_->file);
   Resolution graph = resolve_references(sink);
   sink.throw_if_errors();
@@ -52,10 +47,9 @@ void Model::build() {
   if (input_nodes_.empty()) sink.error(SourceLoc{spec_->file, 1, 1}, "the model has no inputs");
   check_stateful_layers(sink);
   sink.throw_if_errors();
-  plan_execution();
 }
 
-Model::Resolution Model::resolve_references(DiagnosticSink& sink) const {
+Graph::Resolution Graph::resolve_references(DiagnosticSink& sink) const {
   Resolution graph;
   const auto& decls = spec_->layers;
   auto& index_of = graph.index_of;
@@ -99,7 +93,7 @@ Model::Resolution Model::resolve_references(DiagnosticSink& sink) const {
   return graph;
 }
 
-void Model::order_layers(Resolution& graph, DiagnosticSink& sink) const {
+void Graph::order_layers(Resolution& graph, DiagnosticSink& sink) const {
   const auto& decls = spec_->layers;
   std::vector<int> pending(decls.size(), 0);
   for (size_t i = 0; i < decls.size(); ++i) pending[i] = static_cast<int>(graph.refs[i].size());
@@ -126,7 +120,7 @@ void Model::order_layers(Resolution& graph, DiagnosticSink& sink) const {
   }
 }
 
-void Model::build_layers(Resolution& graph, DiagnosticSink& sink) {
+void Graph::build_layers(Resolution& graph, DiagnosticSink& sink) {
   const auto& decls = spec_->layers;
   const auto& refs = graph.refs;
   const auto& order = graph.order;
@@ -188,7 +182,7 @@ void Model::build_layers(Resolution& graph, DiagnosticSink& sink) {
   }
 }
 
-void Model::bind_outputs(const Resolution& graph, DiagnosticSink& sink) {
+void Graph::bind_outputs(const Resolution& graph, DiagnosticSink& sink) {
   const auto& index_of = graph.index_of;
   const auto& position = graph.position;
   const auto& failed = graph.failed;
@@ -207,43 +201,7 @@ void Model::bind_outputs(const Resolution& graph, DiagnosticSink& sink) {
   }
 }
 
-void Model::plan_execution() {
-  all_params_ = parameters();
-  trainable_params_ = trainable_parameters();
-  is_output_.assign(nodes_.size(), false);
-  for (const OutputRef& o : outputs_) is_output_[o.node] = true;
-  // A node's output needs a gradient only when a trainable weight lies at or before it: the first Dense of
-  // an MLP then skips the product that would give the gradient of the images (a third of its backward pass).
-  upstream_trains_.assign(nodes_.size(), false);
-  for (size_t n = 0; n < nodes_.size(); ++n) {
-    if (nodes_[n].is_input) continue;
-    std::vector<ParamSlot> own;
-    if (nodes_[n].layer->trainable()) nodes_[n].layer->collect_params(own, "");
-    bool trains = !own.empty();
-    for (const OutputRef& r : nodes_[n].inputs) trains = trains || upstream_trains_[r.node];
-    upstream_trains_[n] = trains;
-  }
-
-  find_input_takers();
-
-  values_.resize(nodes_.size());
-  masks_.resize(nodes_.size());
-  grads_.resize(nodes_.size());
-  has_mask_.resize(nodes_.size());
-  d_inputs_.resize(nodes_.size());
-  for (size_t n = 0; n < nodes_.size(); ++n) {
-    const size_t outs = nodes_[n].output_shapes.size();
-    values_[n].resize(outs);
-    masks_[n].resize(outs);
-    grads_[n].resize(outs);
-    has_mask_[n].assign(outs, false);
-    d_inputs_[n].assign(nodes_[n].inputs.size(), nullptr);
-    inputs_.push_back(LayerInputs{std::vector<const Tensor*>(nodes_[n].inputs.size(), nullptr),
-                                  std::vector<const Tensor*>(nodes_[n].inputs.size(), nullptr)});
-  }
-}
-
-void Model::check_stateful_layers(DiagnosticSink& sink) {
+void Graph::check_stateful_layers(DiagnosticSink& sink) {
   // Keras carries states from batch i to batch i of the next call, which needs a fixed batch size.
   std::optional<Index> batch;
   for (int i : input_nodes_) {
@@ -264,13 +222,13 @@ void Model::check_stateful_layers(DiagnosticSink& sink) {
   fixed_batch_size_ = batch;
 }
 
-int Model::node_index(const std::string& layer_name) const {
+int Graph::node_index(const std::string& layer_name) const {
   for (size_t n = 0; n < nodes_.size(); ++n)
     if (nodes_[n].layer->name() == layer_name) return static_cast<int>(n);
   return -1;
 }
 
-std::optional<IdLimit> Model::input_id_limit(size_t i) const {
+std::optional<IdLimit> Graph::input_id_limit(size_t i) const {
   const int input = input_nodes_[i];
   std::optional<IdLimit> out;
   for (const auto& node : nodes_)
@@ -281,37 +239,37 @@ std::optional<IdLimit> Model::input_id_limit(size_t i) const {
   return out;
 }
 
-const Node* Model::find(const std::string& layer_name) const {
+const Node* Graph::find(const std::string& layer_name) const {
   const int index = node_index(layer_name);
   return index < 0 ? nullptr : &nodes_[static_cast<size_t>(index)];
 }
 
-Node* Model::find(const std::string& layer_name) {
+Node* Graph::find(const std::string& layer_name) {
   const int index = node_index(layer_name);
   return index < 0 ? nullptr : &nodes_[static_cast<size_t>(index)];
 }
 
-std::vector<ParamSlot> Model::parameters() {
+std::vector<ParamSlot> Graph::parameters() {
   std::vector<ParamSlot> out;
   for (auto& n : nodes_) n.layer->collect_params(out, n.layer->name() + "/");
   return out;
 }
 
-std::vector<ParamSlot> Model::trainable_parameters() {
+std::vector<ParamSlot> Graph::trainable_parameters() {
   std::vector<ParamSlot> out;
   for (auto& n : nodes_)
     if (n.layer->trainable()) n.layer->collect_params(out, n.layer->name() + "/");
   return out;
 }
 
-Index Model::count_params(bool trainable) const {
+Index Graph::count_params(bool trainable) const {
   Index total = 0;
   for (const auto& n : nodes_)
     if (n.layer->trainable() == trainable) total += n.layer->count_params();
   return total;
 }
 
-void Model::initialize(uint64_t seed) {
+void Graph::initialize(uint64_t seed) {
   for (auto& slot : parameters()) {
     Parameter& p = *slot.param;
     Random rng(seed ^ fnv1a(slot.key));
@@ -320,104 +278,8 @@ void Model::initialize(uint64_t seed) {
   for (auto& n : nodes_) n.layer->finish_initialization();
 }
 
-const LayerInputs& Model::gather(int node) {
-  // The vectors were sized at build time; only the mask pointers change from batch to batch.
-  LayerInputs& in = inputs_[node];
-  const auto& refs = nodes_[node].inputs;
-  for (size_t i = 0; i < refs.size(); ++i) {
-    in.values[i] = &values_[refs[i].node][refs[i].index];
-    in.masks[i] = has_mask_[refs[i].node][refs[i].index] ? &masks_[refs[i].node][refs[i].index] : nullptr;
-  }
-  return in;
-}
-
-void Model::reset_states() {
+void Graph::reset_states() {
   for (auto& n : nodes_) n.layer->reset_states();
-}
-
-void Model::find_input_takers() {
-  std::vector<int> readers(nodes_.size(), 0);
-  for (const Node& node : nodes_)
-    for (const OutputRef& r : node.inputs) ++readers[r.node];
-  takes_input_.assign(nodes_.size(), false);
-  for (size_t n = 0; n < nodes_.size(); ++n) {
-    const Node& node = nodes_[n];
-    if (node.is_input || node.inputs.size() != 1 || !dynamic_cast<const ReshapingLayer*>(node.layer.get()))
-      continue;
-    const int from = node.inputs[0].node;
-    takes_input_[n] = nodes_[from].is_input && readers[from] == 1 && !is_output_[from];
-  }
-}
-
-void Model::forward(const RunContext& ctx) {
-  activity_loss_ = 0;
-  for (size_t n = 0; n < nodes_.size(); ++n) {
-    Node& node = nodes_[n];
-    if (node.is_input) continue;
-    const LayerInputs& in = gather(static_cast<int>(n));
-    if (takes_input_[n] && ctx.mode == Mode::Training)
-      static_cast<ReshapingLayer&>(*node.layer).take(values_[node.inputs[0].node][0], values_[n][0]);
-    else
-      node.layer->forward(in, values_[n], ctx);
-    node.layer->compute_masks(in, masks_[n], has_mask_[n]);
-    if (const auto& reg = node.layer->activity_regularizer()) {
-      const Tensor& y = values_[n][0];
-      activity_loss_ += reg->penalty(y.ptr(), y.size()) / static_cast<double>(y.batch());
-    }
-  }
-}
-
-const Tensor* Model::output_mask(size_t k) const {
-  return layer_mask(outputs_[k].node, outputs_[k].index);
-}
-
-const Tensor* Model::layer_mask(int node, int index) const {
-  return has_mask_[node][index] ? &masks_[node][index] : nullptr;
-}
-
-double Model::weight_penalty() const {
-  double total = 0;
-  for (const auto& slot : all_params_)
-    if (slot.param->regularizer)
-      total += slot.param->regularizer->penalty(slot.param->value.ptr(), slot.param->value.size());
-  return total;
-}
-
-void Model::zero_grads() {
-  for (size_t n = 0; n < nodes_.size(); ++n) {
-    // backward() neither reads nor writes the gradient of a node with nothing trainable at or before it (the
-    // inputs, an MLP's Flatten) unless the loss seeds it there.
-    if (!upstream_trains_[n] && !is_output_[n]) continue;
-    for (size_t k = 0; k < values_[n].size(); ++k) {
-      grads_[n][k].resize(values_[n][k].shape);
-      grads_[n][k].set_zero();
-    }
-  }
-  for (auto& slot : all_params_) slot.param->zero_grad();
-}
-
-void Model::backward() {
-  for (size_t n = nodes_.size(); n-- > 0;) {
-    Node& node = nodes_[n];
-    if (node.is_input || !upstream_trains_[n]) continue;  // nothing at or before it takes a gradient
-    if (const auto& reg = node.layer->activity_regularizer()) {
-      const Tensor& y = values_[n][0];
-      reg->add_gradient(y.ptr(), grads_[n][0].ptr(), y.size(), 1.0 / static_cast<double>(y.batch()));
-    }
-    auto& d_inputs = d_inputs_[n];
-    for (size_t i = 0; i < node.inputs.size(); ++i) {
-      const OutputRef& r = node.inputs[i];
-      const bool wanted = upstream_trains_[r.node] && node.layer->input_takes_gradient(i);
-      d_inputs[i] = wanted ? &grads_[r.node][r.index] : nullptr;
-    }
-    const LayerInputs& in = gather(static_cast<int>(n));
-    node.layer->backward(in, values_[n], grads_[n], d_inputs);
-  }
-  // Weight penalties are part of the loss Keras minimises.
-  for (auto& slot : trainable_params_) {
-    Parameter& p = *slot.param;
-    if (p.regularizer) p.regularizer->add_gradient(p.value.ptr(), p.grad.ptr(), p.value.size());
-  }
 }
 
 }  // namespace yamlnet
