@@ -33,8 +33,14 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kSpin = std::chrono::microseconds(50);
 // A split is "late" when the caller, done with its own pieces, then waited more than its own time plus this.
 constexpr double kLateSlackSeconds = 50e-6;
-// Out of a window of kWindow splits, kLateLimit late ones send the pool solo for a while.
+// Out of a window of kWindow splits, kLateLimit late ones send the pool solo for a while; so do splits that,
+// over kLostSpanSeconds of their time, lost more than kLostShare of it waiting for late workers beyond the
+// slack. (A worker descheduled in the middle of its piece costs the caller a whole time slice, milliseconds
+// against a split's tens of microseconds: a few such splits lose much of the time without reaching the
+// count. With one core busy, this took the mlp's two threads from 0.75x to 0.95x of one thread's speed; the
+// span is long enough that an idle machine's rare hiccup does not reach the share.)
 constexpr int kWindow = 32, kLateLimit = 4;
+constexpr double kLostSpanSeconds = 0.02, kLostShare = 0.1;
 constexpr int64_t kFirstSoloRuns = 1024, kLongestSoloRuns = 1 << 18;
 
 thread_local bool running_piece = false;
@@ -199,15 +205,27 @@ void WorkerPool::run(Index pieces, Piece piece, void* work) {
 
 void WorkerPool::note_lateness(double own_seconds, double wait_seconds) {
   if (wait_seconds > own_seconds + kLateSlackSeconds) ++late_in_window_;
-  if (++runs_in_window_ < kWindow) return;
-  if (late_in_window_ >= kLateLimit) {
-    // Another process holds our workers' cores: one thread at full speed beats two that wait for each other.
-    solo_length_ = solo_length_ == 0 ? kFirstSoloRuns : std::min(solo_length_ * 2, kLongestSoloRuns);
-    solo_left_ = solo_length_;
-  } else if (late_in_window_ == 0) {
-    solo_length_ = 0;
+  span_seconds_ += own_seconds + wait_seconds;
+  lost_seconds_ += std::max(0.0, wait_seconds - own_seconds - kLateSlackSeconds);
+  bool go_solo = false;
+  if (span_seconds_ >= kLostSpanSeconds) {
+    go_solo = lost_seconds_ > kLostShare * span_seconds_;
+    // A whole span that lost next to nothing: the other process has gone, so the next solo stretch (if
+    // any) starts short again. (Judged per span, not per window: most windows of a busy machine lose
+    // nothing, and resetting on those kept the stretches from growing.)
+    if (lost_seconds_ < kLostShare / 8 * span_seconds_) solo_length_ = 0;
+    span_seconds_ = lost_seconds_ = 0;
   }
+  if (++runs_in_window_ >= kWindow) {
+    go_solo = go_solo || late_in_window_ >= kLateLimit;
+    late_in_window_ = runs_in_window_ = 0;
+  }
+  if (!go_solo) return;
+  // Another process holds our workers' cores: one thread at full speed beats two that wait for each other.
+  solo_length_ = solo_length_ == 0 ? kFirstSoloRuns : std::min(solo_length_ * 2, kLongestSoloRuns);
+  solo_left_ = solo_length_;
   late_in_window_ = runs_in_window_ = 0;
+  span_seconds_ = lost_seconds_ = 0;
 }
 
 namespace {

@@ -63,6 +63,8 @@ class WorkerPool {
   std::atomic<int> started_{0};  // workers past their setup
   // Lateness bookkeeping (caller only): recent splits where the caller waited far longer than its own share.
   int late_in_window_ = 0, runs_in_window_ = 0;
+  // Splits' time since the last look at it, and how much of it went to waiting for late workers.
+  double span_seconds_ = 0, lost_seconds_ = 0;
   int64_t solo_left_ = 0, solo_length_ = 0;
 };
 

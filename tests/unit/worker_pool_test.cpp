@@ -1,7 +1,7 @@
 // The worker pool behind every split (interpreter/core/worker_pool.hpp): each piece runs exactly once whoever
-// runs it, a piece's own splits stay on its thread, the pool goes solo when its workers keep arriving late
-// (another process holds their core) and comes back, and the default thread count follows the CPUs this
-// process may use (affinity mask), not the host's.
+// runs it, a piece's own splits stay on its thread, the pool goes solo when its workers keep arriving late or
+// lose it much of its time (another process holds their core) and comes back, and the default thread count
+// follows the CPUs this process may use (affinity mask), not the host's.
 #include "interpreter/core/worker_pool.hpp"
 
 #include <doctest/doctest.h>
@@ -131,4 +131,24 @@ TEST_CASE("usable_cpus follows the affinity mask") {
   REQUIRE(sched_setaffinity(0, sizeof one, &one) == 0);
   CHECK(usable_cpus() == 1);
   REQUIRE(sched_setaffinity(0, sizeof saved, &saved) == 0);
+}
+
+TEST_CASE(
+    "worker pool: a worker late in few splits but by a whole time slice each time sends the pool solo") {
+  WorkerPool& pool = WorkerPool::instance(2);
+  struct Work {
+    std::thread::id caller;
+    int run = 0;
+  } work{std::this_thread::get_id()};
+  const auto piece = [](void* w, Index p) {
+    const auto& k = *static_cast<Work*>(w);
+    if (p == 0) busy_wait(std::chrono::microseconds(200));  // time for the worker to claim piece 1
+    // One split in 16 waits 5 ms for its worker (descheduled mid-piece): two late splits per window of 32,
+    // under the count that sends the pool solo, yet most of the time is lost.
+    if (k.run % 16 == 0 && std::this_thread::get_id() != k.caller)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  };
+  while (pool.solo_runs_left() > 0) pool.run(2, piece, &work);
+  for (work.run = 1; work.run <= 400 && pool.solo_runs_left() == 0; ++work.run) pool.run(2, piece, &work);
+  CHECK(pool.solo_runs_left() > 0);
 }
