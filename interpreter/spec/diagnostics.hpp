@@ -11,7 +11,7 @@ namespace yamlnet {
 
 class DiagnosticSink {
  public:
-  explicit DiagnosticSink(std::string file) : file_(std::move(file)) {}
+  explicit DiagnosticSink(const std::string& file) : file_(file) {}
 
   // The layer being parsed; its name and type prefix every message until cleared.
   void set_layer(std::string name, std::string type) {
@@ -29,14 +29,15 @@ class DiagnosticSink {
   SourceLoc loc(const YAML::Node& node) const;
   // Nodes that --set overrides wrote (each value and everything below it), with the argument's text.
   void add_override(const YAML::Node& value, const std::string& assignment);
-  const std::string& file() const { return file_; }
+  const std::string& file() const { return file_.str(); }
   bool has_errors() const { return !errors_.empty(); }
   const std::vector<Diagnostic>& errors() const { return errors_; }
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
   void throw_if_errors() const;
 
  private:
-  std::string file_, layer_, layer_type_;
+  FileName file_;  // interned once: every location the sink makes copies a pointer, not a lookup
+  std::string layer_, layer_type_;
   std::vector<Diagnostic> errors_, warnings_;
   std::vector<std::pair<YAML::Node, std::string>> override_nodes_;
   std::vector<std::string> overrides_;
