@@ -95,16 +95,16 @@ Parameter& Layer::add_param(std::string name, Shape shape, Value initializer, co
                               Constraint::from_value(constraint)});
 }
 
-Parameter& Layer::add_param(std::string name, Shape shape, const WeightArgs& weight) {
+Parameter& Layer::add_param(std::string name, Shape shape, WeightArgs&& weight) {
   ParameterBudget::reserve(name, shape);
   Parameter p;
   p.name = std::move(name);
   p.shape = shape;
   p.value.resize(shape);
-  p.grad.resize(shape);
-  p.initializer = weight.initializer;
-  p.regularizer = weight.regularizer;
-  p.constraint = weight.constraint;
+  // The gradient is allocated by the executor: checking a config (validate, summary) never needs it.
+  p.initializer = std::move(weight.initializer);
+  p.regularizer = std::move(weight.regularizer);
+  p.constraint = std::move(weight.constraint);
   params_.push_back(std::move(p));
   return params_.back();
 }

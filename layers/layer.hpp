@@ -63,8 +63,9 @@ struct Parameter {
 };
 
 // What a layer reads from its arguments for one weight (Keras's <w>_initializer, <w>_regularizer and
-// <w>_constraint), taken when the layer is made, so that a layer keeps no copy of its arguments until build
-// (a config may hold 150k layers).
+// <w>_constraint), taken when the layer is made, so that a layer keeps no copy of its arguments until build,
+// and handed to the weight's Parameter at build, so that they are not kept twice (a config may hold 150k
+// layers).
 struct WeightArgs {
   Value initializer;
   std::optional<Regularizer> regularizer;
@@ -136,7 +137,7 @@ class Layer {
  protected:
   Parameter& add_param(std::string name, Shape shape, Value initializer,
                        const Value& regularizer = Value::none(), const Value& constraint = Value::none());
-  Parameter& add_param(std::string name, Shape shape, const WeightArgs& weight);
+  Parameter& add_param(std::string name, Shape shape, WeightArgs&& weight);
 
   std::vector<Parameter> params_;
 

@@ -84,7 +84,7 @@ const Registry& builtin_registry() {
 std::unique_ptr<Layer> create_wrapped_layer(const Value& layer, const std::string& name_prefix) {
   const LayerInfo* info = builtin_registry().find(layer.s);
   Args args;
-  for (const auto& [key, value] : layer.args) args.set(key, value);
+  for (const auto& [key, value] : layer.args()) args.set(key, value);
   const std::string name = layer.strings().empty() ? snake_case(layer.s) : layer.strings()[0];
   return info->create(name_prefix + name, args);
 }

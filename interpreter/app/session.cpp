@@ -87,21 +87,21 @@ LoadedRun load_run(const ModelSpec& spec, const RunOptions& options, std::vector
 
 }  // namespace
 
-Model validate_model(ModelSpec parsed) {
-  Model model(std::move(parsed));
-  const ModelSpec& spec = model.spec();
+Graph validate_model(ModelSpec parsed) {
+  Graph graph(std::move(parsed));
+  const ModelSpec& spec = graph.spec();
   if (!spec.compile.get("loss").is_none()) {
-    // Binding the losses checks them against the model (widths, sampled softmax's table). It also sets the
+    // Binding the losses checks them against the graph (widths, sampled softmax's table). It also sets the
     // outputs up for training (gradients at the logits), which nothing that validates reads.
-    Trainer trainer(model, spec.compile, spec.seed);
+    const Compiled compiled(graph, spec.compile);
     const bool validation = spec.data.validation.present || spec.fit.number("validation_split") > 0 ||
                             (is_interaction_log(spec) && spec.data.args.boolean("validation"));
-    std::vector<std::string> logged = trainer.log_names(validation);
+    std::vector<std::string> logged = compiled.log_names(graph, validation);
     if (validation && is_interaction_log(spec))
       for (const auto& r : ranking_names(spec)) logged.push_back("val_" + r);
-    make_callbacks(spec.fit.get("callbacks"), logged, CallbackContext{&model, {}, nullptr}, spec.file);
+    make_callbacks(spec.fit.get("callbacks"), logged, CallbackContext{&graph, {}, nullptr}, spec.file);
   }
-  return model;
+  return graph;
 }
 
 std::string default_weights_path(const ModelSpec& spec) {

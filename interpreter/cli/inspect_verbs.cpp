@@ -17,7 +17,7 @@ void add_summary(CLI::App& app, VerbOutcome&) {
       app.add_subcommand("summary", "print the layer table (Keras's model.summary()) and arguments");
   add_config_args(cmd, *args);
   cmd->callback([args] {
-    Model model = validate_model(args->load());
+    const Graph model = validate_model(args->load());
     std::printf("%s\nArguments (defaults filled in):\n%s", model_summary(model).c_str(),
                 config_echo(model).c_str());
   });
@@ -28,7 +28,7 @@ void add_validate(CLI::App& app, VerbOutcome&) {
   CLI::App* cmd = app.add_subcommand("validate", "check a config: syntax, arguments, graph and shapes");
   add_config_args(cmd, *args);
   cmd->callback([args] {
-    Model model = validate_model(args->load());
+    const Graph model = validate_model(args->load());
     std::printf("%s: OK (%zu layers, %s parameters)\n", args->config.c_str(), model.nodes().size(),
                 thousands(model.count_params(true) + model.count_params(false)).c_str());
   });

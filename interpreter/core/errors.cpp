@@ -5,14 +5,13 @@
 
 namespace yamlnet {
 
-const std::string& FileName::empty_name() {
+const std::string& InternedString::empty_name() {
   static const std::string empty;
   return empty;
 }
 
-FileName::FileName(const std::string& name) {
+InternedString::InternedString(const std::string& name) {
   if (name.empty()) return;
-  // Interned for the whole run: the few names a process sees (its config, its --set arguments) are kept once.
   static std::mutex mutex;
   static std::unordered_set<std::string> names;
   std::lock_guard<std::mutex> lock(mutex);

@@ -6,22 +6,29 @@
 
 namespace yamlnet {
 
-// A file name as a pointer into a table that lives as long as the process: a config of 150k layers holds
-// millions of located values, and each copy of a file name held as a std::string was one more heap string
-// once the path passed 15 characters (and 32 bytes in every location).
-class FileName {
+// A name as a pointer into a table that lives as long as the process. A config of 150k layers holds
+// millions of located values and some 1.5M named arguments; each copy of a file or argument name held as a
+// std::string was 32 bytes, and one more heap string once the name passed 15 characters
+// ("kernel_initializer"). The few names a process sees (its config, --set arguments, the tables' argument
+// names) are kept once.
+class InternedString {
  public:
-  FileName() = default;
-  FileName(const std::string& name);  // NOLINT: a name converts implicitly, as the string it replaces
-  FileName(const char* name) : FileName(std::string(name)) {}  // NOLINT
+  InternedString() = default;
+  InternedString(const std::string& name);  // NOLINT: a name converts implicitly, as the string it replaces
+  InternedString(const char* name) : InternedString(std::string(name)) {}  // NOLINT
   const std::string& str() const { return *name_; }
   operator const std::string&() const { return *name_; }  // NOLINT
   bool empty() const { return name_->empty(); }
+  friend bool operator==(const InternedString& a, const InternedString& b) { return a.name_ == b.name_; }
+  friend bool operator==(const InternedString& a, const std::string& b) { return *a.name_ == b; }
+  friend bool operator==(const InternedString& a, const char* b) { return *a.name_ == b; }
 
  private:
   const std::string* name_ = &empty_name();
   static const std::string& empty_name();
 };
+
+using FileName = InternedString;
 
 struct SourceLoc {
   FileName file;

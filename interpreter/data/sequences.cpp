@@ -50,7 +50,7 @@ namespace {
 
 Args block_args(const Value& block) {
   Args args;
-  for (const auto& [name, value] : block.args) args.set(name, value);
+  for (const auto& [name, value] : block.args()) args.set(name, value);
   return args;
 }
 

@@ -77,7 +77,7 @@ std::string config_echo(const Graph& graph) {
     out += d.name + " (" + d.type + "):";
     bool first = true;
     for (const auto& [key, value] : d.args.items()) {
-      out += (first ? " " : ", ") + key + "=" + value.to_string();
+      out += (first ? " " : ", ") + key.str() + "=" + value.to_string();
       first = false;
     }
     if (!d.trainable) out += std::string(first ? " " : ", ") + "trainable=false";

@@ -67,7 +67,7 @@ std::string spec_sha256(const ModelSpec& spec) {
     std::vector<std::string> refs;
     for (const auto& r : l.inputs) refs.push_back(r.layer + ":" + std::to_string(r.index));
     layer["inputs"] = refs;
-    for (const auto& [key, value] : l.args.items()) layer["args"][key] = value.to_string();
+    for (const auto& [key, value] : l.args.items()) layer["args"][key.str()] = value.to_string();
     layer["trainable"] = l.trainable;
     j["layers"].push_back(layer);
   }

@@ -91,7 +91,7 @@ Value default_function(const FunctionFamily& family, const std::string& name) {
   const FunctionInfo* info = family.find(name);
   Value v = Value::function(info ? info->name : name);
   if (info)
-    for (const auto& a : info->args) v.args.emplace_back(a.name, a.default_value);
+    for (const auto& a : info->args) v.mutable_args().emplace_back(a.name, a.default_value);
   return v;
 }
 
@@ -129,11 +129,11 @@ Value parse_function(const YAML::Node& node, const FunctionFamily& family, const
     const YAML::Node args_node = node["config"].IsDefined() && node["config"].IsMap() ? node["config"] : node;
     Args args =
         parse_args(args_node, info->args, info->keras_aliases, {"type", "class_name", "config"}, sink);
-    v.args = args.items();
+    v.set_args(args.items());
   } else {
     for (const auto& a : info->args) {
       if (a.required) sink.error(node, "argument '" + what + "': " + info->name + " needs '" + a.name + "'");
-      v.args.emplace_back(a.name, a.default_value);
+      v.mutable_args().emplace_back(a.name, a.default_value);
     }
   }
   return v;
@@ -291,7 +291,7 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
         return Value::none();
       }
       out = Value::function(info->type);
-      out.args = parse_args(node, info->args, info->aliases, {"type", "name"}, sink).items();
+      out.set_args(parse_args(node, info->args, info->aliases, {"type", "name"}, sink).items());
       if (node["name"].IsDefined()) out.mutable_strings().push_back(node["name"].Scalar());
       break;
     }

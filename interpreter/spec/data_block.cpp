@@ -124,7 +124,7 @@ DataSpec parse_data_spec(const YAML::Node& node, const std::vector<const DataTyp
       continue;
     }
     Value v = Value::function(block_info.key);
-    v.args = parse_args(block, block_info.args, {}, {}, sink).items();
+    v.set_args(parse_args(block, block_info.args, {}, {}, sink).items());
     v.loc = sink.loc(block);
     spec.args.set(block_info.key, v);
   }

@@ -33,8 +33,8 @@ YAML::Node value_to_yaml(const Value& value) {
       YAML::Node map(YAML::NodeType::Map);
       map["type"] = value.s;
       if (!value.strings().empty()) map["name"] = value.strings()[0];  // a wrapped layer's name
-      for (const auto& [key, arg] : value.args)
-        if (!arg.is_none()) map[key] = value_to_yaml(arg);
+      for (const auto& [key, arg] : value.args())
+        if (!arg.is_none()) map[key.str()] = value_to_yaml(arg);
       return map;
     }
   }
@@ -44,7 +44,7 @@ YAML::Node value_to_yaml(const Value& value) {
 YAML::Node args_to_yaml(const Args& args) {
   YAML::Node map(YAML::NodeType::Map);
   for (const auto& [key, value] : args.items())
-    if (!value.is_none()) map[key] = value_to_yaml(value);
+    if (!value.is_none()) map[key.str()] = value_to_yaml(value);
   return map;
 }
 

@@ -6,6 +6,7 @@
 namespace yamlnet {
 
 struct Value::Lists {
+  std::vector<NamedValue> args;
   std::vector<int64_t> ints;
   std::vector<std::string> strings;
   std::vector<Value> items;
@@ -19,7 +20,6 @@ Value::Value(const Value& other)
       i(other.i),
       f(other.f),
       s(other.s),
-      args(other.args),
       loc(other.loc),
       lists_(other.lists_ ? std::make_unique<Lists>(*other.lists_) : nullptr) {}
 Value::Value(Value&&) noexcept = default;
@@ -40,6 +40,16 @@ static const Value::Lists& no_lists() {
   return empty;
 }
 
+const std::vector<NamedValue>& Value::args() const {
+  return (lists_ ? *lists_ : no_lists()).args;
+}
+std::vector<NamedValue>& Value::mutable_args() {
+  return lists().args;
+}
+void Value::set_args(std::vector<NamedValue> args) {
+  if (args.empty() && !lists_) return;
+  lists().args = std::move(args);
+}
 const std::vector<int64_t>& Value::ints() const {
   return (lists_ ? *lists_ : no_lists()).ints;
 }
@@ -71,7 +81,7 @@ std::vector<Value>& Value::mutable_items() {
 }
 
 const Value* Value::arg(const std::string& name) const {
-  for (const auto& [key, value] : args)
+  for (const auto& [key, value] : args())
     if (key == name) return &value;
   return nullptr;
 }
@@ -118,8 +128,8 @@ std::string Value::to_string() const {
         return out + "]";
       }
       std::string out = "{type: " + s;
-      for (const auto& [key, value] : args)
-        if (!value.is_none()) out += ", " + key + ": " + value.to_string();
+      for (const auto& [key, value] : args())
+        if (!value.is_none()) out += ", " + key.str() + ": " + value.to_string();
       return out + "}";
     }
   }

@@ -10,18 +10,25 @@
 
 namespace yamlnet {
 
+struct Value;
+// An argument: its table name (interned: the same few names recur in every layer) and its value.
+using NamedValue = std::pair<InternedString, Value>;
+
 struct Value {
   enum class Kind : uint8_t { None, Int, Float, Bool, String, IntList, StringList, Function };
   Kind kind = Kind::None;
   bool b = false;
   int64_t i = 0;
   double f = 0.0;
-  std::string s;                                    // String value, or the function's type name
-  std::vector<std::pair<std::string, Value>> args;  // a function's arguments, table order, defaults filled
+  std::string s;  // String value, or the function's type name
   SourceLoc loc;
 
-  // The lists, which few values have, sit behind one pointer: a layer's arguments are mostly scalars and
-  // None, and a config of 150k layers holds some 1.5M values (in the spec and again in the layers).
+  // The lists and a function's arguments, which few values have, sit behind one pointer: a layer's arguments
+  // are mostly scalars and None, and a config of 150k layers holds some 1.5M values (in the spec and again in
+  // the layers).
+  const std::vector<NamedValue>& args() const;  // table order, defaults filled
+  std::vector<NamedValue>& mutable_args();
+  void set_args(std::vector<NamedValue> args);
   const std::vector<int64_t>& ints() const;
   const std::vector<std::string>& strings() const;  // a string list; a wrapped layer's name
   const std::vector<Value>& items() const;          // a list of functions (callbacks)
@@ -96,10 +103,10 @@ class Args {
   double number(const std::string& name) const { return get(name).as_double(); }
   bool boolean(const std::string& name) const { return get(name).b; }
   const std::string& string(const std::string& name) const { return get(name).s; }
-  const std::vector<std::pair<std::string, Value>>& items() const { return values_; }
+  const std::vector<NamedValue>& items() const { return values_; }
 
  private:
-  std::vector<std::pair<std::string, Value>> values_;
+  std::vector<NamedValue> values_;
 };
 
 }  // namespace yamlnet

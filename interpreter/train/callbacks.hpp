@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "interpreter/graph/model.hpp"
+#include "interpreter/graph/graph.hpp"
 #include "interpreter/train/callback.hpp"
 #include "interpreter/train/logs.hpp"
 
 namespace yamlnet {
 
 struct CallbackContext {
-  Model* model = nullptr;
+  Graph* model = nullptr;
   std::function<void(const std::string& path)> save_weights;
   TrainingObserver* observer = nullptr;
 };

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "interpreter/graph/model.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/optimizers.hpp"
 

@@ -10,7 +10,7 @@
 
 namespace yamlnet {
 
-class Model;
+class Graph;
 
 class Loss;
 template <class Product, class... Context>
@@ -47,7 +47,7 @@ class Loss {
 
   // Losses that read model parameters (sampled softmax reads an item table) find them here. Throws
   // ConfigError naming the argument.
-  virtual void bind(Model& /*model*/, size_t /*output*/) {}
+  virtual void bind(Graph& /*graph*/, size_t /*output*/) {}
   // Called with the training targets before fit (the frequency sampler counts them).
   virtual void observe_targets(const Tensor& /*targets*/) {}
 

@@ -42,15 +42,15 @@ SampledSoftmax::SampledSoftmax(const Value& spec)
       remove_hits_(spec.arg("remove_accidental_hits")->b),
       subtract_log_q_(spec.arg("subtract_log_q")->b) {}
 
-void SampledSoftmax::bind(Model& model, size_t output) {
+void SampledSoftmax::bind(Graph& graph, size_t output) {
   const Value* arg = spec_.arg("item_embedding");
   auto fail = [&](const std::string& message) {
     throw ConfigError({Diagnostic{arg->loc, "", "", "compile.loss.item_embedding: " + message}});
   };
-  Node* node = model.find(table_layer_);
+  Node* node = graph.find(table_layer_);
   if (!node) {
     std::vector<std::string> names;
-    for (const auto& n : model.nodes())
+    for (const auto& n : graph.nodes())
       if (n.layer->type() == "Embedding") names.push_back(n.layer->name());
     std::string hint = nearest_name(table_layer_, names);
     fail("no layer named '" + table_layer_ + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
@@ -58,10 +58,10 @@ void SampledSoftmax::bind(Model& model, size_t output) {
   auto* table = dynamic_cast<Embedding*>(node->layer.get());
   if (!table) fail("'" + table_layer_ + "' is a " + node->layer->type() + ", not an Embedding");
   Parameter& weights = table->params()[0];
-  const Index width = model.output_shape(output).back();
+  const Index width = graph.output_shape(output).back();
   if (weights.shape[1] != width)
     fail("the table's rows have " + std::to_string(weights.shape[1]) + " values but output '" +
-         model.output_name(output) + "' has " + std::to_string(width) + " (they are multiplied)");
+         graph.output_name(output) + "' has " + std::to_string(width) + " (they are multiplied)");
   const bool trains = table->trainable();
   bind_table(&weights.value, trains ? &weights.grad : nullptr, table->mask_zero(),
              trains && weights.touched ? &*weights.touched : nullptr);

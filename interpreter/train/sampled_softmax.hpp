@@ -21,7 +21,7 @@ class SampledSoftmax : public Loss {
   explicit SampledSoftmax(const Value& spec);
   bool takes_logits_of(const std::string&) const override { return false; }
   Index target_width(Index) const override { return 1; }
-  void bind(Model& model, size_t output) override;
+  void bind(Graph& graph, size_t output) override;
   // For tests: score against this table directly (grad receives d loss / d table during training; the rows
   // written are recorded in table_rows when the gradient is row-sparse).
   void bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding, TouchedRows* table_rows = nullptr);

@@ -47,49 +47,10 @@ void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, 
   });
 }
 
-bool feeds_other_layers(const Model& model, const Node& node) {
-  int self = -1;
-  for (size_t n = 0; n < model.nodes().size(); ++n)
-    if (&model.nodes()[n] == &node) self = static_cast<int>(n);
-  for (const auto& other : model.nodes())
-    for (const auto& r : other.inputs)
-      if (r.node == self) return true;
-  return false;
-}
-
 }  // namespace
 
-Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(model), seed_(seed) {
-  const Value& loss = compile.get("loss");
-  if (loss.is_none())
-    throw ConfigError({Diagnostic{
-        SourceLoc{model.spec().file, 0, 0}, "", "",
-        "compile.loss is required to train or evaluate (e.g. loss: sparse_categorical_crossentropy)"}});
-  optimizer_ = Optimizer::create(compile.get("optimizer"));
-  for (size_t k = 0; k < model.num_outputs(); ++k) {
-    losses_.push_back(Loss::create(loss));
-    Loss& l = *losses_.back();
-    l.bind(model, k);
-    Node& node = model.output_node(k);
-    // Keras reads the logits of a sigmoid/softmax output for cross-entropy: exact and stable.
-    auto* exposes = dynamic_cast<ExposesLogits*>(node.layer.get());
-    const bool logits = exposes && !l.from_logits_arg() && l.takes_logits_of(exposes->output_activation()) &&
-                        exposes->logits() != nullptr && !feeds_other_layers(model, node);
-    logits_of_.push_back(logits ? exposes : nullptr);
-    if (logits) {
-      l.set_logits_input(true);
-      exposes->set_gradient_at_logits(true);
-    }
-    const Index width = model.output_shape(k).back();
-    std::vector<std::unique_ptr<Metric>> ms;
-    for (const auto& name : compile.get("metrics").strings()) {
-      std::string kind;
-      int cutoff;
-      if (parse_ranking_metric(name, kind, cutoff)) continue;  // computed over ranking sets, not batches
-      ms.push_back(Metric::create(name, width, l.target_width(width)));
-    }
-    metrics_.push_back(std::move(ms));
-  }
+Trainer::Trainer(Model& model, const Args& compile, uint64_t seed)
+    : model_(model), seed_(seed), compiled_(model, compile) {
   targets_.resize(model.num_outputs());
   output_losses_.assign(model.num_outputs(), 0.0);
   output_loss_sums_.assign(model.num_outputs(), 0.0);
@@ -97,31 +58,9 @@ Trainer::Trainer(Model& model, const Args& compile, uint64_t seed) : model_(mode
   trainable_ = model.trainable_parameters();
 }
 
-std::vector<Index> Trainer::target_widths() const {
-  std::vector<Index> out;
-  for (size_t k = 0; k < model_.num_outputs(); ++k)
-    out.push_back(losses_[k]->target_width(model_.output_shape(k).back()));
-  return out;
-}
-
-std::vector<std::string> Trainer::log_names(bool with_validation) const {
-  std::vector<std::string> names{"loss"};
-  // Keras adds one loss per output when there are several: `<output>_loss`.
-  if (model_.num_outputs() > 1)
-    for (size_t k = 0; k < model_.num_outputs(); ++k) names.push_back(model_.output_name(k) + "_loss");
-  for (size_t k = 0; k < metrics_.size(); ++k)
-    for (const auto& m : metrics_[k])
-      names.push_back(model_.num_outputs() > 1 ? model_.output_name(k) + "_" + m->name() : m->name());
-  if (with_validation) {
-    const size_t n = names.size();
-    for (size_t i = 0; i < n; ++i) names.push_back("val_" + names[i]);
-  }
-  return names;
-}
-
 void Trainer::observe_training_targets(const Dataset& train) {
-  for (size_t k = 0; k < losses_.size() && k < train.targets.size(); ++k)
-    losses_[k]->observe_targets(train.targets[k].values);
+  for (size_t k = 0; k < compiled_.losses.size() && k < train.targets.size(); ++k)
+    compiled_.losses[k]->observe_targets(train.targets[k].values);
 }
 
 void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end) {
@@ -134,8 +73,9 @@ void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, I
 double Trainer::batch_loss(Random* training_rng) {
   double total = 0;
   for (size_t k = 0; k < model_.num_outputs(); ++k) {
-    const Tensor& in = logits_of_[k] ? *logits_of_[k]->logits() : model_.output(k);
-    output_losses_[k] = losses_[k]->compute(in, targets_[k], loss_grads_[k], sequence_mask(k), training_rng);
+    const Tensor& in = compiled_.logits_of[k] ? *compiled_.logits_of[k]->logits() : model_.output(k);
+    output_losses_[k] =
+        compiled_.losses[k]->compute(in, targets_[k], loss_grads_[k], sequence_mask(k), training_rng);
     total += output_losses_[k];
     if (training_rng) model_.output_grad(k).array() += loss_grads_[k].array();
   }
@@ -160,7 +100,7 @@ void Trainer::fill_logs(Logs& logs, double loss_sum, Index seen, bool running) c
   logs[i++].second = loss_sum / count;
   if (model_.num_outputs() > 1)
     for (double sum : output_loss_sums_) logs[i++].second = sum / count;
-  for (const auto& ms : metrics_)
+  for (const auto& ms : compiled_.metrics)
     for (const auto& m : ms) {
       if (running && !m->cheap_to_read()) {
         ++i;  // shown at the end of the epoch
@@ -171,12 +111,12 @@ void Trainer::fill_logs(Logs& logs, double loss_sum, Index seen, bool running) c
 }
 
 void Trainer::update_metrics() {
-  for (size_t k = 0; k < metrics_.size(); ++k)
-    for (auto& m : metrics_[k]) m->update(model_.output(k), targets_[k], sequence_mask(k));
+  for (size_t k = 0; k < compiled_.metrics.size(); ++k)
+    for (auto& m : compiled_.metrics[k]) m->update(model_.output(k), targets_[k], sequence_mask(k));
 }
 
 void Trainer::reset_metrics() {
-  for (auto& ms : metrics_)
+  for (auto& ms : compiled_.metrics)
     for (auto& m : ms) m->reset();
 }
 
@@ -186,7 +126,7 @@ double Trainer::step(Random& rng) {
   const double loss = batch_loss(&rng);
   update_metrics();
   model_.backward();
-  optimizer_->apply(trainable_);
+  compiled_.optimizer->apply(trainable_);
   return loss;
 }
 
@@ -196,7 +136,7 @@ double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
     std::iota(identity_order_.begin(), identity_order_.end(), Index(0));
   }
   load_batch(data, identity_order_, begin, end);
-  Random rng(seed_ ^ static_cast<uint64_t>(optimizer_->iterations()));
+  Random rng(seed_ ^ static_cast<uint64_t>(compiled_.optimizer->iterations()));
   reset_metrics();
   return step(rng);
 }

@@ -8,6 +8,7 @@
 #include "interpreter/data/dataset.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/callback.hpp"
+#include "interpreter/train/compiled.hpp"
 #include "interpreter/train/logs.hpp"
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
@@ -50,9 +51,11 @@ class Trainer {
   Trainer(Model& model, const Args& compile, uint64_t seed);
 
   // Target values per prediction row for each output (1 for sparse labels), for the data loader.
-  std::vector<Index> target_widths() const;
+  std::vector<Index> target_widths() const { return compiled_.target_widths(model_); }
   // The names fit() logs, in order (loss, metrics; with_validation adds val_ ones).
-  std::vector<std::string> log_names(bool with_validation) const;
+  std::vector<std::string> log_names(bool with_validation) const {
+    return compiled_.log_names(model_, with_validation);
+  }
 
   // Throws NonFiniteLoss when a step's loss is NaN or infinite (Keras's TerminateOnNaN, always on).
   std::vector<EpochRecord> fit(const Dataset& train, const Dataset* validation, const FitOptions& options);
@@ -64,7 +67,7 @@ class Trainer {
   // Shows each loss the training targets (the frequency sampler of sampled softmax counts them).
   void observe_training_targets(const Dataset& train);
 
-  Optimizer& optimizer() { return *optimizer_; }
+  Optimizer& optimizer() { return *compiled_.optimizer; }
   Model& model() { return model_; }
 
  private:
@@ -82,11 +85,7 @@ class Trainer {
 
   Model& model_;
   uint64_t seed_;
-  std::unique_ptr<Optimizer> optimizer_;
-  std::vector<std::unique_ptr<Loss>> losses_;                  // one per output
-  std::vector<std::vector<std::unique_ptr<Metric>>> metrics_;  // per output
-  // Per output: the layer whose logits the loss reads (sigmoid/softmax output, cross-entropy), else null.
-  std::vector<const ExposesLogits*> logits_of_;
+  Compiled compiled_;
   std::vector<Tensor> targets_;                           // batch targets per output
   std::vector<Tensor> loss_grads_;                        // per output
   std::vector<double> output_losses_, output_loss_sums_;  // per output: last batch, and summed over an epoch

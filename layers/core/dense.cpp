@@ -22,8 +22,8 @@ std::vector<Shape> Dense::build(const std::vector<Shape>& input_shapes) {
   if (in.empty())
     throw ShapeError("needs an input of rank >= 1 per sample, got shape " + shape_to_string(in));
   input_dim_ = in.back();
-  add_param("kernel", {input_dim_, units_}, kernel_).backward_assigns_grad = true;
-  if (use_bias_) add_param("bias", {units_}, bias_).backward_assigns_grad = true;
+  add_param("kernel", {input_dim_, units_}, std::move(kernel_)).backward_assigns_grad = true;
+  if (use_bias_) add_param("bias", {units_}, std::move(bias_)).backward_assigns_grad = true;
   Shape out = in;
   out.back() = units_;
   return {out};

@@ -19,7 +19,7 @@ class Dense : public Layer, public ExposesLogits {
   void set_gradient_at_logits(bool on) override { gradient_at_logits_ = on; }
 
  private:
-  WeightArgs kernel_, bias_;
+  WeightArgs kernel_, bias_;  // handed to the parameters at build
   Index units_ = 0, input_dim_ = 0;
   bool use_bias_ = true;
   Activation activation_;

@@ -24,7 +24,7 @@ std::vector<Shape> Embedding::build(const std::vector<Shape>& input_shapes) {
     throw ShapeError(
         "input_length " + std::to_string(length.i) + " does not match the input shape " + shape_to_string(in),
         "input_length");
-  Parameter& table = add_param("embeddings", {input_dim_, output_dim_}, embeddings_);
+  Parameter& table = add_param("embeddings", {input_dim_, output_dim_}, std::move(embeddings_));
   // A batch looks up a few rows of the table: only those get a gradient (unless a penalty covers every row).
   if (!table.regularizer) table.touched.emplace(input_dim_);
   Shape out = in;

@@ -20,7 +20,7 @@ class Embedding : public Layer, public TakesIds {
   bool mask_zero() const { return mask_zero_; }
 
  private:
-  WeightArgs embeddings_;
+  WeightArgs embeddings_;  // handed to the table at build
   Value input_length_;
   Index input_dim_, output_dim_;
   bool mask_zero_;

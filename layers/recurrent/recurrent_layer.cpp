@@ -37,10 +37,10 @@ std::vector<Shape> RecurrentLayer::build(const std::vector<Shape>& input_shapes)
   ParameterBudget::check({{"kernel", {features_, gates_ * units_}},
                           {"recurrent_kernel", {units_, gates_ * units_}},
                           {"bias", use_bias_ ? bias_shape() : Shape{0}}});
-  add_param("kernel", {features_, gates_ * units_}, kernel_);
-  add_param("recurrent_kernel", {units_, gates_ * units_}, recurrent_);
+  add_param("kernel", {features_, gates_ * units_}, std::move(kernel_));
+  add_param("recurrent_kernel", {units_, gates_ * units_}, std::move(recurrent_));
   if (use_bias_) {
-    add_param("bias", bias_shape(), bias_);
+    add_param("bias", bias_shape(), std::move(bias_));
   }
   std::vector<Shape> out{return_sequences_ ? Shape{in[0], units_} : Shape{units_}};
   if (return_state_)

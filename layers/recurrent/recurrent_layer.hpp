@@ -111,7 +111,7 @@ class RecurrentLayer : public Layer {
   static void apply_region_backward(const Activation& f, const Real* z, const Real* y, const Real* dy,
                                     Real* dz, Index row0, Index rows, Index col0, Index count, Index cols);
 
-  WeightArgs kernel_, recurrent_, bias_;
+  WeightArgs kernel_, recurrent_, bias_;  // handed to the parameters at build
   Index units_, gates_, state_count_;
   Activation activation_, recurrent_activation_;
   bool use_bias_;

@@ -18,6 +18,10 @@ std::unique_ptr<Layer> make_layer(const std::string& type, const std::string& ya
   REQUIRE_MESSAGE(!sink.has_errors(), (sink.has_errors() ? sink.errors()[0].format() : ""));
   auto layer = info->create(type, args);
   layer->build(per_sample);
+  // Gradients are allocated by the executor, which these checks do without.
+  std::vector<ParamSlot> slots;
+  layer->collect_params(slots, "");
+  for (auto& slot : slots) slot.param->grad.resize(slot.param->shape);
   Random rng(seed);
   for (auto& p : layer->params()) {
     initialize(p.initializer, p.shape, p.value.ptr(), rng);

@@ -277,3 +277,37 @@ TEST_CASE(
   // A figure a callback adds is in the epoch's record (ranking validation adds val_hr@K this way).
   CHECK(find_log(history[1].logs, "added_by_a") == 1.0);
 }
+
+TEST_CASE(
+    "cross-entropy reads the logits of an Activation output as it does a Dense one's (Keras's TF backend)") {
+  // Keras takes the logits of any sigmoid/softmax output; the probabilities' clipped form would differ in
+  // the last bits of the loss and of every later weight.
+  TempDir dir;
+  const std::string data = write_data(dir, 60);
+  auto config = [&](const std::string& file, const std::string& out_layers) {
+    return dir.write(file,
+                     "name: logits\nseed: 4\ninputs: {x: {shape: [2]}}\nlayers:\n"
+                     "  - {name: hidden, type: Dense, units: 3, activation: tanh}\n" +
+                         out_layers +
+                         "compile: {optimizer: {type: sgd, learning_rate: 0.5}, loss: bce}\n"
+                         "data: {type: csv, columns: {x: [x0, x1], y: [y]}, train: " +
+                         data + "}\nfit: {epochs: 3, batch_size: 6}\n");
+  };
+  RunOptions fused{config("fused.yaml", "  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"),
+                   {},
+                   "",
+                   dir.path("fused.json")};
+  RunOptions apart{config("apart.yaml",
+                          "  - {name: out, type: Dense, units: 1}\n"
+                          "  - {name: prob, type: Activation, activation: sigmoid}\n"),
+                   {},
+                   "",
+                   dir.path("apart.json")};
+  const auto hf = run_train(fused, nullptr).history, ha = run_train(apart, nullptr).history;
+  REQUIRE(hf.size() == 3);
+  for (size_t e = 0; e < hf.size(); ++e) CHECK(hf[e].logs == ha[e].logs);
+  Model a(load_model_spec(fused.config)), b(load_model_spec(apart.config));
+  load_weights(a, fused.weights_out);
+  load_weights(b, apart.weights_out);
+  CHECK(a.find("out")->layer->params()[0].value.data == b.find("out")->layer->params()[0].value.data);
+}
