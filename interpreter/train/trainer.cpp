@@ -6,7 +6,6 @@
 
 #include "interpreter/core/threads.hpp"
 #include "interpreter/spec/diagnostics.hpp"
-#include "interpreter/train/ranking.hpp"
 
 namespace yamlnet {
 

@@ -10,10 +10,7 @@
 #include "interpreter/train/callback.hpp"
 #include "interpreter/train/compiled.hpp"
 #include "interpreter/train/logs.hpp"
-#include "interpreter/train/losses.hpp"
-#include "interpreter/train/metrics.hpp"
 #include "interpreter/train/optimizers.hpp"
-#include "layers/layer_roles.hpp"
 
 namespace yamlnet {
 
