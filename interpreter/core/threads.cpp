@@ -26,13 +26,15 @@ WorkerPool* configured_pool = nullptr;
 // threads than on one (1.06M -> 0.67M samples/s), the fork, the join and the activations moving between the
 // cores' caches costing more than the split saves.
 constexpr double kParallelWork = 2.0e6;
-// Values from which a memory-bound pass over a parameter (zeroing its gradient) is split: from 64k values
-// (256 KB and more) two cores' bandwidth and, above all, each core keeping its share of the parameter in its
-// own cache pay (the MLP: 136k -> 174k samples/s together with the depth split of its forward product).
+// Values from which a pass over a parameter (zeroing its gradient, an optimizer's update) is split: from 64k
+// values (256 KB and more) two cores' bandwidth and, above all, each core keeping its share of the parameter
+// in its own cache pay (the MLP: 136k -> 174k samples/s together with the depth split of its forward
+// product). Updates were split from 16k values until 2026-12-05: Adam's update of NeuMF's and YouTube-DNN's
+// 1683 x 32 item tables (~20 us on one core) then ran slower on two threads than on one (NeuMF 1.16M ->
+// 0.94M samples/s idle), and lost a further 20% while another process kept one core busy.
 constexpr Index kParallelValues = 65536;
 // Values from which row-independent work is split: the gather of a batch's scattered rows (the MLP's
-// 32 x 784: 183k -> 192k samples/s on two threads) and an optimizer's update (a square root and a division
-// per value).
+// 32 x 784: 183k -> 192k samples/s on two threads).
 constexpr Index kParallelArithmetic = 16384;
 
 // Every configured thread when the work is worth splitting and no split is running already (a piece's own

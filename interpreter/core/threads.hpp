@@ -117,12 +117,11 @@ void split_elementwise(Index n, Range&& range) {
   detail::split_range(n, 16, detail::threads_for_values(n), range);
 }
 
-// An optimizer's update of a parameter's n values: as split_elementwise, but split from fewer values, as the
-// update is bound by its arithmetic (Adam: a square root and a division per value, ~0.4 ns each on one core)
-// rather than by memory.
+// An optimizer's update of a parameter's n values: the same pieces as split_elementwise's, from the same size
+// (see kParallelValues in threads.cpp).
 template <class Range>
 void split_update(Index n, Range&& range) {
-  detail::split_range(n, 16, detail::threads_for_arithmetic(n), range);
+  detail::split_range(n, 16, detail::threads_for_values(n), range);
 }
 
 // Row-independent arithmetic over a rows x values_per_row matrix (a batch's gathered rows): range(row0,
