@@ -1,5 +1,5 @@
 #pragma once
-// Keras losses, reduced as Keras's default (sum over the batch divided by the number of per-sample losses).
+// Keras losses (entries in regression_losses.cpp, crossentropy_losses.cpp, hinge_losses.cpp), reduced as Keras's default (sum over the batch divided by the number of per-sample losses).
 // Cross-entropy on a sigmoid/softmax output reads the logits, as Keras's TF backend does.
 #include <memory>
 #include <string>

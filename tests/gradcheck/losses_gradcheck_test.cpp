@@ -61,6 +61,33 @@ TEST_CASE("gradcheck: every loss, on probabilities and on logits") {
   check_loss("{type: categorical_crossentropy, from_logits: true}", true, logits, soft);
   check_loss("sparse_categorical_crossentropy", false, probs, sparse);
   check_loss("sparse_categorical_crossentropy", true, logits, sparse);
+  check_loss("{type: binary_crossentropy, label_smoothing: 0.1}", false, probs,
+             make({2, 3}, {1, 0, 1, 0, 0, 1}));
+  check_loss("{type: binary_crossentropy, label_smoothing: 0.1}", true, logits,
+             make({2, 3}, {1, 0, 1, 0, 0, 1}));
+  check_loss("{type: categorical_crossentropy, label_smoothing: 0.2}", false, probs, onehot);
+  check_loss("{type: categorical_crossentropy, label_smoothing: 0.2}", true, logits, onehot);
+  for (const bool on_logits : {false, true}) {
+    const Tensor& in = on_logits ? logits : probs;
+    check_loss("binary_focal_crossentropy", on_logits, in, make({2, 3}, {1, 0, 1, 0.3, 0, 1}));
+    check_loss(
+        "{type: binary_focal_crossentropy, gamma: 1.5, apply_class_balancing: true, alpha: 0.4, "
+        "label_smoothing: 0.1}",
+        on_logits, in, make({2, 3}, {1, 0, 1, 0, 0, 1}));
+    check_loss("categorical_focal_crossentropy", on_logits, in, onehot);
+    check_loss("{type: categorical_focal_crossentropy, gamma: 0.5, alpha: 0.7, label_smoothing: 0.1}",
+               on_logits, in, soft);
+  }
+  check_loss("{type: huber, delta: 1.5}", false, logits, soft);
+  check_loss("log_cosh", false, logits, soft);
+  check_loss("poisson", false, probs, make({2, 3}, {0, 2, 1, 3, 0, 1}));
+  check_loss("kl_divergence", false, probs, soft);
+  check_loss("mean_absolute_percentage_error", false, logits, make({2, 3}, {0.5, -2, 0.25, 1, 3, -0.1}));
+  check_loss("mean_squared_logarithmic_error", false, probs, make({2, 3}, {0.5, 2, 0, 1, 3, 0.1}));
+  check_loss("cosine_similarity", false, logits, soft);
+  check_loss("hinge", false, logits, make({2, 3}, {1, 0, 1, 0, 0, 1}));
+  check_loss("squared_hinge", false, logits, make({2, 3}, {1, -1, 0.5, -1, 1, 1}));
+  check_loss("categorical_hinge", false, logits, onehot);
 }
 
 TEST_CASE("gradcheck: a whole graph with shared inputs, weight and activity regularizers, merges") {
