@@ -1,6 +1,7 @@
 #pragma once
-// Keras losses (entries in regression_losses.cpp, crossentropy_losses.cpp, hinge_losses.cpp), reduced as Keras's default (sum over the batch divided by the number of per-sample losses).
-// Cross-entropy on a sigmoid/softmax output reads the logits, as Keras's TF backend does.
+// Keras losses (entries in regression_losses.cpp, crossentropy_losses.cpp, hinge_losses.cpp), reduced as
+// Keras's default (sum over the batch divided by the number of per-sample losses). Cross-entropy on a
+// sigmoid/softmax output reads the logits, as Keras's TF backend does.
 #include <memory>
 #include <string>
 

@@ -5,21 +5,11 @@
 
 #include "interpreter/core/errors.hpp"
 #include "interpreter/core/threads.hpp"
-#include "interpreter/spec/kind_registry.hpp"
+#include "interpreter/train/optimizer_entries.hpp"
 
 namespace yamlnet {
 
 namespace {
-
-std::vector<ArgSpec> with_clipping(std::vector<ArgSpec> args) {
-  args.push_back(float_arg("clipnorm", std::nullopt, "clip each gradient tensor to this L2 norm", 0.0));
-  args.push_back(
-      float_arg("clipvalue", std::nullopt, "clip each gradient value to [-clipvalue, clipvalue]", 0.0));
-  return args;
-}
-
-const std::vector<KerasAlias> kLrAlias = {{"lr", "learning_rate", ""},
-                                          {"decay", "", "learning-rate decay is not supported"}};
 
 class Sgd : public Optimizer {
  public:
@@ -55,8 +45,8 @@ class Sgd : public Optimizer {
 
 class Adam : public Optimizer {
  public:
-  explicit Adam(const Value& spec)
-      : Optimizer("adam", spec, spec.arg("amsgrad")->b ? 3 : 2),
+  explicit Adam(const Value& spec, std::string name = "adam")
+      : Optimizer(std::move(name), spec, spec.arg("amsgrad")->b ? 3 : 2),
         beta_1_(spec.number_arg("beta_1")),
         beta_2_(spec.number_arg("beta_2")),
         epsilon_(spec.number_arg("epsilon")),
@@ -149,64 +139,88 @@ class Adagrad : public Optimizer {
   double initial_, epsilon_;
 };
 
-template <class Kind>
-std::unique_ptr<Optimizer> make(const Value& spec) {
-  return std::make_unique<Kind>(spec);
-}
-
-// A decay rate in [0, 1): at 1 the moment never forgets its start and Adam's bias correction divides by zero.
-ArgSpec below_one(ArgSpec a) {
-  a.max = 1.0;
-  a.max_exclusive = true;
-  return a;
-}
-
 }  // namespace
 
+std::vector<ArgSpec> optimizer_args(std::vector<ArgSpec> args, std::optional<double> weight_decay) {
+  args.push_back(float_arg("clipnorm", std::nullopt, "clip each gradient tensor to this L2 norm", 0.0));
+  args.push_back(
+      float_arg("clipvalue", std::nullopt, "clip each gradient value to [-clipvalue, clipvalue]", 0.0));
+  args.push_back(float_arg("global_clipnorm", std::nullopt,
+                           "scale all gradients together so that their joint L2 norm is at most this", 0.0));
+  args.push_back(float_arg("weight_decay", weight_decay,
+                           "decoupled weight decay: w -= w * weight_decay * learning_rate before each update",
+                           0.0));
+  args.push_back(bool_arg("use_ema", false,
+                          "keep an exponential moving average of the weights; the weights take it at the end "
+                          "of fit"));
+  args.push_back(below_one(float_arg("ema_momentum", 0.99, "the moving average's momentum (use_ema)", 0.0)));
+  args.push_back(int_arg("ema_overwrite_frequency", std::nullopt,
+                         "with use_ema: every this many steps, the weights also take the average", 1.0));
+  args.push_back(float_arg("decay", 0.0,
+                           "Keras 1/2's time-based decay: each step's rate is learning_rate / (1 + decay * "
+                           "steps taken before it)",
+                           0.0));
+  return args;
+}
+
 const KindRegistry<Optimizer>& optimizer_registry() {
-  static const KindRegistry<Optimizer> registry{
-      "optimizer",
-      {
-          {{"sgd",
-            "stochastic gradient descent with optional (Nesterov) momentum",
-            with_clipping({float_arg("learning_rate", 0.01, "step size", 0.0),
-                           float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
-                           bool_arg("nesterov", false, "use Nesterov momentum")}),
-            {},
-            kLrAlias},
-           make<Sgd>},
-          {{"adam",
-            "Adam (Keras 2 form: bias corrections folded into the step size)",
-            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
-                           below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
-                           below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
-                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
-                           bool_arg("amsgrad", false, "use the AMSGrad variant"),
-                           bool_arg("lazy", false,
-                                    "update only the Embedding rows a batch looks up (TF Addons' LazyAdam); "
-                                    "the default moves every row each step, as Keras does")}),
-            {},
-            kLrAlias},
-           make<Adam>},
-          {{"rmsprop",
-            "RMSprop (TF's kernel: epsilon inside the square root)",
-            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
-                           below_one(float_arg("rho", 0.9, "decay of the squared-gradient average", 0.0)),
-                           float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
-                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
-                           bool_arg("centered", false, "normalise by the gradient's variance")}),
-            {},
-            kLrAlias},
-           make<RmsProp>},
-          {{"adagrad",
-            "Adagrad",
-            with_clipping({float_arg("learning_rate", 0.001, "step size", 0.0),
-                           float_arg("initial_accumulator_value", 0.1, "starting accumulator value", 0.0),
-                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0)}),
-            {},
-            kLrAlias},
-           make<Adagrad>},
-      }};
+  static const KindRegistry<Optimizer> registry = [] {
+    std::vector<OptimizerEntry> entries{
+        {{"sgd",
+          "stochastic gradient descent with optional (Nesterov) momentum",
+          optimizer_args({float_arg("learning_rate", 0.01, "step size", 0.0),
+                          float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
+                          bool_arg("nesterov", false, "use Nesterov momentum")}),
+          {},
+          keras1_learning_rate()},
+         make<Sgd>},
+        {{"adam",
+          "Adam (Keras 2 form: bias corrections folded into the step size)",
+          optimizer_args({float_arg("learning_rate", 0.001, "step size", 0.0),
+                          below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
+                          below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
+                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
+                          bool_arg("amsgrad", false, "use the AMSGrad variant"),
+                          bool_arg("lazy", false,
+                                   "update only the Embedding rows a batch looks up (TF Addons' LazyAdam); "
+                                   "the default moves every row each step, as Keras does")}),
+          {},
+          keras1_learning_rate()},
+         make<Adam>},
+        {{"adamw",
+          "Adam with decoupled weight decay (Keras 3's AdamW: w -= w * weight_decay * learning_rate first)",
+          optimizer_args({float_arg("learning_rate", 0.001, "step size", 0.0),
+                          below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
+                          below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
+                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
+                          bool_arg("amsgrad", false, "use the AMSGrad variant"),
+                          bool_arg("lazy", false, "as adam's lazy")},
+                         0.004),
+          {},
+          keras1_learning_rate()},
+         [](const Value& spec) { return std::make_unique<Adam>(spec, "adamw"); }},
+        {{"rmsprop",
+          "RMSprop (TF's kernel: epsilon inside the square root)",
+          optimizer_args({float_arg("learning_rate", 0.001, "step size", 0.0),
+                          below_one(float_arg("rho", 0.9, "decay of the squared-gradient average", 0.0)),
+                          float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
+                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
+                          bool_arg("centered", false, "normalise by the gradient's variance")}),
+          {},
+          keras1_learning_rate()},
+         make<RmsProp>},
+        {{"adagrad",
+          "Adagrad",
+          optimizer_args({float_arg("learning_rate", 0.001, "step size", 0.0),
+                          float_arg("initial_accumulator_value", 0.1, "starting accumulator value", 0.0),
+                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0)}),
+          {},
+          keras1_learning_rate()},
+         make<Adagrad>},
+    };
+    for (OptimizerEntry& e : adaptive_optimizer_entries()) entries.push_back(std::move(e));
+    return KindRegistry<Optimizer>{"optimizer", std::move(entries)};
+  }();
   return registry;
 }
 
@@ -219,30 +233,88 @@ std::unique_ptr<Optimizer> Optimizer::create(const Value& spec) {
 }
 
 Optimizer::Optimizer(std::string name, const Value& spec, int slot_count)
-    : name_(std::move(name)), learning_rate_(spec.number_arg("learning_rate")), slot_count_(slot_count) {
-  if (const Value* v = spec.arg("clipnorm"); v && !v->is_none()) clipnorm_ = v->as_double();
-  if (const Value* v = spec.arg("clipvalue"); v && !v->is_none()) clipvalue_ = v->as_double();
+    : name_(std::move(name)),
+      learning_rate_(spec.number_arg("learning_rate")),
+      base_learning_rate_(learning_rate_),
+      slot_count_(slot_count) {
+  auto number = [&](const char* arg) {
+    const Value* v = spec.arg(arg);
+    return v && !v->is_none() ? v->as_double() : 0.0;
+  };
+  clipnorm_ = number("clipnorm");
+  clipvalue_ = number("clipvalue");
+  global_clipnorm_ = number("global_clipnorm");
+  weight_decay_ = number("weight_decay");
+  decay_ = number("decay");
+  if (const Value* v = spec.arg("use_ema"); v && v->b) {
+    use_ema_ = true;
+    ema_momentum_ = spec.number_arg("ema_momentum");
+    ema_overwrite_frequency_ = static_cast<int64_t>(number("ema_overwrite_frequency"));
+  }
+  if ((clipnorm_ > 0) + (clipvalue_ > 0) + (global_clipnorm_ > 0) > 1)
+    throw ConfigError({Diagnostic{
+        spec.loc, "", "", "only one of clipnorm, clipvalue and global_clipnorm can be set (as in Keras)"}});
 }
 
 void Optimizer::init_slots(std::vector<std::vector<Real>>& slots, Index n) const {
   slots.assign(static_cast<size_t>(slot_count_), std::vector<Real>(static_cast<size_t>(n), Real(0)));
 }
 
+// Keras's clip_by_global_norm: every gradient scaled by global_clipnorm / max(norm of them all,
+// global_clipnorm).
+double Optimizer::global_scale(const std::vector<ParamSlot>& params) const {
+  double sq = 0;
+  for (const auto& slot : params)
+    for (Real v : slot.param->grad.data) sq += static_cast<double>(v) * v;
+  const double norm = std::sqrt(sq);
+  return norm > global_clipnorm_ ? global_clipnorm_ / norm : 1.0;
+}
+
+// average = m * average + (1 - m) * w, with m = 0 at the first step (Keras: the average starts at the
+// weights after one update).
+void Optimizer::update_average(std::vector<Real>& average, const Parameter& p) const {
+  const Real m = iterations_ == 1 ? Real(0) : static_cast<Real>(ema_momentum_);
+  const Real* w = p.value.ptr();
+  split_update(p.value.size(), [&](Index begin, Index count) {
+    for (Index i = begin; i < begin + count; ++i) {
+      Real& a = average[static_cast<size_t>(i)];
+      a = m * a + (Real(1) - m) * w[i];
+    }
+  });
+}
+
 void Optimizer::apply(const std::vector<ParamSlot>& params) {
+  // Keras 1/2's decay reads the number of steps taken before this one.
+  learning_rate_ = base_learning_rate_ / (1.0 + decay_ * static_cast<double>(iterations_));
+  const double global = global_clipnorm_ > 0 ? global_scale(params) : 1.0;
   ++iterations_;
   begin_step(iterations_);
-  const bool clipping = clipnorm_ > 0 || clipvalue_ > 0;
+  const bool clipping = clipnorm_ > 0 || clipvalue_ > 0 || global != 1.0;
+  // Decay moves every row, as the moving average reads every row.
+  const bool rows_only = updates_rows_only() && !clipping && weight_decay_ == 0;
   for (const auto& slot : params) {
     Parameter& p = *slot.param;
     const Index n = p.value.size();
     auto& state = slots_[slot.key];
-    if (state.empty()) init_slots(state, n);
-    if (p.touched && updates_rows_only() && !clipping) {
+    if (state.empty()) {
+      init_slots(state, n);
+      if (use_ema_) state.emplace_back(static_cast<size_t>(n), Real(0));
+    }
+    Real* w = p.value.ptr();
+    if (weight_decay_ > 0) {
+      const Real keep = static_cast<Real>(1.0 - weight_decay_ * learning_rate_);
+      split_update(n, [&](Index begin, Index count) {
+        for (Index i = begin; i < begin + count; ++i) w[i] *= keep;
+      });
+    }
+    if (p.touched && rows_only) {
       update_rows(state, p);
     } else {
       const Real* g = p.grad.ptr();
       if (clipping) {
         clipped_.assign(p.grad.data.begin(), p.grad.data.end());
+        if (global != 1.0)
+          for (Real& v : clipped_) v = static_cast<Real>(v * global);
         if (clipvalue_ > 0)
           for (Real& v : clipped_)
             v = std::clamp(v, static_cast<Real>(-clipvalue_), static_cast<Real>(clipvalue_));
@@ -255,23 +327,37 @@ void Optimizer::apply(const std::vector<ParamSlot>& params) {
         }
         g = clipped_.data();
       }
-      Real* w = p.value.ptr();
+      const size_t own = rule_slots(state);
       split_update(n, [&](Index begin, Index count) {
-        std::array<Real*, 3> slot_ptrs{};
-        for (size_t i = 0; i < state.size(); ++i) slot_ptrs[i] = state[i].data() + begin;
+        std::array<Real*, kMaxRuleSlots> slot_ptrs{};
+        for (size_t i = 0; i < own; ++i) slot_ptrs[i] = state[i].data() + begin;
         update(slot_ptrs.data(), w + begin, g + begin, count);
       });
     }
+    // Keras: the average is taken before the constraints are applied.
+    if (use_ema_) update_average(state.back(), p);
     if (p.constraint) p.constraint->apply(p.value.ptr(), p.shape);
+  }
+  if (use_ema_ && ema_overwrite_frequency_ > 0 && iterations_ % ema_overwrite_frequency_ == 0) finish(params);
+}
+
+void Optimizer::finish(const std::vector<ParamSlot>& params) {
+  if (!use_ema_) return;
+  for (const auto& slot : params) {
+    const auto found = slots_.find(slot.key);
+    if (found == slots_.end()) continue;  // never updated
+    const std::vector<Real>& average = found->second.back();
+    std::copy(average.begin(), average.end(), slot.param->value.data.begin());
   }
 }
 
 void Optimizer::update_rows(std::vector<std::vector<Real>>& state, Parameter& p) {
   const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
-  std::array<Real*, 3> slot_ptrs{};
+  const size_t own = rule_slots(state);
+  std::array<Real*, kMaxRuleSlots> slot_ptrs{};
   for (Index r : p.touched->rows()) {
     const Index at = r * width;
-    for (size_t i = 0; i < state.size(); ++i) slot_ptrs[i] = state[i].data() + at;
+    for (size_t i = 0; i < own; ++i) slot_ptrs[i] = state[i].data() + at;
     update(slot_ptrs.data(), p.value.ptr() + at, p.grad.ptr() + at, width);
   }
 }

@@ -1,8 +1,11 @@
 #pragma once
-// Keras 2 (tf.keras OptimizerV2) update rules: sgd (momentum, nesterov), adam (amsgrad, lazy), rmsprop
-// (momentum, centered), adagrad. State is kept per parameter name so checkpoints and diffs never depend on
-// positions. Row-sparse gradients (Embedding tables) update only their touched rows where that gives the same
-// result as the dense rule (sgd without momentum, adagrad) or where asked (adam's lazy: true).
+// Keras's optimizers (sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, ftrl, lion) with Keras's
+// update rules and defaults, and what every Keras optimizer takes: clipnorm, clipvalue, global_clipnorm,
+// weight_decay (decoupled, applied before the update), an exponential moving average of the weights
+// (use_ema) and Keras 1/2's time-based `decay`. State is kept per parameter name so checkpoints and diffs
+// never depend on positions. Row-sparse gradients (Embedding tables) update only their touched rows where
+// that gives the same result as the dense rule (sgd without momentum, adagrad, ftrl) or where asked (adam's
+// lazy: true).
 #include <map>
 #include <memory>
 #include <string>
@@ -28,9 +31,12 @@ class Optimizer {
 
   // One update of every parameter from its grad (clipping first, as Keras does per gradient tensor).
   void apply(const std::vector<ParamSlot>& params);
+  // The end of fit: with use_ema, the weights take their moving averages (Keras's finalize_variable_values).
+  void finish(const std::vector<ParamSlot>& params);
   int64_t iterations() const { return iterations_; }
   // Resuming from a checkpoint: the step count that Adam's bias correction reads.
   void set_iterations(int64_t n) { iterations_ = n; }
+  // The rate of the latest step (the configured one before the first).
   double learning_rate() const { return learning_rate_; }
   const std::string& name() const { return name_; }
 
@@ -39,23 +45,35 @@ class Optimizer {
 
  protected:
   Optimizer(std::string name, const Value& spec, int slot_count);
+  static constexpr size_t kMaxRuleSlots = 3;  // the most state slots an update rule keeps per value
   // Updates n values of w in place from g (already clipped); slots[i] points at the same n values of each
   // state slot. Called once per tensor, or once per touched row of a row-sparse gradient.
   virtual void update(Real* const* slots, Real* w, const Real* g, Index n) = 0;
-  // Called once per step before the updates; `t` is the 1-based step number.
+  // Called once per step before the updates, after learning_rate_ is set for it; `t` is the 1-based step
+  // number.
   virtual void begin_step(int64_t) {}
   // Whether updating only the rows with a gradient is this optimizer's rule for a row-sparse gradient.
   virtual bool updates_rows_only() const = 0;
   virtual void init_slots(std::vector<std::vector<Real>>& slots, Index n) const;
 
   std::string name_;
-  double learning_rate_;
+  double learning_rate_;  // this step's rate (the configured one with Keras 1/2's decay applied)
 
  private:
-  double clipnorm_ = 0, clipvalue_ = 0;
+  double base_learning_rate_, decay_ = 0;
+  double clipnorm_ = 0, clipvalue_ = 0, global_clipnorm_ = 0, weight_decay_ = 0;
+  bool use_ema_ = false;
+  double ema_momentum_ = 0;
+  int64_t ema_overwrite_frequency_ = 0;
   int slot_count_;
   int64_t iterations_ = 0;
+  // The state slots the update rule owns (the moving average, when kept, is the slot after them).
+  size_t rule_slots(const std::vector<std::vector<Real>>& state) const {
+    return state.size() - (use_ema_ ? 1 : 0);
+  }
   void update_rows(std::vector<std::vector<Real>>& state, Parameter& p);
+  void update_average(std::vector<Real>& average, const Parameter& p) const;
+  double global_scale(const std::vector<ParamSlot>& params) const;
   std::vector<Real> clipped_;
   std::map<std::string, std::vector<std::vector<Real>>> slots_;
 };

@@ -209,6 +209,9 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
     history.push_back(record);
     if (end.stop) break;
   }
+  // Keras: the weights take the optimizer's moving averages (use_ema) before on_train_end (so that
+  // early stopping's restore_best_weights still wins).
+  compiled_.optimizer->finish(trainable_);
   for (Callback* c : options.callbacks) c->on_train_end();
   return history;
 }
