@@ -251,9 +251,15 @@ Optimizer::Optimizer(std::string name, const Value& spec, int slot_count)
     ema_momentum_ = spec.number_arg("ema_momentum");
     ema_overwrite_frequency_ = static_cast<int64_t>(number("ema_overwrite_frequency"));
   }
-  if ((clipnorm_ > 0) + (clipvalue_ > 0) + (global_clipnorm_ > 0) > 1)
-    throw ConfigError({Diagnostic{
-        spec.loc, "", "", "only one of clipnorm, clipvalue and global_clipnorm can be set (as in Keras)"}});
+  std::vector<std::string> clipping;
+  for (const char* arg : {"clipnorm", "clipvalue", "global_clipnorm"})
+    if (number(arg) > 0) clipping.emplace_back(arg);
+  if (clipping.size() > 1)
+    throw ConfigError(
+        {Diagnostic{spec.loc, "", "",
+                    "arguments '" + clipping[0] + "' and '" + clipping[1] +
+                        "' are both set: only one of clipnorm, clipvalue and global_clipnorm can "
+                        "be (as in Keras)"}});
 }
 
 void Optimizer::init_slots(std::vector<std::vector<Real>>& slots, Index n) const {
