@@ -160,7 +160,8 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   RunOutputs outputs(outcome.weights_path, outcome.history_path, outcome.config_path);
   write_file_atomically(outputs.staged_config(), effective_config_yaml(spec));
 
-  CallbackContext context{&model, [&model](const std::string& path) { save_weights(model, path); }, observer};
+  CallbackContext context{&model, [&model](const std::string& path) { save_weights(model, path); }, observer,
+                          &trainer.optimizer()};
   std::vector<std::string> logged = trainer.log_names(validation.has_value());
   const std::vector<std::string> rankings =
       data->is_interaction_log() ? ranking_names(spec) : std::vector<std::string>{};

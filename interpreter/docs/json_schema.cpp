@@ -7,6 +7,7 @@
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/checkpoint.hpp"
 #include "interpreter/train/fit_spec.hpp"
+#include "interpreter/train/learning_rate_schedules.hpp"
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/optimizers.hpp"
 #include "layers/functional/activations.hpp"
@@ -34,6 +35,8 @@ Json value_json(const Value& v) {
       return v.s;
     case Value::Kind::IntList:
       return v.ints();
+    case Value::Kind::FloatList:
+      return v.floats();
     case Value::Kind::StringList:
       return v.strings();
     case Value::Kind::None:
@@ -76,6 +79,7 @@ Json arg_schema(const ArgSpec& a) {
     case ArgType::Float:
       j["type"] = "number";
       set_bounds(j, a);
+      if (a.family) j = Json{{"anyOf", {j, {{"$ref", def_ref(a.family->name)}}}}};
       break;
     case ArgType::Bool:
       j["type"] = "boolean";
@@ -87,6 +91,13 @@ Json arg_schema(const ArgSpec& a) {
     case ArgType::Enum:
       j["enum"] = a.choices;
       break;
+    case ArgType::FloatList: {
+      Json item{{"type", "number"}};
+      set_bounds(item, a);
+      j["type"] = "array";
+      j["items"] = item;
+      break;
+    }
     case ArgType::IntList: {
       Json item{{"type", "integer"}};
       set_bounds(item, a);
@@ -253,7 +264,7 @@ Json config_json_schema() {
   Json defs = Json::object();
   for (const auto* family :
        {&activation_family(), &initializer_family(), &regularizer_family(), &constraint_family(),
-        &optimizer_family(), &loss_family(), &callback_family(), &checkpoint_family()})
+        &optimizer_family(), &schedule_family(), &loss_family(), &callback_family(), &checkpoint_family()})
     defs[family->name] = family_schema(*family);
   defs["layer"] = layer_schema();
 

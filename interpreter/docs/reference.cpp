@@ -5,6 +5,7 @@
 #include "interpreter/data/data_source.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/fit_spec.hpp"
+#include "interpreter/train/learning_rate_schedules.hpp"
 #include "interpreter/train/losses.hpp"
 #include "interpreter/train/metrics.hpp"
 #include "interpreter/train/optimizers.hpp"
@@ -28,7 +29,7 @@ std::string type_name(const ArgSpec& a) {
     case ArgType::Int:
       return "int";
     case ArgType::Float:
-      return "float";
+      return a.family ? "float or " + a.family->name : "float";
     case ArgType::Bool:
       return "bool";
     case ArgType::String:
@@ -40,6 +41,8 @@ std::string type_name(const ArgSpec& a) {
     }
     case ArgType::IntList:
       return "list of int";
+    case ArgType::FloatList:
+      return "list of float";
     case ArgType::StringList:
       return "list of names";
     case ArgType::Function:
@@ -156,6 +159,7 @@ std::string config_reference_markdown() {
   out += family_section(regularizer_family(), "Regularizers");
   out += family_section(constraint_family(), "Constraints");
   out += family_section(optimizer_family(), "Optimizers");
+  out += family_section(schedule_family(), "Learning-rate schedules");
   out += family_section(loss_family(), "Losses");
   out += family_section(callback_family(), "Callbacks");
   return out;

@@ -157,6 +157,10 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
       break;
     }
     case ArgType::Float: {
+      if (spec.family && node.IsMap()) {  // a learning rate, or its schedule
+        out = parse_function(node, *spec.family, spec.name, sink);
+        break;
+      }
       double v;
       if (!read_double(node, v)) {
         sink.error(node, "argument '" + spec.name + "': expected a number, got " + scalar_text(node));
@@ -237,6 +241,25 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
         return Value::none();
       }
       out = Value::int_list(std::move(values));
+      break;
+    }
+    case ArgType::FloatList: {
+      std::vector<double> values;
+      if (!node.IsSequence()) {
+        sink.error(node,
+                   "argument '" + spec.name + "': expected a list of numbers, got " + scalar_text(node));
+        return Value::none();
+      }
+      for (const auto& item : node) {
+        double v;
+        if (!read_double(item, v)) {
+          sink.error(item, "argument '" + spec.name + "': expected a number, got " + scalar_text(item));
+          return Value::none();
+        }
+        if (!check_range(item, spec, v, sink)) return Value::none();
+        values.push_back(v);
+      }
+      out = Value::float_list(values);
       break;
     }
     case ArgType::StringList: {

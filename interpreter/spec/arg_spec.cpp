@@ -58,6 +58,13 @@ ArgSpec int_list_arg(std::string name, std::string doc, bool required, std::opti
   return a;
 }
 
+ArgSpec float_list_arg(std::string name, std::string doc, bool required, std::optional<double> min) {
+  ArgSpec a{std::move(name), ArgType::FloatList, Value::none(), std::move(doc)};
+  a.required = required;
+  a.min = min;
+  return a;
+}
+
 ArgSpec function_arg(std::string name, const FunctionFamily& family, std::optional<std::string> def,
                      std::string doc) {
   ArgSpec a{std::move(name), ArgType::Function, Value::none(), std::move(doc)};

@@ -11,7 +11,19 @@ namespace yamlnet {
 
 struct FunctionFamily;
 
-enum class ArgType { Int, Float, Bool, String, Enum, IntList, StringList, Function, FunctionList, Layer };
+enum class ArgType {
+  Int,
+  Float,
+  Bool,
+  String,
+  Enum,
+  IntList,
+  StringList,
+  Function,
+  FunctionList,
+  Layer,
+  FloatList
+};
 
 struct ArgSpec {
   ArgSpec() = default;
@@ -26,7 +38,7 @@ struct ArgSpec {
   bool (*also_accepts)(const std::string&) =
       nullptr;                             // StringList: values outside `choices` that are valid too
   std::string also_pattern;                // the same values as a regular expression (for the JSON Schema)
-  const FunctionFamily* family = nullptr;  // Function, FunctionList
+  const FunctionFamily* family = nullptr;  // Function, FunctionList; Float: a number or one of these
   bool required = false;
   std::optional<double> min;  // inclusive lower bound for numbers and list entries
   std::optional<double> max;  // inclusive upper bound
@@ -85,6 +97,7 @@ ArgSpec bool_arg(std::string name, bool def, std::string doc);
 ArgSpec string_arg(std::string name, std::optional<std::string> def, std::string doc);
 ArgSpec enum_arg(std::string name, std::string def, std::vector<std::string> choices, std::string doc);
 ArgSpec int_list_arg(std::string name, std::string doc, bool required, std::optional<double> min = {});
+ArgSpec float_list_arg(std::string name, std::string doc, bool required, std::optional<double> min = {});
 ArgSpec function_arg(std::string name, const FunctionFamily& family, std::optional<std::string> def,
                      std::string doc);
 

@@ -19,6 +19,11 @@ YAML::Node value_to_yaml(const Value& value) {
       for (int64_t v : value.ints()) list.push_back(static_cast<long long>(v));
       return list;
     }
+    case Value::Kind::FloatList: {
+      YAML::Node list(YAML::NodeType::Sequence);
+      for (double v : value.floats()) list.push_back(v);
+      return list;
+    }
     case Value::Kind::StringList: {
       YAML::Node list(YAML::NodeType::Sequence);
       for (const auto& v : value.strings()) list.push_back(v);

@@ -66,6 +66,20 @@ Value Value::int_list(std::vector<int64_t> v) {
   return x;
 }
 
+// A float list keeps its numbers as items (Float values): rare enough not to need storage of its own.
+Value Value::float_list(const std::vector<double>& v) {
+  Value x;
+  x.kind = Kind::FloatList;
+  for (double d : v) x.lists().items.push_back(Value::number(d));
+  return x;
+}
+
+std::vector<double> Value::floats() const {
+  std::vector<double> out;
+  for (const Value& v : items()) out.push_back(v.f);
+  return out;
+}
+
 Value Value::string_list(std::vector<std::string> v) {
   Value x;
   x.kind = Kind::StringList;
@@ -114,6 +128,11 @@ std::string Value::to_string() const {
     case Kind::IntList: {
       std::string out = "[";
       for (size_t k = 0; k < ints().size(); ++k) out += (k ? ", " : "") + std::to_string(ints()[k]);
+      return out + "]";
+    }
+    case Kind::FloatList: {
+      std::string out = "[";
+      for (size_t k = 0; k < items().size(); ++k) out += (k ? ", " : "") + format_double(items()[k].f);
       return out + "]";
     }
     case Kind::StringList: {

@@ -15,7 +15,7 @@ struct Value;
 using NamedValue = std::pair<InternedString, Value>;
 
 struct Value {
-  enum class Kind : uint8_t { None, Int, Float, Bool, String, IntList, StringList, Function };
+  enum class Kind : uint8_t { None, Int, Float, Bool, String, IntList, StringList, Function, FloatList };
   Kind kind = Kind::None;
   bool b = false;
   int64_t i = 0;
@@ -31,7 +31,8 @@ struct Value {
   void set_args(std::vector<NamedValue> args);
   const std::vector<int64_t>& ints() const;
   const std::vector<std::string>& strings() const;  // a string list; a wrapped layer's name
-  const std::vector<Value>& items() const;          // a list of functions (callbacks)
+  const std::vector<Value>& items() const;          // a list of functions (callbacks), or of numbers
+  std::vector<double> floats() const;               // a float list's numbers
   std::vector<std::string>& mutable_strings();
   std::vector<Value>& mutable_items();
   struct Lists;
@@ -72,6 +73,7 @@ struct Value {
   }
   static Value int_list(std::vector<int64_t> v);
   static Value string_list(std::vector<std::string> v);
+  static Value float_list(const std::vector<double>& v);
   static Value function(std::string type) {
     Value x;
     x.kind = Kind::Function;

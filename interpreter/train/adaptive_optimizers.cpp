@@ -169,7 +169,7 @@ class Lion : public Optimizer {
 }  // namespace
 
 std::vector<OptimizerEntry> adaptive_optimizer_entries() {
-  const auto rate = [](double def) { return float_arg("learning_rate", def, "step size", 0.0); };
+  const auto rate = learning_rate_arg;
   const auto epsilon = float_arg("epsilon", 1e-7, "numerical stability term", 0.0);
   return {
       {{"adadelta",

@@ -214,11 +214,12 @@ void HistoryWriter::on_epoch_end(EpochEnd& end) {
 
 const KindRegistry<Callback, const CallbackContext&>& callback_registry() {
   static const std::vector<std::string> modes{"auto", "min", "max"};
-  using Entry = KindEntry<Callback, const CallbackContext&>;
+  using Entry = CallbackEntry;
   static const KindRegistry<Callback, const CallbackContext&> registry{
-      "callback",
-      {
-          Entry{{"early_stopping",
+      "callback", [] {
+        std::vector<Entry> entries{
+            Entry{
+                {"early_stopping",
                  "stop when the monitored value stops improving",
                  {string_arg("monitor", "val_loss", "the logged value to watch"),
                   float_arg("min_delta", 0.0, "smallest change that counts as an improvement", 0.0),
@@ -230,27 +231,31 @@ const KindRegistry<Callback, const CallbackContext&>& callback_registry() {
                 [](const Value& spec, const CallbackContext& context) {
                   return std::make_unique<EarlyStopping>(spec, context);
                 }},
-          Entry{{"model_checkpoint",
-                 "save the weights after each epoch, or only when the monitor improves",
-                 {required(string_arg("path", std::nullopt, "weights file to write")),
-                  string_arg("monitor", "val_loss", "the logged value to watch"),
-                  enum_arg("mode", "auto", modes, "whether lower (min) or higher (max) is better"),
-                  bool_arg("save_best_only", false, "write only when the monitor improves"),
-                  bool_arg("save_weights_only", true,
-                           "accepted for Keras compatibility (weights are always what is saved)")},
-                 {"ModelCheckpoint"},
-                 {{"filepath", "path", ""}}},
-                [](const Value& spec, const CallbackContext& context) {
-                  return std::make_unique<ModelCheckpoint>(spec, context);
-                }},
-          Entry{{"csv_logger",
+            Entry{{"model_checkpoint",
+                   "save the weights after each epoch, or only when the monitor improves",
+                   {required(string_arg("path", std::nullopt, "weights file to write")),
+                    string_arg("monitor", "val_loss", "the logged value to watch"),
+                    enum_arg("mode", "auto", modes, "whether lower (min) or higher (max) is better"),
+                    bool_arg("save_best_only", false, "write only when the monitor improves"),
+                    bool_arg("save_weights_only", true,
+                             "accepted for Keras compatibility (weights are always what is saved)")},
+                   {"ModelCheckpoint"},
+                   {{"filepath", "path", ""}}},
+                  [](const Value& spec, const CallbackContext& context) {
+                    return std::make_unique<ModelCheckpoint>(spec, context);
+                  }},
+            Entry{
+                {"csv_logger",
                  "write the per-epoch history to a CSV file",
                  {required(string_arg("filename", std::nullopt, "CSV file to write")),
                   string_arg("separator", ",", "field separator"),
                   bool_arg("append", false, "append to an existing file")},
                  {"CSVLogger"}},
                 [](const Value& spec, const CallbackContext&) { return std::make_unique<CsvLogger>(spec); }},
-      }};
+        };
+        for (Entry& e : learning_rate_callback_entries()) entries.push_back(std::move(e));
+        return entries;
+      }()};
   return registry;
 }
 

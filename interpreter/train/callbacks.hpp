@@ -12,15 +12,21 @@
 
 namespace yamlnet {
 
+class Optimizer;
+
 struct CallbackContext {
   Graph* model = nullptr;
   std::function<void(const std::string& path)> save_weights;
   TrainingObserver* observer = nullptr;
+  Optimizer* optimizer = nullptr;  // none when a config is only validated
 };
 
 template <class Product, class... Context>
 class KindRegistry;
+template <class Product, class... Context>
+struct KindEntry;
 
+using CallbackEntry = KindEntry<Callback, const CallbackContext&>;
 // Every callback fit.callbacks accepts: its name, arguments and factory in one entry.
 const KindRegistry<Callback, const CallbackContext&>& callback_registry();
 const FunctionFamily& callback_family();
@@ -31,6 +37,9 @@ std::vector<std::unique_ptr<Callback>> make_callbacks(const Value& list,
                                                       const std::vector<std::string>& log_names,
                                                       const CallbackContext& context,
                                                       const std::string& file);
+
+// ReduceLROnPlateau and LearningRateScheduler (learning_rate_callbacks.cpp).
+std::vector<CallbackEntry> learning_rate_callback_entries();
 
 // Keras's `auto` mode: higher is better for accuracies, lower for everything else.
 bool higher_is_better(const std::string& monitor, const std::string& mode);

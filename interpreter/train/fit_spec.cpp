@@ -33,8 +33,9 @@ const std::vector<ArgSpec>& compile_table() {
 
 const std::vector<ArgSpec>& fit_table() {
   static const std::vector<ArgSpec> table = [] {
-    ArgSpec callbacks{"callbacks", ArgType::FunctionList, Value::none(),
-                      "early_stopping, model_checkpoint, csv_logger"};
+    ArgSpec callbacks{
+        "callbacks", ArgType::FunctionList, Value::none(),
+        "early_stopping, model_checkpoint, csv_logger, reduce_lr_on_plateau, learning_rate_scheduler"};
     callbacks.family = &callback_family();
     return std::vector<ArgSpec>{
         int_arg("epochs", 1, "number of epochs", 0),

@@ -16,6 +16,9 @@ using OptimizerEntry = KindEntry<Optimizer>;
 // average, Keras 1/2's decay); `weight_decay` is the default of weight_decay (AdamW has one).
 std::vector<ArgSpec> optimizer_args(std::vector<ArgSpec> own, std::optional<double> weight_decay = {});
 
+// `learning_rate`: a number, or a schedule (learning_rate_schedules.hpp).
+ArgSpec learning_rate_arg(double def);
+
 // A decay rate in [0, 1): at 1 a moment never forgets its start (and Adam's bias correction divides by zero).
 inline ArgSpec below_one(ArgSpec a) {
   a.max = 1.0;

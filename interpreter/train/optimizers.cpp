@@ -5,6 +5,7 @@
 
 #include "interpreter/core/errors.hpp"
 #include "interpreter/core/threads.hpp"
+#include "interpreter/train/learning_rate_schedules.hpp"
 #include "interpreter/train/optimizer_entries.hpp"
 
 namespace yamlnet {
@@ -141,6 +142,13 @@ class Adagrad : public Optimizer {
 
 }  // namespace
 
+ArgSpec learning_rate_arg(double def) {
+  ArgSpec a =
+      float_arg("learning_rate", def, "step size, or a schedule: {type: exponential_decay, ...}", 0.0);
+  a.family = &schedule_family();
+  return a;
+}
+
 std::vector<ArgSpec> optimizer_args(std::vector<ArgSpec> args, std::optional<double> weight_decay) {
   args.push_back(float_arg("clipnorm", std::nullopt, "clip each gradient tensor to this L2 norm", 0.0));
   args.push_back(
@@ -168,15 +176,14 @@ const KindRegistry<Optimizer>& optimizer_registry() {
     std::vector<OptimizerEntry> entries{
         {{"sgd",
           "stochastic gradient descent with optional (Nesterov) momentum",
-          optimizer_args({float_arg("learning_rate", 0.01, "step size", 0.0),
-                          float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
+          optimizer_args({learning_rate_arg(0.01), float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
                           bool_arg("nesterov", false, "use Nesterov momentum")}),
           {},
           keras1_learning_rate()},
          make<Sgd>},
         {{"adam",
           "Adam (Keras 2 form: bias corrections folded into the step size)",
-          optimizer_args({float_arg("learning_rate", 0.001, "step size", 0.0),
+          optimizer_args({learning_rate_arg(0.001),
                           below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
                           below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
@@ -189,7 +196,7 @@ const KindRegistry<Optimizer>& optimizer_registry() {
          make<Adam>},
         {{"adamw",
           "Adam with decoupled weight decay (Keras 3's AdamW: w -= w * weight_decay * learning_rate first)",
-          optimizer_args({float_arg("learning_rate", 0.001, "step size", 0.0),
+          optimizer_args({learning_rate_arg(0.001),
                           below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
                           below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
@@ -201,7 +208,7 @@ const KindRegistry<Optimizer>& optimizer_registry() {
          [](const Value& spec) { return std::make_unique<Adam>(spec, "adamw"); }},
         {{"rmsprop",
           "RMSprop (TF's kernel: epsilon inside the square root)",
-          optimizer_args({float_arg("learning_rate", 0.001, "step size", 0.0),
+          optimizer_args({learning_rate_arg(0.001),
                           below_one(float_arg("rho", 0.9, "decay of the squared-gradient average", 0.0)),
                           float_arg("momentum", 0.0, "momentum factor", 0.0, 1.0),
                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
@@ -211,7 +218,7 @@ const KindRegistry<Optimizer>& optimizer_registry() {
          make<RmsProp>},
         {{"adagrad",
           "Adagrad",
-          optimizer_args({float_arg("learning_rate", 0.001, "step size", 0.0),
+          optimizer_args({learning_rate_arg(0.001),
                           float_arg("initial_accumulator_value", 0.1, "starting accumulator value", 0.0),
                           float_arg("epsilon", 1e-7, "numerical stability term", 0.0)}),
           {},
@@ -233,14 +240,18 @@ std::unique_ptr<Optimizer> Optimizer::create(const Value& spec) {
 }
 
 Optimizer::Optimizer(std::string name, const Value& spec, int slot_count)
-    : name_(std::move(name)),
-      learning_rate_(spec.number_arg("learning_rate")),
-      base_learning_rate_(learning_rate_),
-      slot_count_(slot_count) {
+    : name_(std::move(name)), learning_rate_(0), base_learning_rate_(0), slot_count_(slot_count) {
   auto number = [&](const char* arg) {
     const Value* v = spec.arg(arg);
     return v && !v->is_none() ? v->as_double() : 0.0;
   };
+  const Value& rate = *spec.arg("learning_rate");
+  if (rate.kind == Value::Kind::Function) {
+    schedule_ = LearningRateSchedule::create(rate);
+    learning_rate_ = base_learning_rate_ = schedule_->at(0);
+  } else {
+    learning_rate_ = base_learning_rate_ = rate.as_double();
+  }
   clipnorm_ = number("clipnorm");
   clipvalue_ = number("clipvalue");
   global_clipnorm_ = number("global_clipnorm");
@@ -251,6 +262,11 @@ Optimizer::Optimizer(std::string name, const Value& spec, int slot_count)
     ema_momentum_ = spec.number_arg("ema_momentum");
     ema_overwrite_frequency_ = static_cast<int64_t>(number("ema_overwrite_frequency"));
   }
+  if (schedule_ && decay_ > 0)
+    throw ConfigError(
+        {Diagnostic{spec.arg("decay")->loc, "", "",
+                    "argument 'decay': Keras 1/2's decay and a learning-rate schedule cannot both "
+                    "be set; the schedule alone decides the rate"}});
   std::vector<std::string> clipping;
   for (const char* arg : {"clipnorm", "clipvalue", "global_clipnorm"})
     if (number(arg) > 0) clipping.emplace_back(arg);
@@ -290,8 +306,9 @@ void Optimizer::update_average(std::vector<Real>& average, const Parameter& p) c
 }
 
 void Optimizer::apply(const std::vector<ParamSlot>& params) {
-  // Keras 1/2's decay reads the number of steps taken before this one.
-  learning_rate_ = base_learning_rate_ / (1.0 + decay_ * static_cast<double>(iterations_));
+  // A schedule, and Keras 1/2's decay, read the number of steps taken before this one.
+  learning_rate_ = schedule_ ? schedule_->at(iterations_)
+                             : base_learning_rate_ / (1.0 + decay_ * static_cast<double>(iterations_));
   const double global = global_clipnorm_ > 0 ? global_scale(params) : 1.0;
   ++iterations_;
   begin_step(iterations_);
@@ -345,6 +362,14 @@ void Optimizer::apply(const std::vector<ParamSlot>& params) {
     if (p.constraint) p.constraint->apply(p.value.ptr(), p.shape);
   }
   if (use_ema_ && ema_overwrite_frequency_ > 0 && iterations_ % ema_overwrite_frequency_ == 0) finish(params);
+}
+
+void Optimizer::set_learning_rate(double rate) {
+  if (schedule_)
+    throw TrainingError(
+        "the optimizer's learning_rate is a schedule, so a callback cannot set it (as in Keras); use a plain "
+        "learning_rate with reduce_lr_on_plateau or learning_rate_scheduler");
+  base_learning_rate_ = learning_rate_ = rate;
 }
 
 void Optimizer::finish(const std::vector<ParamSlot>& params) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "interpreter/spec/arg_spec.hpp"
+#include "interpreter/train/learning_rate_schedules.hpp"
 #include "layers/layer.hpp"
 
 namespace yamlnet {
@@ -38,6 +39,17 @@ class Optimizer {
   void set_iterations(int64_t n) { iterations_ = n; }
   // The rate of the latest step (the configured one before the first).
   double learning_rate() const { return learning_rate_; }
+  // The rate of the next step (a schedule's, or the configured one with Keras 1/2's decay).
+  double next_learning_rate() const {
+    return schedule_ ? schedule_->at(iterations_)
+                     : base_learning_rate_ / (1.0 + decay_ * static_cast<double>(iterations_));
+  }
+  // A callback's new rate (ReduceLROnPlateau, LearningRateScheduler); throws TrainingError with a schedule.
+  void set_learning_rate(double rate);
+  // Whether the rate can change during training (a schedule, decay, or a callback that sets it): the
+  // history then logs each epoch's `learning_rate`.
+  bool rate_varies() const { return schedule_ || decay_ > 0 || rate_set_by_callback_; }
+  void mark_rate_set_by_callback() { rate_set_by_callback_ = true; }
   const std::string& name() const { return name_; }
 
   // Per-parameter state (moments, accumulators), keyed by parameter name.
@@ -61,6 +73,8 @@ class Optimizer {
 
  private:
   double base_learning_rate_, decay_ = 0;
+  std::unique_ptr<LearningRateSchedule> schedule_;
+  bool rate_set_by_callback_ = false;
   double clipnorm_ = 0, clipvalue_ = 0, global_clipnorm_ = 0, weight_decay_ = 0;
   bool use_ema_ = false;
   double ema_momentum_ = 0;

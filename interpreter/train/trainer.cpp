@@ -203,6 +203,9 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
       const Logs val = evaluate(*validation, options.batch_size);
       for (const auto& [name, value] : val) record.logs.emplace_back("val_" + name, value);
     }
+    // The rate of the epoch's last step, when it can change (Keras 3's ReduceLROnPlateau logs it too).
+    if (compiled_.optimizer->rate_varies())
+      record.logs.emplace_back("learning_rate", compiled_.optimizer->learning_rate());
     EpochEnd end{epoch, options.epochs, record.logs,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
     for (Callback* c : options.callbacks) c->on_epoch_end(end);
