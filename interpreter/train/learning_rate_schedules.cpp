@@ -13,42 +13,25 @@ namespace {
 
 using std::numbers::pi;
 
-// initial * decay_rate^(step / decay_steps), the exponent floored with staircase.
-class ExponentialDecay : public LearningRateSchedule {
+// Decay by time: p = step / decay_steps (floored with staircase), then initial * decay_rate^p
+// (exponential_decay) or initial / (1 + decay_rate * p) (inverse_time_decay).
+class TimeDecay : public LearningRateSchedule {
  public:
-  explicit ExponentialDecay(const Value& spec)
+  TimeDecay(const Value& spec, bool exponential)
       : initial_(spec.number_arg("initial_learning_rate")),
         steps_(spec.number_arg("decay_steps")),
         rate_(spec.number_arg("decay_rate")),
-        staircase_(spec.arg("staircase")->b) {}
+        staircase_(spec.arg("staircase")->b),
+        exponential_(exponential) {}
   double at(int64_t step) const override {
     double p = static_cast<double>(step) / steps_;
     if (staircase_) p = std::floor(p);
-    return initial_ * std::pow(rate_, p);
+    return exponential_ ? initial_ * std::pow(rate_, p) : initial_ / (1.0 + rate_ * p);
   }
 
  private:
   double initial_, steps_, rate_;
-  bool staircase_;
-};
-
-// initial / (1 + decay_rate * step / decay_steps), the ratio floored with staircase.
-class InverseTimeDecay : public LearningRateSchedule {
- public:
-  explicit InverseTimeDecay(const Value& spec)
-      : initial_(spec.number_arg("initial_learning_rate")),
-        steps_(spec.number_arg("decay_steps")),
-        rate_(spec.number_arg("decay_rate")),
-        staircase_(spec.arg("staircase")->b) {}
-  double at(int64_t step) const override {
-    double p = static_cast<double>(step) / steps_;
-    if (staircase_) p = std::floor(p);
-    return initial_ / (1.0 + rate_ * p);
-  }
-
- private:
-  double initial_, steps_, rate_;
-  bool staircase_;
+  bool staircase_, exponential_;
 };
 
 // values[0] up to boundaries[0] (inclusive), values[1] up to boundaries[1], ..., values[n] after the last.
@@ -182,14 +165,14 @@ const KindRegistry<LearningRateSchedule>& schedule_registry() {
              required(positive(float_arg("decay_steps", std::nullopt, "steps per decay", 0.0))),
              required(float_arg("decay_rate", std::nullopt, "the factor per decay_steps", 0.0)),
              bool_arg("staircase", false, "decay in whole periods (floor of step / decay_steps)")}},
-           make<ExponentialDecay>},
+           [](const Value& spec) { return std::make_unique<TimeDecay>(spec, true); }},
           {{"inverse_time_decay",
             "initial_learning_rate / (1 + decay_rate * step / decay_steps)",
             {initial_rate(),
              required(positive(float_arg("decay_steps", std::nullopt, "steps per decay", 0.0))),
              required(float_arg("decay_rate", std::nullopt, "the decay per decay_steps", 0.0)),
              bool_arg("staircase", false, "decay in whole periods (floor of step / decay_steps)")}},
-           make<InverseTimeDecay>},
+           [](const Value& spec) { return std::make_unique<TimeDecay>(spec, false); }},
           {{"piecewise_constant_decay",
             "values[i] from step boundaries[i-1] + 1 to boundaries[i]",
             {required(int_list_arg("boundaries", "the steps where the rate changes, increasing", true, 0.0)),

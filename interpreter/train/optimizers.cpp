@@ -140,6 +140,18 @@ class Adagrad : public Optimizer {
   double initial_, epsilon_;
 };
 
+// Adam's own arguments, which AdamW shares.
+std::vector<ArgSpec> adam_args() {
+  return {learning_rate_arg(0.001),
+          below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
+          below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
+          float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
+          bool_arg("amsgrad", false, "use the AMSGrad variant"),
+          bool_arg("lazy", false,
+                   "update only the Embedding rows a batch looks up (TF Addons' LazyAdam); the default moves "
+                   "every row each step, as Keras does")};
+}
+
 }  // namespace
 
 ArgSpec learning_rate_arg(double def) {
@@ -183,26 +195,13 @@ const KindRegistry<Optimizer>& optimizer_registry() {
          make<Sgd>},
         {{"adam",
           "Adam (Keras 2 form: bias corrections folded into the step size)",
-          optimizer_args({learning_rate_arg(0.001),
-                          below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
-                          below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
-                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
-                          bool_arg("amsgrad", false, "use the AMSGrad variant"),
-                          bool_arg("lazy", false,
-                                   "update only the Embedding rows a batch looks up (TF Addons' LazyAdam); "
-                                   "the default moves every row each step, as Keras does")}),
+          optimizer_args(adam_args()),
           {},
           keras1_learning_rate()},
          make<Adam>},
         {{"adamw",
           "Adam with decoupled weight decay (Keras 3's AdamW: w -= w * weight_decay * learning_rate first)",
-          optimizer_args({learning_rate_arg(0.001),
-                          below_one(float_arg("beta_1", 0.9, "decay of the first moment", 0.0)),
-                          below_one(float_arg("beta_2", 0.999, "decay of the second moment", 0.0)),
-                          float_arg("epsilon", 1e-7, "numerical stability term", 0.0),
-                          bool_arg("amsgrad", false, "use the AMSGrad variant"),
-                          bool_arg("lazy", false, "as adam's lazy")},
-                         0.004),
+          optimizer_args(adam_args(), 0.004),
           {},
           keras1_learning_rate()},
          [](const Value& spec) { return std::make_unique<Adam>(spec, "adamw"); }},
