@@ -117,8 +117,9 @@ class Layer {
   // Integer inputs (Embedding ids) take no gradient.
   virtual bool input_takes_gradient(size_t /*index*/) const { return true; }
 
-  // Called after the parameters were filled from their initializers (LSTM's unit_forget_bias).
-  virtual void finish_initialization() {}
+  // Called after the parameters were filled from their initializers (LSTM's unit_forget_bias and Keras 1's
+  // forget_bias_init); `seed` is the model's.
+  virtual void finish_initialization(uint64_t /*seed*/) {}
   // Stateful layers forget the states carried over from the previous batch.
   virtual void reset_states() {}
 

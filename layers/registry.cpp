@@ -81,9 +81,11 @@ const Registry& builtin_registry() {
   return registry;
 }
 
-std::unique_ptr<Layer> create_wrapped_layer(const Value& layer, const std::string& name_prefix) {
+std::unique_ptr<Layer> create_wrapped_layer(const Value& layer, const std::string& name_prefix,
+                                            int keras_version) {
   const LayerInfo* info = builtin_registry().find(layer.s);
   Args args;
+  args.keras_version = keras_version;
   for (const auto& [key, value] : layer.args()) args.set(key, value);
   const std::string name = layer.strings().empty() ? snake_case(layer.s) : layer.strings()[0];
   return info->create(name_prefix + name, args);

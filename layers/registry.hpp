@@ -38,7 +38,9 @@ std::unique_ptr<Layer> create_layer(const std::string& name, const Args& args) {
 }
 
 // A layer described by a nested layer argument (Bidirectional's and TimeDistributed's `layer`).
-std::unique_ptr<Layer> create_wrapped_layer(const Value& layer, const std::string& name_prefix);
+// keras_version is the wrapper's (Args::keras_version).
+std::unique_ptr<Layer> create_wrapped_layer(const Value& layer, const std::string& name_prefix,
+                                            int keras_version);
 ArgSpec layer_arg(const std::string& name, const std::string& doc);
 
 void register_builtin_layers(Registry& registry);

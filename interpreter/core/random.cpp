@@ -56,4 +56,13 @@ Random Random::split(uint64_t salt) const {
   return Random(mix);
 }
 
+uint64_t fnv1a(const std::string& text) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 }  // namespace yamlnet

@@ -3,6 +3,7 @@
 // standard library (std::normal_distribution is implementation-defined).
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "interpreter/core/real.hpp"
 
@@ -27,5 +28,9 @@ class Random {
  private:
   std::array<uint64_t, 4> state_{};
 };
+
+// FNV-1a of a name: each parameter's stream is the model seed mixed with its name, so adding a layer does not
+// change the others' initial values.
+uint64_t fnv1a(const std::string& text);
 
 }  // namespace yamlnet

@@ -145,6 +145,8 @@ void add_args(Json& object, const std::vector<ArgSpec>& args, const std::vector<
     Json old{{"deprecated", true},
              {"description", alias.new_name.empty() ? "Keras 1 argument, accepted and ignored"
                                                     : "Keras 1 name of '" + alias.new_name + "'"}};
+    if (alias.new_name.empty() && !alias.values.empty())
+      for (const auto& [value, unused] : alias.values) old["enum"].push_back(value);
     object["properties"][alias.old_name] = old;
   }
 }
@@ -279,6 +281,10 @@ Json config_json_schema() {
   p["name"] = {{"type", "string"}, {"description", "model name (runs/<name>/ by default)"}};
   p["description"] = {{"type", "string"}};
   p["seed"] = {{"type", "integer"}, {"description", "seed of every random draw"}};
+  p["keras_version"] = {{"type", "integer"},
+                        {"enum", {1, 2, 3}},
+                        {"default", 2},
+                        {"description", "whose defaults and formulas apply: Keras 1, 2 or 3"}};
   p["threads"] = {
       {"type", "integer"},
       {"minimum", 0},

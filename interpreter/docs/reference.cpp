@@ -74,9 +74,15 @@ std::string table(const std::vector<ArgSpec>& args) {
 
 std::string aliases(const std::vector<KerasAlias>& list) {
   if (list.empty()) return "";
-  std::string out = "\nAccepted with a warning:";
-  for (const auto& a : list)
-    out += " `" + a.old_name + "`" + (a.new_name.empty() ? " (ignored)" : " -> `" + a.new_name + "`") + ";";
+  bool keras1 = false;
+  for (const auto& a : list) keras1 = keras1 || a.keras1_only;
+  std::string out =
+      keras1 ? "\nKeras 1 names (a warning unless `keras_version: 1`):" : "\nOld names (a warning):";
+  for (const auto& a : list) {
+    std::string ignored = " (ignored";
+    for (size_t k = 0; k < a.values.size(); ++k) ignored += (k ? " | " : ": ") + a.values[k].first;
+    out += " `" + a.old_name + "`" + (a.new_name.empty() ? ignored + ")" : " -> `" + a.new_name + "`") + ";";
+  }
   out.back() = '.';
   return out + "\n";
 }
@@ -111,6 +117,10 @@ std::string config_reference_markdown() {
       "| `description` | free text |\n"
       "| `seed` | seed of every random choice; same seed and build give byte-identical weights (default 0) "
       "|\n"
+      "| `keras_version` | 1, 2 or 3 (default 2): whose defaults and formulas apply. 1: LSTM and GRU gates "
+      "`hard_sigmoid`, GRU `reset_after: false`, Keras 1's argument names without a warning; 3: "
+      "`hard_sigmoid` "
+      "is relu6(x + 3) / 6 and Concatenate's mask is any() of its inputs' (all() before) |\n"
       "| `inputs` | mapping of input names to `{shape, dtype}` (shape without the batch) |\n"
       "| `layers` | list of layers: `name`, `type`, optional `inputs`, `trainable`, and the type's arguments "
       "|\n"

@@ -10,19 +10,6 @@
 
 namespace yamlnet {
 
-namespace {
-
-uint64_t fnv1a(const std::string& text) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-}  // namespace
-
 // What resolving the layers' references yields, for the steps after it.
 struct Graph::Resolution {
   std::map<std::string, int> index_of;       // layer name -> declaration index
@@ -275,7 +262,7 @@ void Graph::initialize(uint64_t seed) {
     Random rng(seed ^ fnv1a(slot.key));
     yamlnet::initialize(p.initializer, p.shape, p.value.ptr(), rng);
   }
-  for (auto& n : nodes_) n.layer->finish_initialization();
+  for (auto& n : nodes_) n.layer->finish_initialization(seed);
 }
 
 void Graph::reset_states() {

@@ -52,7 +52,9 @@ std::string model_summary(const Graph& graph) {
     return s + std::string(w > s.size() ? w - s.size() : 1, ' ');
   };
   const size_t width = 1 + w1 + w2 + w3 + w4;
-  std::string out = "Model: \"" + graph.spec().name + "\"\n";
+  // Which Keras's defaults and formulas the layers follow: the same YAML means another model under another.
+  std::string out = "Model: \"" + graph.spec().name + "\" (keras_version " +
+                    std::to_string(graph.spec().keras_version) + ")\n";
   out += std::string(width, '_') + "\n";
   out += " " + pad("Layer (type)", w1) + pad("Output Shape", w2) + pad("Param #", w3) + "Connected to\n";
   out += std::string(width, '=') + "\n";

@@ -335,6 +335,26 @@ Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sin
   return out;
 }
 
+namespace {
+
+// An ignored Keras 1 argument still takes only the values Keras 1 did (`consume_less: cpu | mem | gpu`).
+void check_keras1_value(const YAML::Node& node, const std::string& key,
+                        const std::vector<std::pair<std::string, std::string>>& values,
+                        DiagnosticSink& sink) {
+  std::vector<std::string> known;
+  for (const auto& v : values) known.push_back(v.first);
+  const std::string given = node.IsScalar() ? node.Scalar() : "";
+  for (const auto& k : known)
+    if (k == given) return;
+  std::string msg = "argument '" + key + "': expected one of " + join_names(known) +
+                    " (Keras 1's values), got " + scalar_text(node);
+  const std::string near = nearest_name(given, known);
+  if (!near.empty()) msg += "; did you mean '" + near + "'?";
+  sink.error(node, msg);
+}
+
+}  // namespace
+
 Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
                 const std::vector<KerasAlias>& aliases, const std::set<std::string>& reserved,
                 DiagnosticSink& sink) {
@@ -352,13 +372,14 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
       std::string mapped_value;  // set when a Keras 1 value is translated (`forget_bias_init: one`)
       for (const auto& alias : aliases) {
         if (alias.old_name != key) continue;
+        if (alias.keras1_only)
+          sink.note_keras1_name(key_node, key, alias.new_name);
+        else if (sink.keras_version() != 1)
+          sink.warning(key_node, "argument '" + key + "' is the old name; use '" + alias.new_name + "'");
         if (alias.new_name.empty()) {
-          sink.warning(key_node,
-                       "argument '" + key + "' is ignored" + (alias.note.empty() ? "" : ": " + alias.note));
+          if (!alias.values.empty()) check_keras1_value(kv.second, key, alias.values, sink);
           key.clear();
         } else {
-          sink.warning(key_node, "argument '" + key + "' is the Keras 1 name; use '" + alias.new_name + "'" +
-                                     (alias.note.empty() ? "" : " (" + alias.note + ")"));
           key = alias.new_name;
           for (const auto& [old_value, new_value] : alias.values)
             if (kv.second.IsScalar() && kv.second.Scalar() == old_value) mapped_value = new_value;
@@ -394,6 +415,13 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
       args.set(a.name, Value::none());
       continue;
     }
+    const std::string* versioned = nullptr;
+    for (const auto& [version, text] : a.version_defaults)
+      if (version == sink.keras_version()) versioned = &text;
+    if (versioned) {
+      args.set(a.name, parse_arg(YAML::Load(*versioned), a, sink));
+      continue;
+    }
     Value def = a.default_value;
     if (a.type == ArgType::Function && def.kind == Value::Kind::String)
       def = default_function(*a.family, def.s);
@@ -402,6 +430,7 @@ Args parse_args(const YAML::Node& map, const std::vector<ArgSpec>& table,
   // Keep table order so the echo reads like the documentation.
   Args ordered;
   ordered.reserve(table.size());  // exactly: a config of many layers holds one Args per layer
+  ordered.keras_version = sink.keras_version();
   for (const auto& a : table) ordered.set(a.name, args.get(a.name));
   return ordered;
 }

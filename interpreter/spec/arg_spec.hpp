@@ -44,10 +44,15 @@ struct ArgSpec {
   std::optional<double> max;  // inclusive upper bound
   bool min_exclusive = false;
   bool max_exclusive = false;
+  // Where another Keras's default differs: keras_version -> that default, written as in a config
+  // (LSTM's recurrent_activation is `hard_sigmoid` under keras_version 1).
+  std::vector<std::pair<int, std::string>> version_defaults;
 };
 
-// An old (Keras 1) argument name accepted with a warning naming the current one. An empty new_name means the
-// argument is accepted and ignored.
+// An old (Keras 1) argument name, translated to the current one. An empty new_name means the argument is
+// accepted and ignored; its `values` (the keys) are then the values Keras 1 accepted. Keras 1 names make one
+// warning per config unless it says `keras_version: 1` (DiagnosticSink::warn_about_keras1_names); a name that
+// Keras 2 still accepted (`lr`, keras1_only false) is a rename warned about wherever it appears.
 struct KerasAlias {
   KerasAlias(std::string old_n, std::string new_n, std::string n = "",
              std::vector<std::pair<std::string, std::string>> v = {})
@@ -57,6 +62,7 @@ struct KerasAlias {
   std::string new_name;
   std::string note;
   std::vector<std::pair<std::string, std::string>> values;  // old value -> new value (`one` -> `true`)
+  bool keras1_only = true;
 };
 
 // One member of a family: `relu`, `glorot_uniform`, `l2`, `adam`, `early_stopping`...
@@ -104,6 +110,12 @@ ArgSpec function_arg(std::string name, const FunctionFamily& family, std::option
 // The same spec with another upper bound.
 inline ArgSpec at_most(ArgSpec a, double max) {
   a.max = max;
+  return a;
+}
+
+// The same spec, whose default is `text` (as a config writes it) under that keras_version.
+inline ArgSpec keras_default(ArgSpec a, int keras_version, std::string text) {
+  a.version_defaults.emplace_back(keras_version, std::move(text));
   return a;
 }
 

@@ -42,6 +42,30 @@ void DiagnosticSink::warning(const SourceLoc& loc, const std::string& message) {
   warnings_.push_back(Diagnostic{loc, layer_, layer_type_, message, true});
 }
 
+void DiagnosticSink::note_keras1_name(const YAML::Node& at, const std::string& old_name,
+                                      const std::string& new_name) {
+  keras1_names_.emplace_back(loc(at),
+                             old_name + (new_name.empty() ? " (ignored)" : " (now " + new_name + ")"));
+}
+
+void DiagnosticSink::warn_about_keras1_names() {
+  if (keras1_names_.empty() || keras_version_ == 1) return;
+  std::string names;
+  for (size_t k = 0; k < keras1_names_.size() && k < 4; ++k)
+    names +=
+        (k ? ", " : "") + keras1_names_[k].second + " at line " + std::to_string(keras1_names_[k].first.line);
+  if (keras1_names_.size() > 4) names += " and " + std::to_string(keras1_names_.size() - 4) + " more";
+  const std::string version = std::to_string(keras_version_);
+  warnings_.push_back(Diagnostic{
+      keras1_names_.front().first, "", "",
+      "this config uses Keras 1 argument names (" + names + ") but keras_version is " + version + ": Keras " +
+          version + "'s defaults and formulas apply (LSTM and GRU recurrent_activation sigmoid" +
+          (keras_version_ == 3 ? ", hard_sigmoid relu6(x + 3) / 6" : "") +
+          ", GRU reset_after true); add `keras_version: 1` at the top for Keras 1's (hard_sigmoid gates, GRU "
+          "with the reset before the recurrent product)",
+      true});
+}
+
 void DiagnosticSink::throw_if_errors() const {
   if (errors_.empty()) return;
   auto sorted = errors_;

@@ -20,6 +20,16 @@ class DiagnosticSink {
   }
   void clear_layer() { set_layer("", ""); }
 
+  // The config's `keras_version` (1, 2 or 3): it selects argument defaults while the layers are parsed.
+  int keras_version() const { return keras_version_; }
+  void set_keras_version(int version) { keras_version_ = version; }
+  // A Keras 1 argument name met while parsing (`inner_activation`), for the one warning about which Keras's
+  // defaults apply (see keras1_names_warning()).
+  void note_keras1_name(const YAML::Node& at, const std::string& old_name, const std::string& new_name);
+  // Under keras_version 1 Keras 1's names are the config's own spelling: nothing to say. Otherwise one
+  // warning listing them, saying that Keras 2/3's defaults apply and how to switch.
+  void warn_about_keras1_names();
+
   void error(const SourceLoc& loc, const std::string& message);
   void error(const YAML::Node& at, const std::string& message) { error(loc(at), message); }
   void warning(const SourceLoc& loc, const std::string& message);
@@ -41,6 +51,8 @@ class DiagnosticSink {
   std::vector<Diagnostic> errors_, warnings_;
   std::vector<std::pair<YAML::Node, std::string>> override_nodes_;
   std::vector<std::string> overrides_;
+  int keras_version_ = 2;
+  std::vector<std::pair<SourceLoc, std::string>> keras1_names_;  // where, and `old (now new)`
 };
 
 }  // namespace yamlnet

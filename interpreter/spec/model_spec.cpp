@@ -13,9 +13,9 @@ namespace yamlnet {
 
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"max_memory", "threads", "name",   "description",
-                                             "seed",       "inputs",  "layers", "outputs",
-                                             "compile",    "data",    "fit",    "init_from"};
+const std::vector<std::string> kTopLevelKeys{"max_memory", "threads",   "name",         "description", "seed",
+                                             "inputs",     "layers",    "outputs",      "compile",     "data",
+                                             "fit",        "init_from", "keras_version"};
 const std::set<std::string> kLayerKeys{"name", "type", "inputs", "trainable", "class_name", "inbound"};
 
 InputRef parse_ref(const YAML::Node& node, DiagnosticSink& sink) {
@@ -372,6 +372,14 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
   check_mapping_keys(root, sink);
   sink.throw_if_errors();
   for (const auto& o : overrides) sink.add_override(apply_override(root, o), o);
+  // Before anything else: it selects the defaults the layers are parsed with.
+  if (root["keras_version"].IsDefined()) {
+    const Value v = parse_arg(root["keras_version"], at_most(int_arg("keras_version", 2, "", 1), 3), sink);
+    if (!v.is_none()) spec.keras_version = static_cast<int>(v.i);
+  } else {
+    root["keras_version"] = spec.keras_version;  // recorded in the effective config
+  }
+  sink.set_keras_version(spec.keras_version);
   {
     YAML::Emitter echo;
     echo << root;
@@ -461,6 +469,7 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
   spec.data = parse_data_spec(root["data"], tables.data, sink);
   parse_init_from(root["init_from"], spec, sink);
 
+  sink.warn_about_keras1_names();
   spec.warnings = sink.warnings();
   sink.throw_if_errors();
   return spec;

@@ -45,7 +45,8 @@ struct ModelSpec {
   std::string file;
   std::string name;
   uint64_t seed = 0;
-  int threads = 0;  // threads of the matrix products; 0: every core
+  int keras_version = 2;  // whose defaults and formulas: 1, 2 or 3
+  int threads = 0;        // threads of the matrix products; 0: every core
   // Bytes the model's parameters (values and gradients) may take; checked before each one is allocated.
   // 0: the machine's physical memory.
   uint64_t max_memory = 0;

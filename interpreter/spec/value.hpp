@@ -107,6 +107,10 @@ class Args {
   const std::string& string(const std::string& name) const { return get(name).s; }
   const std::vector<NamedValue>& items() const { return values_; }
 
+  // Not an argument: the config's keras_version, whose formulas the layer follows (hard_sigmoid,
+  // Concatenate's mask). The version's defaults are already in the values.
+  int keras_version = 2;
+
  private:
   std::vector<NamedValue> values_;
 };

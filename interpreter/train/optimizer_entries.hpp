@@ -26,9 +26,11 @@ inline ArgSpec below_one(ArgSpec a) {
   return a;
 }
 
-// Keras 1's `lr`.
+// Keras 1's `lr`, which Keras 2 still accepted.
 inline std::vector<KerasAlias> keras1_learning_rate() {
-  return {{"lr", "learning_rate", ""}};
+  KerasAlias lr{"lr", "learning_rate", ""};
+  lr.keras1_only = false;
+  return {lr};
 }
 
 template <class Kind>

@@ -9,7 +9,8 @@ namespace yamlnet {
 class ActivationLayer : public Layer, public ExposesLogits {
  public:
   ActivationLayer(const std::string& name, const Args& args)
-      : Layer(name, "Activation"), activation_(Activation::from_value(args.get("activation"))) {}
+      : Layer(name, "Activation"),
+        activation_(Activation::from_value(args.get("activation"), args.keras_version)) {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
   void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
   void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,

@@ -14,7 +14,7 @@ Dense::Dense(const std::string& name, const Args& args)
       bias_(WeightArgs::read(args, "bias")),
       units_(args.integer("units")),
       use_bias_(args.boolean("use_bias")),
-      activation_(Activation::from_value(args.get("activation"))) {}
+      activation_(Activation::from_value(args.get("activation"), args.keras_version)) {}
 
 std::vector<Shape> Dense::build(const std::vector<Shape>& input_shapes) {
   expect_inputs(input_shapes, 1);

@@ -6,7 +6,7 @@ namespace yamlnet {
 
 TimeDistributed::TimeDistributed(const std::string& name, const Args& args)
     : Layer(name, "TimeDistributed"),
-      inner_(create_wrapped_layer(args.get("layer"), "")),
+      inner_(create_wrapped_layer(args.get("layer"), "", args.keras_version)),
       inner_logits_(dynamic_cast<ExposesLogits*>(inner_.get())) {}
 
 std::vector<Shape> TimeDistributed::build(const std::vector<Shape>& input_shapes) {

@@ -16,7 +16,7 @@ class TimeDistributed : public Layer, public ExposesLogits {
                 std::vector<Tensor*>& d_inputs) override;
   bool supports_masking() const override { return true; }
   void collect_params(std::vector<ParamSlot>& out, const std::string& prefix) override;
-  void finish_initialization() override { inner_->finish_initialization(); }
+  void finish_initialization(uint64_t seed) override { inner_->finish_initialization(seed); }
   // The wrapped layer's logits, when it exposes them.
   const Tensor* logits() const override { return inner_logits_ ? inner_logits_->logits() : nullptr; }
   const char* output_activation() const override {

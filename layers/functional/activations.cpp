@@ -40,7 +40,9 @@ const FunctionFamily& activation_family() {
           {"selu", "scale * elu(x, alpha) with Klambauer et al.'s constants", {}},
           {"softplus", "log(exp(x) + 1)", {}},
           {"softsign", "x / (|x| + 1)", {}},
-          {"hard_sigmoid", "clip(0.2 x + 0.5, 0, 1) (Keras 2)", {}},
+          {"hard_sigmoid",
+           "clip(0.2 x + 0.5, 0, 1) (Keras 1 and 2); relu6(x + 3) / 6 with keras_version: 3",
+           {}},
           {"exponential", "exp(x)", {}},
           {"swish", "x * sigmoid(x)", {}, {"silu"}},
           {"gelu",
@@ -50,7 +52,7 @@ const FunctionFamily& activation_family() {
   return family;
 }
 
-Activation Activation::from_value(const Value& value) {
+Activation Activation::from_value(const Value& value, int keras_version) {
   Activation a;
   if (value.is_none()) return a;
   static const std::pair<const char*, ActivationKind> kinds[] = {
@@ -72,6 +74,8 @@ Activation Activation::from_value(const Value& value) {
       a.kind_ = kind;
       a.name_ = name;
     }
+  if (a.kind_ == ActivationKind::HardSigmoid && keras_version >= 3)
+    a.kind_ = ActivationKind::HardSigmoidKeras3;
   if (a.kind_ == ActivationKind::Relu) {
     a.alpha_ = value.number_arg("alpha");
     const Value* cap = value.arg("max_value");
@@ -146,6 +150,9 @@ void Activation::forward(const Real* z, Real* y, Index rows, Index cols) const {
       return;
     case ActivationKind::HardSigmoid:
       yout = (zin * Real(0.2) + Real(0.5)).max(Real(0)).min(Real(1));
+      return;
+    case ActivationKind::HardSigmoidKeras3:
+      yout = (zin + Real(3)).max(Real(0)).min(Real(6)) / Real(6);
       return;
     case ActivationKind::Exponential:
       yout = zin.exp();
@@ -223,6 +230,9 @@ void Activation::backward(const Real* z, const Real* y, const Real* dy, Real* dz
     case ActivationKind::HardSigmoid:
       for (Index i = 0; i < n; ++i)
         dz[i] = (z[i] > Real(-2.5) && z[i] < Real(2.5)) ? dy[i] * Real(0.2) : Real(0);
+      return;
+    case ActivationKind::HardSigmoidKeras3:
+      for (Index i = 0; i < n; ++i) dz[i] = (z[i] > Real(-3) && z[i] < Real(3)) ? dy[i] / Real(6) : Real(0);
       return;
     case ActivationKind::Exponential:
       for (Index i = 0; i < n; ++i) dz[i] = dy[i] * y[i];

@@ -1,5 +1,6 @@
 #pragma once
-// Keras 2 activations with their derivatives. Softmax acts on the last axis.
+// Keras activations with their derivatives (Keras 2's, and hard_sigmoid as each Keras writes it). Softmax
+// acts on the last axis.
 #include <string>
 
 #include "interpreter/core/real.hpp"
@@ -19,7 +20,8 @@ enum class ActivationKind {
   Selu,
   Softplus,
   Softsign,
-  HardSigmoid,
+  HardSigmoid,        // Keras 1 and 2: clip(0.2 x + 0.5, 0, 1)
+  HardSigmoidKeras3,  // Keras 3: relu6(x + 3) / 6
   Exponential,
   Swish,
   Gelu
@@ -28,8 +30,8 @@ enum class ActivationKind {
 class Activation {
  public:
   Activation() = default;
-  // From a parsed activation value (see activation_family()).
-  static Activation from_value(const Value& value);
+  // From a parsed activation value (see activation_family()); keras_version selects hard_sigmoid's formula.
+  static Activation from_value(const Value& value, int keras_version);
   static Activation linear() { return Activation(); }
 
   ActivationKind kind() const { return kind_; }

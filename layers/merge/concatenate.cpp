@@ -70,9 +70,17 @@ void Concatenate::compute_masks(const LayerInputs& in, std::vector<Tensor>& outp
   Tensor& out = output_masks[0];
   const Index rank = static_cast<Index>(in.values[0]->shape.size()) - 1;  // per sample
   if (sample_axis_ == rank - 1) {
-    // Joining features: a step is valid where every input's step is (Keras: all() over the joined masks).
+    // Joining features: an input without a mask counts as all valid. Keras 1 and 2 take all() over the
+    // joined masks (a step is valid where every input's is), Keras 3 any() (where some input's is).
     out.resize(any->shape);
     std::fill(out.data.begin(), out.data.end(), Real(1));
+    if (keras_version_ >= 3) {
+      for (const Tensor* m : in.masks)
+        if (!m) return;
+      out.array() = 0;
+      for (const Tensor* m : in.masks) out.array() = out.array().max(m->array());
+      return;
+    }
     for (const Tensor* m : in.masks)
       if (m) out.array() *= m->array();
     return;

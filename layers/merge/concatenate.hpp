@@ -7,7 +7,7 @@ namespace yamlnet {
 class Concatenate : public Layer {
  public:
   Concatenate(const std::string& name, const Args& args)
-      : Layer(name, "Concatenate"), axis_(args.integer("axis")) {}
+      : Layer(name, "Concatenate"), axis_(args.integer("axis")), keras_version_(args.keras_version) {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
   void forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) override;
   void backward(const LayerInputs& in, const std::vector<Tensor>& outputs, std::vector<Tensor>& d_outputs,
@@ -17,7 +17,8 @@ class Concatenate : public Layer {
 
  private:
   int64_t axis_;
-  Index sample_axis_ = 0;           // the axis within a sample
+  int keras_version_;      // the feature-axis mask: all() of the inputs' masks before Keras 3, any() from it
+  Index sample_axis_ = 0;  // the axis within a sample
   std::vector<Index> block_sizes_;  // per input: values from the axis on, for one outer index
   Index outer_ = 1;                 // per sample: product of the dimensions before the axis
   Index out_block_ = 0;

@@ -19,8 +19,8 @@ std::unique_ptr<RecurrentLayer> as_recurrent(std::unique_ptr<Layer> layer) {
 Bidirectional::Bidirectional(const std::string& name, const Args& args)
     : Layer(name, "Bidirectional"), merge_mode_(args.string("merge_mode")) {
   const Value& inner = args.get("layer");
-  forward_ = as_recurrent(create_wrapped_layer(inner, "forward_"));
-  backward_ = as_recurrent(create_wrapped_layer(inner, "backward_"));
+  forward_ = as_recurrent(create_wrapped_layer(inner, "forward_", args.keras_version));
+  backward_ = as_recurrent(create_wrapped_layer(inner, "backward_", args.keras_version));
   backward_->set_go_backwards(!forward_->go_backwards());
 }
 
@@ -144,9 +144,9 @@ void Bidirectional::collect_params(std::vector<ParamSlot>& out, const std::strin
   backward_->collect_params(out, prefix + backward_->name() + "/");
 }
 
-void Bidirectional::finish_initialization() {
-  forward_->finish_initialization();
-  backward_->finish_initialization();
+void Bidirectional::finish_initialization(uint64_t seed) {
+  forward_->finish_initialization(seed);
+  backward_->finish_initialization(seed);
 }
 
 void Bidirectional::reset_states() {

@@ -19,7 +19,7 @@ class Bidirectional : public Layer {
   void compute_masks(const LayerInputs& in, std::vector<Tensor>& output_masks,
                      std::vector<bool>& has_mask) const override;
   void collect_params(std::vector<ParamSlot>& out, const std::string& prefix) override;
-  void finish_initialization() override;
+  void finish_initialization(uint64_t seed) override;
   void reset_states() override;
 
  private:

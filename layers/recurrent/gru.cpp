@@ -112,9 +112,14 @@ void Gru::accumulate_recurrent_step(Index t, Index r, Index nr, MatrixMap d_recu
 LayerInfo gru_info() {
   LayerInfo info;
   info.type = "GRU";
-  info.doc = "Gated recurrent unit (Cho et al. 2014), Keras 2 semantics: gates z, r, h.";
+  info.doc =
+      "Gated recurrent unit (Cho et al. 2014): gates z, r, h; Keras 1 applies the reset before the "
+      "recurrent product (reset_after false).";
   info.args = recurrent_args(
-      "sigmoid", true, {bool_arg("reset_after", true, "apply the reset gate after the recurrent product")});
+      "sigmoid", true,
+      {keras_default(
+          bool_arg("reset_after", true, "apply the reset gate after the recurrent product (Keras 1: false)"),
+          1, "false")});
   info.aliases = recurrent_keras1_aliases();
   info.create = create_layer<Gru>;
   return info;

@@ -3,12 +3,22 @@
 #include <algorithm>
 
 #include "interpreter/core/gemm.hpp"
+#include "interpreter/core/random.hpp"
+#include "layers/functional/initializers.hpp"
 
 namespace yamlnet {
 
-void Lstm::finish_initialization() {
-  // Keras: bias = [initializer(u), ones(u), initializer(2u)] so the forget gate starts open.
-  if (unit_forget_bias_ && bias()) std::fill_n(bias()->value.ptr() + units_, units_, Real(1));
+void Lstm::finish_initialization(uint64_t seed) {
+  if (!bias()) return;
+  Real* forget = bias()->value.ptr() + units_;
+  if (!forget_bias_init_.is_none()) {
+    // Keras 1 kept the forget gate's bias apart (b_f) with an initializer of its own.
+    Random rng(seed ^ fnv1a(name() + "/forget_bias"));
+    initialize(forget_bias_init_, {units_}, forget, rng);
+    return;
+  }
+  // Keras 2: bias = [initializer(u), ones(u), initializer(2u)] so the forget gate starts open.
+  if (unit_forget_bias_) std::fill_n(forget, units_, Real(1));
 }
 
 void Lstm::prepare_cache(Index steps, Index batch) {
@@ -72,11 +82,15 @@ void Lstm::cell_backward(Index t, Index r, Index nr) {
 LayerInfo lstm_info() {
   LayerInfo info;
   info.type = "LSTM";
-  info.doc = "Long short-term memory (Hochreiter 1997), Keras 2 semantics: gates i, f, c, o.";
+  info.doc =
+      "Long short-term memory (Hochreiter 1997): gates i, f, c, o; Keras 1's gates default to hard_sigmoid.";
   info.args = recurrent_args("sigmoid", true,
-                             {bool_arg("unit_forget_bias", true, "start the forget gate's bias at 1")});
+                             {bool_arg("unit_forget_bias", true, "start the forget gate's bias at 1"),
+                              function_arg("forget_bias_init", initializer_family(), std::nullopt,
+                                           "Keras 1: the forget gate's bias initializer (`one`, `zero`, "
+                                           "`uniform`...); given, it replaces unit_forget_bias")});
   info.aliases = recurrent_keras1_aliases();
-  info.aliases.push_back({"forget_bias_init", "unit_forget_bias", "", {{"one", "true"}, {"zero", "false"}}});
+
   info.create = create_layer<Lstm>;
   return info;
 }

@@ -7,8 +7,10 @@ namespace yamlnet {
 class Lstm : public RecurrentLayer {
  public:
   Lstm(const std::string& name, const Args& args)
-      : RecurrentLayer(name, "LSTM", args, 4, 2), unit_forget_bias_(args.boolean("unit_forget_bias")) {}
-  void finish_initialization() override;
+      : RecurrentLayer(name, "LSTM", args, 4, 2),
+        unit_forget_bias_(args.boolean("unit_forget_bias")),
+        forget_bias_init_(args.get("forget_bias_init")) {}
+  void finish_initialization(uint64_t seed) override;
 
  protected:
   void prepare_cache(Index steps, Index batch) override;
@@ -17,6 +19,8 @@ class Lstm : public RecurrentLayer {
 
  private:
   bool unit_forget_bias_;
+  Value
+      forget_bias_init_;  // Keras 1's initializer of the forget gate's bias (None: unit_forget_bias decides)
   Tensor pre_, gates_out_;  // [T*B, 4u]: pre-activations and activated gates i, f, g, o
   Tensor cell_act_;         // [T*B, u]: act(c)
   Tensor dgates_, dc_;      // per step scratch: [B, 4u], [B, u]

@@ -15,7 +15,7 @@ RecurrentLayer::RecurrentLayer(const std::string& name, const std::string& type,
       units_(args.integer("units")),
       gates_(gates),
       state_count_(states),
-      activation_(Activation::from_value(args.get("activation"))),
+      activation_(Activation::from_value(args.get("activation"), args.keras_version)),
       use_bias_(args.boolean("use_bias")),
       dropout_(args.number("dropout")),
       recurrent_dropout_(args.number("recurrent_dropout")),
@@ -24,7 +24,7 @@ RecurrentLayer::RecurrentLayer(const std::string& name, const std::string& type,
       go_backwards_(args.boolean("go_backwards")),
       stateful_(args.boolean("stateful")) {
   if (args.has("recurrent_activation"))
-    recurrent_activation_ = Activation::from_value(args.get("recurrent_activation"));
+    recurrent_activation_ = Activation::from_value(args.get("recurrent_activation"), args.keras_version);
 }
 
 std::vector<Shape> RecurrentLayer::build(const std::vector<Shape>& input_shapes) {
@@ -359,8 +359,10 @@ std::vector<ArgSpec> recurrent_args(const std::string& default_recurrent_activat
       required(int_arg("units", std::nullopt, "dimensionality of the output and states", 1)),
       activation_arg("tanh")};
   if (has_recurrent_activation)
-    args.push_back(function_arg("recurrent_activation", activation_family(), default_recurrent_activation,
-                                "activation of the gates"));
+    args.push_back(
+        keras_default(function_arg("recurrent_activation", activation_family(), default_recurrent_activation,
+                                   "activation of the gates (Keras 1: hard_sigmoid)"),
+                      1, "hard_sigmoid"));
   std::vector<ArgSpec> rest{
       bool_arg("use_bias", true, "whether to add biases"),
       initializer_arg("kernel_initializer", "glorot_uniform", "initializer of the input kernel"),
@@ -400,7 +402,10 @@ std::vector<KerasAlias> recurrent_keras1_aliases() {
           {"b_regularizer", "bias_regularizer", ""},
           {"dropout_W", "dropout", ""},
           {"dropout_U", "recurrent_dropout", ""},
-          {"consume_less", "", "it chose an implementation in Keras 1; results do not depend on it"}};
+          {"consume_less",
+           "",
+           "it chose an implementation in Keras 1; results do not depend on it",
+           {{"cpu", ""}, {"mem", ""}, {"gpu", ""}}}};
 }
 
 }  // namespace yamlnet

@@ -52,6 +52,9 @@ Tensor to_tensor(const json& j) {
 std::string config_text(const json& req) {
   json config;
   config["name"] = "golden";
+  // Cases made under another Keras say so (`options.keras_version`, a string in the case files).
+  if (req.contains("options") && req["options"].contains("keras_version"))
+    config["keras_version"] = std::stoi(req["options"]["keras_version"].get<std::string>());
   for (const auto& in : req["model"]["inputs"])
     config["inputs"][in["name"].get<std::string>()] = {{"shape", in["shape"]}, {"dtype", in["dtype"]}};
   config["layers"] = json::array();
@@ -192,6 +195,10 @@ TEST_CASE("golden: Dense with every Keras activation") {
     CAPTURE(name);
     check_inference_case(name);
   }
+}
+
+TEST_CASE("golden: keras_version 3's hard_sigmoid, relu6(x + 3) / 6") {
+  check_inference_case("dense_hard_sigmoid_keras3");
 }
 
 TEST_CASE("golden: Embedding, Flatten, Dropout at inference, NeuMF graph, masked average pooling") {

@@ -10,10 +10,11 @@ namespace yamlnet::testing {
 static_assert(sizeof(Real) == sizeof(double), "gradient checks run on the float64 build");
 
 std::unique_ptr<Layer> make_layer(const std::string& type, const std::string& yaml_args,
-                                  const std::vector<Shape>& per_sample, uint64_t seed) {
+                                  const std::vector<Shape>& per_sample, uint64_t seed, int keras_version) {
   const LayerInfo* info = builtin_registry().find(type);
   REQUIRE_MESSAGE(info != nullptr, "no layer type " << type);
   DiagnosticSink sink("gradcheck");
+  sink.set_keras_version(keras_version);
   const Args args = parse_args(YAML::Load(yaml_args), info->args, info->aliases, {}, sink);
   REQUIRE_MESSAGE(!sink.has_errors(), (sink.has_errors() ? sink.errors()[0].format() : ""));
   auto layer = info->create(type, args);

@@ -10,9 +10,11 @@
 
 namespace yamlnet::testing {
 
-// A layer of `type` made from YAML arguments (e.g. "{units: 3, activation: tanh}") and built for the shapes.
+// A layer of `type` made from YAML arguments (e.g. "{units: 3, activation: tanh}") and built for the shapes,
+// with the defaults and formulas of keras_version.
 std::unique_ptr<Layer> make_layer(const std::string& type, const std::string& yaml_args,
-                                  const std::vector<Shape>& per_sample, uint64_t seed = 1);
+                                  const std::vector<Shape>& per_sample, uint64_t seed = 1,
+                                  int keras_version = 2);
 
 // Random values in [lo, hi) for a batch of `batch` samples of `per_sample` shape.
 Tensor random_tensor(Index batch, const Shape& per_sample, uint64_t seed, double lo = -1.0, double hi = 1.0);

@@ -18,6 +18,14 @@ TEST_CASE("gradcheck: Dense with every activation, on rank-2 and rank-3 inputs")
   }
 }
 
+TEST_CASE("gradcheck: Keras 3's hard_sigmoid, in Dense and in the Activation layer") {
+  // Inputs in [-4, 4) cross both of relu6(x + 3) / 6's corners at -3 and 3.
+  auto dense = make_layer("Dense", "{units: 3, activation: hard_sigmoid}", {{4}}, 1, 3);
+  check_gradients(*dense, {random_tensor(5, {4}, 21, -4, 4)});
+  auto layer = make_layer("Activation", "{activation: hard_sigmoid}", {{6}}, 1, 3);
+  check_gradients(*layer, {random_tensor(4, {6}, 22, -4, 4)});
+}
+
 TEST_CASE("gradcheck: Dense without bias, and the Activation layer") {
   auto dense = make_layer("Dense", "{units: 4, use_bias: false}", {{3}});
   check_gradients(*dense, {random_tensor(3, {3}, 13)});

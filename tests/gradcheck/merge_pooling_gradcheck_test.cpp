@@ -25,6 +25,15 @@ TEST_CASE("gradcheck: Dot of vectors and of matrices, plain and normalised") {
     auto matrices =
         make_layer("Dot", std::string("{axes: [-1, -1], normalize: ") + normalize + "}", {{2, 4}, {3, 4}});
     check_gradients(*matrices, {random_tensor(2, {2, 4}, 78), random_tensor(2, {3, 4}, 79)});
+    // Any axes, as Keras 2: the first axes (n, d) . (n, m) -> (d, m); mixed (n, d) . (n, m) on [1, 2] needs
+    // n == m; a matrix against a vector keeps the matrix's rows.
+    const std::string norm = std::string(", normalize: ") + normalize + "}";
+    auto first = make_layer("Dot", "{axes: 1" + norm, {{3, 2}, {3, 4}});
+    check_gradients(*first, {random_tensor(2, {3, 2}, 80), random_tensor(2, {3, 4}, 81)});
+    auto mixed = make_layer("Dot", "{axes: [1, 2]" + norm, {{3, 2}, {4, 3}});
+    check_gradients(*mixed, {random_tensor(2, {3, 2}, 82), random_tensor(2, {4, 3}, 83)});
+    auto matrix_vector = make_layer("Dot", "{dot_axes: [1, 1]" + norm, {{3, 2}, {3}});
+    check_gradients(*matrix_vector, {random_tensor(2, {3, 2}, 84), random_tensor(2, {3}, 85)});
   }
 }
 

@@ -17,10 +17,10 @@ Tensor step_mask() {
   return m;
 }
 
-void check_rnn(const std::string& type, const std::string& args) {
+void check_rnn(const std::string& type, const std::string& args, int keras_version = 2) {
   CAPTURE(type);
   CAPTURE(args);
-  auto layer = make_layer(type, args, {{5, 3}});
+  auto layer = make_layer(type, args, {{5, 3}}, 1, keras_version);
   const Tensor mask = step_mask();
   GradcheckOptions masked;
   masked.masks = {&mask};
@@ -47,6 +47,14 @@ TEST_CASE("gradcheck: GRU with reset_after true and false") {
     check_rnn("GRU", "{units: 3, return_state: true, return_sequences: true" + r + "}");
     check_rnn("GRU", "{units: 2, use_bias: false" + r + "}");
   }
+}
+
+TEST_CASE("gradcheck: Keras 1's LSTM and GRU, written in Keras 1's spelling with keras_version 1") {
+  // Keras 1's defaults: hard_sigmoid gates; GRU with the reset before the recurrent product.
+  check_rnn("LSTM", "{output_dim: 3, return_sequences: true}", 1);
+  check_rnn("GRU", "{output_dim: 3, return_sequences: true, consume_less: gpu}", 1);
+  // Keras 3's hard_sigmoid in the gates.
+  check_rnn("GRU", "{units: 3, recurrent_activation: hard_sigmoid}", 3);
 }
 
 TEST_CASE("gradcheck: SimpleRNN") {

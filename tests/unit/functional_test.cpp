@@ -16,8 +16,9 @@ using namespace yamlnet::testing;
 
 namespace {
 
-double apply(const std::string& activation, double x) {
-  const Activation a = Activation::from_value(parse_function_value(activation, activation_family()));
+double apply(const std::string& activation, double x, int keras_version = 2) {
+  const Activation a =
+      Activation::from_value(parse_function_value(activation, activation_family()), keras_version);
   Real in = static_cast<Real>(x), out = 0;
   a.forward(&in, &out, 1, 1);
   return out;
@@ -56,6 +57,7 @@ TEST_CASE("activations: Keras 2 values") {
   CHECK(apply("hard_sigmoid", 1.0) == doctest::Approx(0.7));
   CHECK(apply("hard_sigmoid", 3.0) == doctest::Approx(1.0));
   CHECK(apply("hard_sigmoid", -3.0) == doctest::Approx(0.0));
+  CHECK(apply("hard_sigmoid", 1.0, 1) == doctest::Approx(0.7));  // Keras 1 and 2 share the formula
   CHECK(apply("selu", 1.0) == doctest::Approx(1.0507009873554805));
   CHECK(apply("selu", -1.0) ==
         doctest::Approx(1.0507009873554805 * 1.6732632423543772 * (std::exp(-1.0) - 1)));
@@ -72,8 +74,15 @@ TEST_CASE("activations: Keras 2 values") {
   CHECK(apply("linear", -3.25) == doctest::Approx(-3.25));
 }
 
+TEST_CASE("activations: Keras 3's hard_sigmoid is relu6(x + 3) / 6") {
+  for (const double x : {-4.0, -3.0, -1.5, 0.0, 1.0, 2.9, 3.0, 7.0})
+    CHECK(apply("hard_sigmoid", x, 3) == doctest::Approx(std::min(std::max(x + 3, 0.0), 6.0) / 6));
+  // Where the two formulas differ most: 0.7 under Keras 2, 4/6 under Keras 3.
+  CHECK(apply("hard_sigmoid", 1.0, 3) != doctest::Approx(apply("hard_sigmoid", 1.0, 2)));
+}
+
 TEST_CASE("activations: softmax is stable for large logits and sums to one per row") {
-  const Activation softmax = Activation::from_value(parse_function_value("softmax", activation_family()));
+  const Activation softmax = Activation::from_value(parse_function_value("softmax", activation_family()), 2);
   Real z[6] = {1000, 1001, 1002, -5, 0, 5}, y[6];
   softmax.forward(z, y, 2, 3);
   CHECK(y[0] + y[1] + y[2] == doctest::Approx(1.0));

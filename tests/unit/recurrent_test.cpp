@@ -79,8 +79,92 @@ layers:
   CHECK(a.number("dropout") == doctest::Approx(0.1));
   CHECK(a.number("recurrent_dropout") == doctest::Approx(0.2));
   CHECK(a.get("recurrent_regularizer").s == "l2");
-  CHECK(spec.warnings.size() == 8);
-  CHECK(spec.warnings.back().message.find("'consume_less' is ignored") != std::string::npos);
+  CHECK(a.get("forget_bias_init").s == "ones");
+  // One warning for the whole config: Keras 2's defaults apply, and how to get Keras 1's.
+  REQUIRE(spec.warnings.size() == 1);
+  const std::string& message = spec.warnings[0].message;
+  CHECK(message.find("output_dim (now units) at line 4, inner_init (now recurrent_initializer) at line 4") !=
+        std::string::npos);
+  CHECK(message.find("and 3 more") != std::string::npos);
+  CHECK(message.find("keras_version is 2: Keras 2's defaults") != std::string::npos);
+  CHECK(message.find("add `keras_version: 1`") != std::string::npos);
+}
+
+TEST_CASE("keras_version 1: Keras 1's recurrent defaults, its names without a warning") {
+  const ModelSpec spec = parse_model_spec(R"(
+keras_version: 1
+inputs: {x: {shape: [4, 2]}}
+layers:
+  - {type: LSTM, output_dim: 3, return_sequences: true, consume_less: mem}
+  - {type: GRU, output_dim: 2, return_sequences: true}
+  - {type: GRU, output_dim: 2, inner_activation: sigmoid, reset_after: true}
+  - {type: SimpleRNN, output_dim: 2}
+)",
+                                          "t.yaml");
+  CHECK(spec.keras_version == 1);
+  CHECK(spec.warnings.empty());
+  CHECK(spec.layers[1].args.get("recurrent_activation").s == "hard_sigmoid");
+  CHECK(spec.layers[2].args.get("recurrent_activation").s == "hard_sigmoid");
+  CHECK_FALSE(spec.layers[2].args.boolean("reset_after"));
+  // What a config writes wins over the version's default.
+  CHECK(spec.layers[3].args.get("recurrent_activation").s == "sigmoid");
+  CHECK(spec.layers[3].args.boolean("reset_after"));
+  // Under Keras 2 the same layers take Keras 2's defaults.
+  const ModelSpec keras2 =
+      parse_model_spec("inputs: {x: {shape: [4, 2]}}\nlayers: [{type: GRU, units: 2}]\n", "t.yaml");
+  CHECK(keras2.keras_version == 2);
+  CHECK(keras2.layers[1].args.get("recurrent_activation").s == "sigmoid");
+  CHECK(keras2.layers[1].args.boolean("reset_after"));
+}
+
+TEST_CASE("Keras 1's GRU by hand: hard_sigmoid gates, the reset before the recurrent product") {
+  // One unit, one feature, two steps, no bias: z = hs(x Wz + h Uz), r = hs(x Wr + h Ur),
+  // h~ = tanh(x Wh + (r h) Uh), h = z h' + (1 - z) h~, with hs(v) = clip(0.2 v + 0.5, 0, 1).
+  Model model(
+      parse_model_spec("keras_version: 1\ninputs: {x: {shape: [2, 1]}}\nlayers: [{type: GRU, output_dim: 1, "
+                       "use_bias: false}]\n",
+                       "t.yaml"));
+  auto& p = model.nodes()[1].layer->params();
+  const double wz = 0.5, wr = -1.0, wh = 2.0, uz = 1.5, ur = 0.25, uh = -0.75;
+  p[0].value.data = {Real(wz), Real(wr), Real(wh)};
+  p[1].value.data = {Real(uz), Real(ur), Real(uh)};
+  model.input_buffer(0) = Tensor({1, 2, 1});
+  model.input_buffer(0).data = {Real(0.8), Real(-1.2)};
+  model.forward(RunContext{});
+  auto hs = [](double v) { return std::clamp(0.2 * v + 0.5, 0.0, 1.0); };
+  double h = 0;
+  for (const double x : {0.8, -1.2}) {
+    const double z = hs(x * wz + h * uz), r = hs(x * wr + h * ur);
+    const double candidate = std::tanh(x * wh + (r * h) * uh);
+    h = z * h + (1 - z) * candidate;
+  }
+  CHECK(model.output(0).data[0] == doctest::Approx(h).epsilon(1e-6));
+}
+
+TEST_CASE("Keras 1's forget_bias_init: any initializer for the forget gate's bias") {
+  const auto forget_bias = [](const std::string& init) {
+    Model model(
+        parse_model_spec("keras_version: 1\ninputs: {x: {shape: [4, 2]}}\nlayers: [{type: LSTM, "
+                         "output_dim: 2, forget_bias_init: " +
+                             init + "}]\n",
+                         "t.yaml"));
+    model.initialize(1);
+    return to_vector(model.nodes()[1].layer->params()[2].value.data);
+  };
+  CHECK(forget_bias("one") == std::vector<Real>{0, 0, 1, 1, 0, 0, 0, 0});
+  CHECK(forget_bias("zero") == std::vector<Real>{0, 0, 0, 0, 0, 0, 0, 0});
+  const auto uniform = forget_bias("uniform");  // Keras 1's uniform: within +-0.05
+  CHECK(uniform[2] != 0);
+  CHECK(std::abs(uniform[2]) <= 0.05);
+  CHECK(std::abs(uniform[3]) <= 0.05);
+  CHECK(uniform[0] == 0);
+  CHECK(uniform[4] == 0);
+}
+
+TEST_CASE("consume_less takes Keras 1's values only") {
+  CHECK(first_error("inputs: {x: {shape: [4, 2]}}\nlayers: [{type: LSTM, units: 2, consume_less: fast}]\n") ==
+        "t.yaml:2:47: error: layer 'lstm' (LSTM): argument 'consume_less': expected one of cpu, mem, gpu "
+        "(Keras 1's values), got 'fast'");
 }
 
 TEST_CASE("unit_forget_bias starts the forget gate's bias at one") {
