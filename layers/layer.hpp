@@ -112,6 +112,9 @@ class Layer {
   // Output masks. By default a layer that supports masking passes its first input's mask on; others drop it,
   // as Keras 2 does.
   virtual bool supports_masking() const { return false; }
+  // Whether an input's mask means something here: passed on, or used (merges, recurrent layers, pooling,
+  // Masking). Elsewhere (Flatten, Reshape, Dot...) a mask that arrives is dropped, and the model warns.
+  virtual bool uses_masks() const { return supports_masking(); }
   virtual void compute_masks(const LayerInputs& in, std::vector<Tensor>& output_masks,
                              std::vector<bool>& has_mask) const;
   // Integer inputs (Embedding ids) take no gradient.

@@ -5,6 +5,7 @@
 #include "interpreter/core/threads.hpp"
 #include "interpreter/data/data_source.hpp"
 #include "interpreter/data/sources.hpp"
+#include "interpreter/graph/mask_flow.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/run_outputs.hpp"
 #include "interpreter/io/table_writer.hpp"
@@ -38,6 +39,7 @@ void prepare_weights(Model& model, const RunOptions& options, std::vector<std::s
   }
   if (!options.weights_in.empty())
     for (auto& w : load_weights(model, options.weights_in)) warnings.push_back(w);
+  for (auto& w : dropped_mask_warnings(model)) warnings.push_back(w);
 }
 
 const Dataset& pick_split(const DataSplits& splits, const std::string& split, const std::string& file) {

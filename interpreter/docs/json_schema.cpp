@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "interpreter/data/data_source.hpp"
+#include "interpreter/spec/keras_spellings.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/checkpoint.hpp"
 #include "interpreter/train/fit_spec.hpp"
@@ -196,8 +197,49 @@ Json refs_schema() {
           {"description", "producer layer names ('name:k' for output k)"}};
 }
 
+// Keras's ways of giving the model's input on a layer (see input_keys()).
+void add_input_keys(Json& j, const LayerInfo& info) {
+  const Json dim{{"type", "integer"}, {"minimum", 1}};
+  for (const auto& key : input_keys(info)) {
+    if (key == "input_shape")
+      j["properties"][key] = {{"type", "array"},
+                              {"items", dim},
+                              {"minItems", 1},
+                              {"description", "the model's input shape, without the batch"}};
+    else if (key == "batch_input_shape" || key == "batch_shape")
+      j["properties"][key] = {
+          {"type", "array"},
+          {"prefixItems", {{{"anyOf", {dim, {{"type", "null"}}}}}}},
+          {"items", dim},
+          {"minItems", 2},
+          {"description", "the model's input shape with the batch size first (null: any)"}};
+    else
+      j["properties"][key] = {{"type", "integer"},
+                              {"minimum", 1},
+                              {"description", "Keras 1: the model's input (input_length, input_dim)"}};
+  }
+}
+
+// Keras 1's merge layer: its mode picks the Keras 2 layer.
+Json merge_schema() {
+  Json j{{"type", "object"}, {"additionalProperties", false}};
+  j["description"] = "Keras 1's merge: mode sum, mul, ave, max, concat, dot or cos (Dot with normalize)";
+  j["properties"]["type"] = {{"enum", {"merge", "Merge"}}};
+  j["properties"]["mode"] = {{"enum", {"sum", "mul", "ave", "max", "concat", "dot", "cos"}},
+                             {"default", "sum"}};
+  j["properties"]["concat_axis"] = {{"type", "integer"}, {"default", -1}};
+  const Json integer{{"type", "integer"}};
+  const Json axes_forms = Json::array({integer, Json{{"type", "array"}, {"items", integer}}});
+  j["properties"]["dot_axes"] = {{"anyOf", axes_forms}, {"default", -1}};
+  j["properties"]["name"] = {{"type", "string"}};
+  j["properties"]["inputs"] = refs_schema();
+  j["properties"]["trainable"] = {{"type", "boolean"}};
+  j["required"] = {"type"};
+  return j;
+}
+
 Json layer_schema() {
-  Json any = Json::array();
+  Json any = Json::array({merge_schema()});
   for (const auto& info : builtin_registry().all()) {
     if (info.type == "Input") continue;
     Json j = object_schema(info.args, info.aliases);
@@ -206,6 +248,7 @@ Json layer_schema() {
     j["properties"]["name"] = {{"type", "string"}, {"description", "unique layer name"}};
     j["properties"]["inputs"] = refs_schema();
     j["properties"]["trainable"] = {{"type", "boolean"}, {"default", true}};
+    add_input_keys(j, info);
     j["required"].push_back("type");
     any.push_back(j);
   }
@@ -255,6 +298,11 @@ Json inputs_schema() {
   const LayerInfo* input = builtin_registry().find("Input");
   Json one = object_schema(input->args, input->aliases);
   one["properties"]["name"] = {{"type", "string"}};
+  add_input_keys(one, *input);
+  one["anyOf"] = {{{"required", {"shape"}}},
+                  {{"required", {"batch_shape"}}},
+                  {{"required", {"input_shape"}}},
+                  {{"required", {"batch_input_shape"}}}};
   return {
       {"anyOf", {{{"type", "object"}, {"additionalProperties", one}}, {{"type", "array"}, {"items", one}}}},
       {"description", "model inputs: name -> {shape, dtype}"}};

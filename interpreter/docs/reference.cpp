@@ -131,6 +131,15 @@ std::string config_reference_markdown() {
       "A layer without `inputs` takes the previous layer's output (the only model input for the first "
       "layer). "
       "`inputs: a`, `inputs: [a, b]` and `inputs: a:1` (output 1 of `a`) name producers.\n\n"
+      "Keras's Sequential form works without `inputs`: the first layer gives the model's input with "
+      "`input_shape` (per sample), `batch_input_shape` (the batch size first, `null` for any), `input_dim` "
+      "(with Keras 1's `input_length` for a sequence: `(input_length, input_dim)`), or an Embedding's "
+      "`input_length`; the input is named `<layer>_input`. These keys on any other layer are errors. An "
+      "input "
+      "also takes Keras 3's `batch_shape`. Keras 1's `type: merge` (or `Merge`) takes `mode: sum | mul | ave "
+      "| "
+      "max | concat | dot | cos` (default sum) and becomes Add, Multiply, Average, Maximum, Concatenate "
+      "(`concat_axis`), Dot (`dot_axes`, default -1) or Dot with `normalize: true`.\n\n"
       "# Layers\n\n";
   for (const auto& info : builtin_registry().all()) {
     out += "## " + info.type + "\n\n" + info.doc + "\n\n";

@@ -79,12 +79,6 @@ bool check_range(const YAML::Node& node, const ArgSpec& spec, double v, Diagnost
   return true;
 }
 
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 }  // namespace
 
 Value default_function(const FunctionFamily& family, const std::string& name) {

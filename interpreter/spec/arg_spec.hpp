@@ -129,6 +129,8 @@ inline ArgSpec required(ArgSpec a) {
 size_t edit_distance(const std::string& a, const std::string& b);
 // The closest candidate within a small distance, or "".
 std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
+// "a, b, c", for the lists of known names in messages.
+std::string join_names(const std::vector<std::string>& names);
 // "GlorotUniform" -> "glorot_uniform", "L1L2" -> "l1_l2": Keras accepts class names for functions.
 std::string snake_case(const std::string& name);
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "interpreter/spec/arg_parser.hpp"
+#include "interpreter/spec/keras_spellings.hpp"
 #include "interpreter/spec/yaml_documents.hpp"
 
 namespace yamlnet {
@@ -126,8 +127,40 @@ void check_mapping_keys(const YAML::Node& root, DiagnosticSink& sink) {
   }
 }
 
+// An Input's shape from Keras's spellings (batch_shape, batch_input_shape, input_shape) or its own `shape`.
+void apply_declared_input(LayerDecl& decl, const std::optional<DeclaredInput>& declared,
+                          DiagnosticSink& sink) {
+  sink.set_layer(decl.name, "Input");
+  if (declared) {
+    if (!decl.args.get("shape").is_none())
+      sink.error(declared->loc, "'" + declared->key + "' and 'shape' both give the input's shape: give one");
+    else
+      decl.args.set("shape", Value::int_list(declared->shape));
+    if (declared->batch_size) {
+      if (!decl.args.get("batch_size").is_none())
+        sink.error(declared->loc,
+                   "'" + declared->key + "' and 'batch_size' both give the batch size: give one");
+      else
+        decl.args.set("batch_size", Value::integer(*declared->batch_size));
+    }
+  } else if (decl.args.has("shape") && decl.args.get("shape").is_none()) {
+    sink.error(decl.loc,
+               "an input needs 'shape' (per sample, such as [28, 28]) or Keras's 'batch_shape' (the "
+               "batch first, such as [null, 28, 28])");
+  }
+  sink.clear_layer();
+}
+
+// The layer's keys that its argument table does not parse.
+std::set<std::string> reserved_keys(const LayerInfo& info, bool top_level, bool merge) {
+  std::set<std::string> keys = input_keys(info);
+  if (top_level) keys.insert(kLayerKeys.begin(), kLayerKeys.end());
+  if (merge) keys.insert("mode");
+  return keys;
+}
+
 void parse_layer(const YAML::Node& node, const Registry& registry, DiagnosticSink& sink, ModelSpec& spec,
-                 std::map<std::string, int>& counters) {
+                 std::map<std::string, int>& counters, std::optional<DeclaredInput>& declared) {
   LayerDecl decl;
   decl.loc = sink.loc(node);
   if (!node.IsMap()) {
@@ -147,6 +180,17 @@ void parse_layer(const YAML::Node& node, const Registry& registry, DiagnosticSin
   else
     decl.name = auto_name(decl.type, counters);
   sink.set_layer(decl.name, decl.type);
+  // Keras 1's merge as the Keras 2 layer of its mode (named as the file names it: merge, merge_1...).
+  const YAML::Node config = node["config"].IsDefined() && node["config"].IsMap() ? node["config"] : node;
+  std::optional<MergeTranslation> merge;
+  if (is_keras1_merge(decl.type)) {
+    merge = translate_merge(config, registry, sink);
+    if (!merge) {
+      sink.clear_layer();
+      return;
+    }
+    decl.type = merge->info->type;
+  }
   decl.info = registry.find(decl.type);
   if (!decl.info) {
     std::string msg = "unknown layer type '" + decl.type + "'";
@@ -159,9 +203,16 @@ void parse_layer(const YAML::Node& node, const Registry& registry, DiagnosticSin
     return;
   }
   // Keras's serialised form keeps the arguments under `config`.
-  const YAML::Node config = node["config"].IsDefined() && node["config"].IsMap() ? node["config"] : node;
-  decl.args = parse_args(config, decl.info->args, decl.info->aliases,
-                         config.is(node) ? kLayerKeys : std::set<std::string>{}, sink);
+  decl.args =
+      parse_args(config, merge ? merge->table : decl.info->args, merge ? merge->aliases : decl.info->aliases,
+                 reserved_keys(*decl.info, config.is(node), merge.has_value()), sink);
+  if (merge && merge->normalize) decl.args.set("normalize", Value::boolean(true));
+  declared = read_declared_input(config, *decl.info, sink);
+  if (decl.is_input()) {
+    apply_declared_input(decl, declared, sink);
+    sink.set_layer(decl.name, decl.type);
+    declared.reset();
+  }
   for (const auto& kv : config) decl.arg_locs.emplace_back(kv.first.Scalar(), sink.loc(kv.second));
   const YAML::Node trainable = node["trainable"];
   if (trainable.IsDefined()) {
@@ -187,10 +238,14 @@ void parse_inputs(const YAML::Node& node, const Registry& registry, DiagnosticSi
     decl.info = info;
     decl.loc = sink.loc(at);
     sink.set_layer(name, "Input");
-    if (!body.IsMap())
+    if (!body.IsMap()) {
       sink.error(body, "an input is a mapping such as {shape: [28, 28], dtype: float32}");
-    else
-      decl.args = parse_args(body, info->args, info->aliases, {"name"}, sink);
+    } else {
+      std::set<std::string> reserved = input_keys(*info);
+      reserved.insert("name");
+      decl.args = parse_args(body, info->args, info->aliases, reserved, sink);
+      apply_declared_input(decl, read_declared_input(body, *info, sink), sink);
+    }
     sink.clear_layer();
     spec.layers.push_back(std::move(decl));
   };
@@ -208,6 +263,52 @@ void parse_inputs(const YAML::Node& node, const Registry& registry, DiagnosticSi
   } else {
     sink.error(node, "inputs: expected a mapping of input names to {shape, dtype}");
   }
+}
+
+// Keras's Sequential form: no `inputs`, the first layer says what it takes (input_shape, batch_input_shape,
+// input_dim with input_length, or an Embedding's input_length). That input becomes the model's, named as
+// Keras names it (`dense_input`). The same keys on any other layer are an error, as Keras refuses them.
+void add_sequential_input(ModelSpec& spec, const std::vector<std::pair<size_t, DeclaredInput>>& declared,
+                          const Registry& registry, DiagnosticSink& sink) {
+  bool has_inputs = false;
+  size_t first = spec.layers.size();
+  for (size_t i = 0; i < spec.layers.size(); ++i) {
+    has_inputs = has_inputs || spec.layers[i].is_input();
+    if (!spec.layers[i].is_input() && first == spec.layers.size()) first = i;
+  }
+  std::optional<DeclaredInput> input;
+  for (const auto& [index, d] : declared) {
+    const LayerDecl& layer = spec.layers[index];
+    if (index == first && !has_inputs && layer.inputs.empty()) {
+      input = d;
+      continue;
+    }
+    sink.set_layer(layer.name, layer.type);
+    sink.error(d.loc, "'" + d.key +
+                          "' describes the model's input, so only the first layer of a model "
+                          "without `inputs` takes it" +
+                          (has_inputs ? " (this model declares its inputs)" : "") +
+                          "; Keras refuses it on a later layer");
+    sink.clear_layer();
+  }
+  if (has_inputs || first == spec.layers.size()) return;
+  const LayerDecl& head = spec.layers[first];
+  const bool embedding = head.type == "Embedding";
+  if (!input && embedding && head.args.has("input_length") && !head.args.get("input_length").is_none()) {
+    input = DeclaredInput{
+        {head.args.integer("input_length")}, std::nullopt, head.arg_loc("input_length"), "input_length"};
+  }
+  if (!input) return;
+  LayerDecl decl;
+  decl.name = head.name + "_input";
+  decl.type = "Input";
+  decl.info = registry.find("Input");
+  decl.loc = input->loc;
+  decl.args = default_args(decl.info->args);
+  decl.args.keras_version = head.args.keras_version;
+  decl.args.set("dtype", Value::string(embedding ? "int32" : "float32"));
+  apply_declared_input(decl, input, sink);
+  spec.layers.insert(spec.layers.begin() + static_cast<std::ptrdiff_t>(first), std::move(decl));
 }
 
 void check_top_level_keys(const YAML::Node& root, DiagnosticSink& sink) {
@@ -415,12 +516,23 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
 
   const YAML::Node layers = root["layers"];
   std::map<std::string, int> counters;
+  std::set<std::string> input_reported;
   if (!layers.IsDefined()) {
     sink.error(root, "missing 'layers': the list of the model's layers");
   } else if (!layers.IsSequence()) {
     sink.error(layers, "layers: expected a list of layers");
   } else {
-    for (const auto& node : layers) parse_layer(node, registry, sink, spec, counters);
+    std::vector<std::pair<size_t, DeclaredInput>> declared_inputs;
+    for (const auto& node : layers) {
+      std::optional<DeclaredInput> declared;
+      const size_t before = sink.errors().size();
+      parse_layer(node, registry, sink, spec, counters, declared);
+      if (declared) declared_inputs.emplace_back(spec.layers.size() - 1, std::move(*declared));
+      // A first layer whose input arguments were wrong was told so: "no input" would only repeat it.
+      if (sink.errors().size() > before && !spec.layers.empty())
+        input_reported.insert(spec.layers.back().name);
+    }
+    add_sequential_input(spec, declared_inputs, registry, sink);
   }
 
   // Names must be unique, so references are unambiguous.
@@ -446,11 +558,14 @@ ModelSpec parse_document(const std::string& text, const std::string& file,
       } else if (input_count == 1) {
         for (const auto& m : spec.layers)
           if (m.is_input()) l.inputs.push_back(InputRef{m.name, 0, l.loc});
-      } else {
+      } else if (!input_reported.count(l.name)) {
         sink.set_layer(l.name, l.type);
-        sink.error(l.loc, input_count == 0
-                              ? "no input: declare the model's `inputs` or give this layer `inputs`"
-                              : "several model inputs exist: say which with `inputs`");
+        sink.error(
+            l.loc,
+            input_count == 0
+                ? "no input: declare the model's `inputs`, give this layer `inputs`, or give the first layer "
+                  "input_shape as Keras's Sequential models do"
+                : "several model inputs exist: say which with `inputs`");
         sink.clear_layer();
       }
     }

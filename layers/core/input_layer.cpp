@@ -14,10 +14,12 @@ LayerInfo input_layer_info() {
   info.type = "Input";
   info.doc = "A model input: per-sample shape and dtype (keras.Input).";
   info.args = {
-      int_list_arg("shape", "per-sample shape, without the batch", true, 1),
+      int_list_arg("shape",
+                   "per-sample shape, without the batch (or Keras's batch_shape / batch_input_shape: the "
+                   "batch size first, null for any)",
+                   false, 1),
       enum_arg("dtype", "float32", {"float32", "float64", "int32", "int64"}, "element type of the data"),
       int_arg("batch_size", std::nullopt, "fixed batch size (needed by stateful recurrent layers)", 1)};
-  info.aliases = {{"input_shape", "shape", ""}};
   info.min_inputs = 0;
   info.max_inputs = 0;
   info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {

@@ -6,6 +6,7 @@ namespace yamlnet {
 
 class Masking : public Layer {
  public:
+  bool uses_masks() const override { return true; }
   Masking(const std::string& name, const Args& args)
       : Layer(name, "Masking"), mask_value_(args.number("mask_value")) {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;

@@ -6,6 +6,7 @@ namespace yamlnet {
 
 class Concatenate : public Layer {
  public:
+  bool uses_masks() const override { return true; }
   Concatenate(const std::string& name, const Args& args)
       : Layer(name, "Concatenate"), axis_(args.integer("axis")), keras_version_(args.keras_version) {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;

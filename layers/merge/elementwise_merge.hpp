@@ -7,6 +7,7 @@ namespace yamlnet {
 
 class ElementwiseMerge : public Layer {
  public:
+  bool uses_masks() const override { return true; }
   enum class Op { Add, Subtract, Multiply, Average, Maximum, Minimum };
   ElementwiseMerge(const std::string& name, const std::string& type, Op op) : Layer(name, type), op_(op) {}
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;

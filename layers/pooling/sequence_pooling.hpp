@@ -9,6 +9,7 @@ namespace yamlnet {
 
 class SequencePooling : public Layer {
  public:
+  bool uses_masks() const override { return true; }
   enum class Mode { Mean, Sum, Max };
   SequencePooling(const std::string& name, const std::string& type, Mode mode, bool keepdims)
       : Layer(name, type), mode_(mode), keepdims_(keepdims) {}

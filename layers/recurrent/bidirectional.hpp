@@ -10,6 +10,7 @@ namespace yamlnet {
 
 class Bidirectional : public Layer {
  public:
+  bool uses_masks() const override { return true; }
   Bidirectional(const std::string& name, const Args& args);
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
   size_t num_outputs() const override;

@@ -16,6 +16,7 @@ namespace yamlnet {
 
 class RecurrentLayer : public Layer {
  public:
+  bool uses_masks() const override { return true; }
   RecurrentLayer(const std::string& name, const std::string& type, const Args& args, Index gates,
                  Index states);
 
