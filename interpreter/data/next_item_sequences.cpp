@@ -14,9 +14,12 @@ const std::vector<ArgSpec>& next_item_sequences_table() {
         int_arg("max_len", 50, "items of history per example (pad_sequences's maxlen)", 1),
         enum_arg("padding", "pre", {"pre", "post"}, "pad at the start (pre) or the end (post) of a history"),
         enum_arg("truncating", "pre", {"pre", "post"},
-                 "long histories: drop the oldest items (pre) or the newest (post)"),
+                 "long histories: drop items from the start (pre) or the end (post) of the history, after "
+                 "reverse"),
         int_arg("value", 0, "the padding id (an item id may not equal it)"),
-        bool_arg("reverse", false, "newest item first (after truncating, before padding)"),
+        bool_arg("reverse", false,
+                 "newest item first; applied first, then truncating and padding (the YouTube-DNN code's "
+                 "order: reverse with truncating post keeps the newest items)"),
         bool_arg("validation", true, "hold out each user's second-to-last item for validation"),
         bool_arg("exclude_seen", true, "rankings leave out the items a user already had"),
         string_arg("history_input", "history", "the model input that takes the padded history"),
@@ -111,13 +114,18 @@ NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model) 
 void NextItemSequences::add_row(std::vector<std::vector<Real>>& histories, std::vector<Real>& users,
                                 std::vector<Real>& lengths, std::vector<Real>& targets, Index user,
                                 const std::vector<Interaction>& list, size_t end, Index target) const {
-  // Truncate first (pre keeps the newest max_len items), so reversing never changes which items are kept.
-  const size_t n = std::min<size_t>(end, static_cast<size_t>(max_len_));
-  const size_t first = truncating_ == "pre" ? end - n : 0;
+  // In the YouTube-DNN code's order: reverse the whole history (newest first), then truncate and pad it as
+  // pad_sequences does. So reverse with truncating: post keeps the newest max_len items, and reverse with
+  // truncating: pre the oldest, exactly as the code it is ported from.
   std::vector<Real> items;
-  items.reserve(n);
-  for (size_t k = first; k < first + n; ++k) items.push_back(static_cast<Real>(list[k].item));
+  items.reserve(end);
+  for (size_t k = 0; k < end; ++k) items.push_back(static_cast<Real>(list[k].item));
   if (reverse_) std::reverse(items.begin(), items.end());
+  const size_t n = std::min<size_t>(end, static_cast<size_t>(max_len_));
+  if (truncating_ == "pre")
+    items.erase(items.begin(), items.end() - static_cast<std::ptrdiff_t>(n));
+  else
+    items.resize(n);
   histories.push_back(std::move(items));
   users.push_back(static_cast<Real>(user));
   lengths.push_back(static_cast<Real>(n));

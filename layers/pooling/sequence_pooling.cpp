@@ -7,8 +7,17 @@
 namespace yamlnet {
 
 namespace {
+
 constexpr double kLengthEpsilon = 1e-8;  // DeepCTR's SequencePoolingLayer: sum / (length + eps)
+
+// Step t of row b counts when the mask (mask_zero) keeps it and it lies before the row's length
+// (tf.sequence_mask): with both, both must hold.
+bool step_counts(const Tensor* mask, const Tensor* length, Index b, Index t, Index T) {
+  if (mask && mask->data[b * T + t] == 0) return false;
+  return !length || static_cast<double>(t) < static_cast<double>(length->data[b]);
 }
+
+}  // namespace
 
 std::vector<Shape> SequencePooling::build(const std::vector<Shape>& input_shapes) {
   if (input_shapes.empty() || input_shapes.size() > 2)
@@ -18,7 +27,7 @@ std::vector<Shape> SequencePooling::build(const std::vector<Shape>& input_shapes
     throw ShapeError("expects a sequence of shape (timesteps, features) per sample, got " +
                      shape_to_string(in));
   if (input_shapes.size() == 2) {
-    if (mode_ != Mode::Mean) throw ShapeError("a length input is only used by mode: mean");
+    if (type() != "SequencePooling") throw ShapeError("takes one input; SequencePooling also takes a length");
     if (shape_size(input_shapes[1]) != 1)
       throw ShapeError("the length input must hold one number per sample, got " +
                        shape_to_string(input_shapes[1]));
@@ -43,7 +52,7 @@ void SequencePooling::forward(const LayerInputs& in, std::vector<Tensor>& output
     for (Index f = 0; f < F; ++f)
       y[b * F + f] = mode_ == Mode::Max ? -std::numeric_limits<Real>::infinity() : Real(0);
     for (Index t = 0; t < T; ++t) {
-      if (mask && mask->data[b * T + t] == 0) continue;
+      if (!step_counts(mask, length, b, t, T)) continue;
       ++valid;
       const Real* row = x.ptr() + (b * T + t) * F;
       for (Index f = 0; f < F; ++f) {
@@ -75,6 +84,7 @@ void SequencePooling::backward(const LayerInputs& in, const std::vector<Tensor>&
   if (!d_inputs[0]) return;
   const Tensor& x = *in.values[0];
   const Tensor* mask = in.masks.empty() ? nullptr : in.masks[0];
+  const Tensor* length = in.values.size() > 1 ? in.values[1] : nullptr;
   const Index B = x.batch(), T = x.shape[1], F = x.shape[2];
   const Real* dy = d_outputs[0].ptr();
   Real* dx = d_inputs[0]->ptr();
@@ -87,7 +97,7 @@ void SequencePooling::backward(const LayerInputs& in, const std::vector<Tensor>&
     }
     const Real scale = mode_ == Mode::Mean ? Real(1) / divisor_.data[b] : Real(1);
     for (Index t = 0; t < T; ++t) {
-      if (mask && mask->data[b * T + t] == 0) continue;
+      if (!step_counts(mask, length, b, t, T)) continue;
       for (Index f = 0; f < F; ++f) dx[(b * T + t) * F + f] += dy[b * F + f] * scale;
     }
   }
@@ -131,8 +141,9 @@ LayerInfo sequence_pooling_info() {
   LayerInfo info;
   info.type = "SequencePooling";
   info.doc =
-      "Pools a (masked) sequence by mean, sum or max. With a second input holding each sequence's length, "
-      "mean divides the masked sum by it (the YouTube-DNN recipe).";
+      "Pools a (masked) sequence by mean, sum or max. A second input holding each sequence's length masks "
+      "the steps at or beyond it (tf.sequence_mask; with mask_zero too, a step must pass both), and mean "
+      "divides by length + 1e-8 (the YouTube-DNN recipe, DeepCTR's SequencePoolingLayer).";
   info.args = {enum_arg("mode", "mean", {"mean", "sum", "max"}, "how the steps are combined")};
   info.max_inputs = 2;
   info.create = [](const std::string& name, const Args& args) -> std::unique_ptr<Layer> {

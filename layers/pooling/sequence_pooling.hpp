@@ -1,8 +1,9 @@
 #pragma once
 // Pooling a sequence (timesteps, features) to (features), honouring the mask: Keras's GlobalAveragePooling1D
 // and GlobalMaxPooling1D, and SequencePooling (mode mean | sum | max) whose mean may divide by an explicit
-// length input, as the YouTube-DNN code does. A row whose steps are all masked pools to zeros (Keras gives
-// NaN for the average), so padding-only histories cannot poison training.
+// length input, as the YouTube-DNN code does; the length also masks the steps at or beyond it. A row whose
+// steps are all masked pools to zeros (Keras gives NaN for the average), so padding-only histories cannot
+// poison training.
 #include "layers/registry.hpp"
 
 namespace yamlnet {

@@ -59,6 +59,15 @@ TEST_CASE("gradcheck: masked pooling, with an all-padding row, and SequencePooli
   GradcheckOptions masked2 = masked;
   masked2.masks.push_back(nullptr);
   check_gradients(*with_length, {random_tensor(3, {4, 3}, 83), lengths}, masked2);
+  // The length masks the steps at or beyond it, alone or with the mask (both must keep a step), every mode.
+  GradcheckOptions length_only;
+  length_only.masks = {nullptr, nullptr};
+  for (const char* mode : {"sum", "max", "mean"}) {
+    CAPTURE(mode);
+    auto layer = make_layer("SequencePooling", std::string("{mode: ") + mode + "}", {{4, 3}, {1}});
+    check_gradients(*layer, {random_tensor(3, {4, 3}, 86), lengths}, length_only);
+    check_gradients(*layer, {random_tensor(3, {4, 3}, 87), lengths}, masked2);
+  }
 }
 
 TEST_CASE("gradcheck: UnitNormalization and Rescaling") {

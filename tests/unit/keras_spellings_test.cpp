@@ -184,3 +184,34 @@ layers:
   pooled.initialize(1);
   CHECK(dropped_mask_warnings(pooled).empty());
 }
+
+TEST_CASE("SequencePooling's length input masks the steps at or beyond it, ANDed with mask_zero") {
+  // Embedding rows are nonzero for every id (id 0 too), so padding that counted would show.
+  const auto pool = [](const std::string& mode, bool mask_zero) {
+    Model model(parse_model_spec(R"(
+inputs: {ids: {shape: [4], dtype: int32}, length: {shape: [1]}}
+layers:
+  - {name: emb, type: Embedding, inputs: ids, input_dim: 5, output_dim: 1, mask_zero: )" +
+                                     std::string(mask_zero ? "true" : "false") + R"(}
+  - {name: pool, type: SequencePooling, inputs: [emb, length], mode: )" +
+                                     mode + R"(}
+)",
+                                 "t.yaml"));
+    model.parameters()[0].param->value.data = {10, 1, 2, 3, 4};  // id k -> k, except id 0 -> 10
+    model.input_buffer(0) = Tensor({2, 4});
+    model.input_buffer(0).data = {3, 0, 2, 0, 4, 1, 0, 0};  // a zero inside the first row's length
+    model.input_buffer(1) = Tensor({2, 1});
+    model.input_buffer(1).data = {3, 2};
+    model.forward(RunContext{});
+    return to_vector(model.output(0).data);
+  };
+  // Without mask_zero: steps 0-2 of row 0 (3, 10, 2), steps 0-1 of row 1 (4, 1); the rest is ignored.
+  CHECK(pool("sum", false) == std::vector<Real>{15, 5});
+  CHECK(pool("max", false) == std::vector<Real>{10, 4});
+  const auto mean = pool("mean", false);
+  CHECK(mean[0] == doctest::Approx(15 / (3 + 1e-8)));
+  CHECK(mean[1] == doctest::Approx(5 / (2 + 1e-8)));
+  // With mask_zero too, the zero id inside the length is left out as well.
+  CHECK(pool("sum", true) == std::vector<Real>{5, 5});
+  CHECK(pool("max", true) == std::vector<Real>{3, 4});
+}

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -89,30 +90,49 @@ TEST_CASE("next-item sequences: examples, held-out items, lengths and seen items
   CHECK(counts[5] == 0);
 }
 
-TEST_CASE("next-item sequences: pad_sequences's padding and truncating, and the reversed history") {
+// keras.preprocessing.sequence.pad_sequences for one sequence, written out: truncate to maxlen (pre: drop
+// from the start, post: from the end), then pad to maxlen (pre: in front, post: behind).
+std::vector<Real> keras_pad(std::vector<Real> seq, size_t maxlen, const std::string& padding,
+                            const std::string& truncating, Real value) {
+  if (seq.size() > maxlen) {
+    if (truncating == "pre")
+      seq = std::vector<Real>(seq.end() - static_cast<std::ptrdiff_t>(maxlen), seq.end());
+    else
+      seq.resize(maxlen);
+  }
+  std::vector<Real> fill(maxlen - seq.size(), value);
+  if (padding == "pre") {
+    fill.insert(fill.end(), seq.begin(), seq.end());
+    return fill;
+  }
+  seq.insert(seq.end(), fill.begin(), fill.end());
+  return seq;
+}
+
+TEST_CASE("next-item sequences: reverse, then pad_sequences's truncating and padding, every combination") {
   TempDir dir;
   const std::string log = dir.write("log.tsv", kHistoryLog);
-  struct Case {
-    const char* extra;
-    std::vector<Real> user1, user2;  // test histories of users 1 ([1 2 3 4]) and 2 ([6 2])
-  };
-  // As keras.preprocessing.sequence.pad_sequences([[1, 2, 3, 4], [6, 2]], maxlen=3, ...).
-  const Case cases[] = {
-      {", padding: pre, truncating: pre", reals({2, 3, 4}), reals({0, 6, 2})},
-      {", padding: post, truncating: pre", reals({2, 3, 4}), reals({6, 2, 0})},
-      {", padding: pre, truncating: post", reals({1, 2, 3}), reals({0, 6, 2})},
-      {", padding: post, truncating: post", reals({1, 2, 3}), reals({6, 2, 0})},
-      {", reverse: true", reals({4, 3, 2}), reals({0, 2, 6})},
-      {", reverse: true, padding: post", reals({4, 3, 2}), reals({2, 6, 0})},
-  };
-  for (const auto& c : cases) {
-    CAPTURE(c.extra);
-    Model model(parse_model_spec(history_config(log, c.extra), "yt.yaml"));
-    const NextItemSequences data(model.spec(), model);
-    CHECK(row(data.test().rows, 0, 0) == c.user1);
-    CHECK(row(data.test().rows, 0, 1) == c.user2);
-    CHECK(row(data.test().rows, 2, 0) == reals({3}));
-  }
+  // The test histories of users 1 and 2, oldest first: longer and shorter than max_len 3.
+  const std::vector<std::vector<Real>> histories{reals({1, 2, 3, 4}), reals({6, 2})};
+  for (const bool reverse : {false, true})
+    for (const char* padding : {"pre", "post"})
+      for (const char* truncating : {"pre", "post"}) {
+        const std::string extra = std::string(", reverse: ") + (reverse ? "true" : "false") +
+                                  ", padding: " + padding + ", truncating: " + truncating;
+        CAPTURE(extra);
+        Model model(parse_model_spec(history_config(log, extra), "yt.yaml"));
+        const NextItemSequences data(model.spec(), model);
+        for (Index user = 0; user < 2; ++user) {
+          std::vector<Real> history = histories[static_cast<size_t>(user)];
+          if (reverse) std::reverse(history.begin(), history.end());  // the seed reverses first
+          CHECK(row(data.test().rows, 0, user) == keras_pad(history, 3, padding, truncating, 0));
+        }
+        CHECK(row(data.test().rows, 2, 0) == reals({3}));
+      }
+  // The seed's form keeps the most recent items: reverse, padding post, truncating post.
+  Model seed(
+      parse_model_spec(history_config(log, ", reverse: true, padding: post, truncating: post"), "yt.yaml"));
+  CHECK(row(NextItemSequences(seed.spec(), seed).test().rows, 0, 0) == reals({4, 3, 2}));
 }
 
 TEST_CASE("next-item sequences: ids outside the item table and the padding id are errors with file:line") {
