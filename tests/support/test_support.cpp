@@ -5,6 +5,8 @@
 
 #include <sstream>
 
+#include "interpreter/app/session.hpp"
+
 namespace yamlnet::testing {
 
 TempDir::TempDir() {
@@ -38,6 +40,15 @@ std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string first_config_error(const std::string& text, const std::string& file) {
+  try {
+    validate_model(parse_model_spec(text, file));
+  } catch (const ConfigError& e) {
+    return e.diagnostics().front().format();
+  }
+  return "(accepted)";
 }
 
 }  // namespace yamlnet::testing

@@ -27,4 +27,8 @@ Value parse_function_value(const std::string& yaml, const FunctionFamily& family
 
 std::string slurp(const std::string& path);
 
+// The first error of validating a config (parsing it and building its graph) as "file:line:col: ...", or
+// "(accepted)".
+std::string first_config_error(const std::string& text, const std::string& file = "t.yaml");
+
 }  // namespace yamlnet::testing

@@ -6,19 +6,11 @@
 #include "interpreter/app/session.hpp"
 #include "interpreter/graph/mask_flow.hpp"
 #include "interpreter/graph/model.hpp"
+#include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
 
 namespace {
-
-std::string spelling_error(const std::string& text) {
-  try {
-    validate_model(parse_model_spec(text, "t.yaml"));
-  } catch (const ConfigError& e) {
-    return e.diagnostics().front().format();
-  }
-  return "(accepted)";
-}
 
 // Two 2x3 inputs through `merged` (a Keras 1 merge) and `expected` (the Keras 2 layer): same outputs.
 void check_merge(const std::string& merged, const std::string& expected) {
@@ -72,12 +64,12 @@ layers:
   CHECK(keras2.layers[2].type == "Concatenate");
   CHECK(keras2.layers[2].name == "merge");
   CHECK(parse_model_spec("keras_version: 1\n" + layers, "t.yaml").warnings.empty());
-  CHECK(
-      spelling_error("inputs: {a: {shape: [3]}, b: {shape: [3]}}\nlayers:\n  - {type: merge, mode: concatt, "
-                     "inputs: [a, b]}\n") ==
-      "t.yaml:3:25: error: layer 'merge' (merge): argument 'mode': Keras 1's merge takes one of sum, mul, "
-      "ave, max, concat, dot, cos, got 'concatt' (a function mode is Python code: write the layers it "
-      "computes); did you mean 'concat'?");
+  CHECK(testing::first_config_error(
+            "inputs: {a: {shape: [3]}, b: {shape: [3]}}\nlayers:\n  - {type: merge, mode: concatt, "
+            "inputs: [a, b]}\n") ==
+        "t.yaml:3:25: error: layer 'merge' (merge): argument 'mode': Keras 1's merge takes one of sum, mul, "
+        "ave, max, concat, dot, cos, got 'concatt' (a function mode is Python code: write the layers it "
+        "computes); did you mean 'concat'?");
 }
 
 TEST_CASE("Sequential: the first layer's input_shape, batch_input_shape, input_dim, input_length") {
@@ -115,24 +107,26 @@ TEST_CASE("Sequential: the first layer's input_shape, batch_input_shape, input_d
 }
 
 TEST_CASE("Sequential input arguments on a later layer, or beside `inputs`, are errors at their line") {
-  CHECK(spelling_error("layers:\n  - {type: Dense, units: 4, input_shape: [3]}\n  - {type: Dense, units: 1, "
-                       "input_shape: [4]}\n") ==
+  CHECK(testing::first_config_error(
+            "layers:\n  - {type: Dense, units: 4, input_shape: [3]}\n  - {type: Dense, units: 1, "
+            "input_shape: [4]}\n") ==
         "t.yaml:3:42: error: layer 'dense_1' (Dense): 'input_shape' describes the model's input, so only the "
         "first layer of a model without `inputs` takes it; Keras refuses it on a later layer");
   CHECK(
-      spelling_error("inputs: {x: {shape: [3]}}\nlayers:\n  - {type: Dense, units: 4, input_dim: 3}\n") ==
+      testing::first_config_error(
+          "inputs: {x: {shape: [3]}}\nlayers:\n  - {type: Dense, units: 4, input_dim: 3}\n") ==
       "t.yaml:3:40: error: layer 'dense' (Dense): 'input_dim' describes the model's input, so only the first "
       "layer of a model without `inputs` takes it (this model declares its inputs); Keras refuses it on a "
       "later layer");
-  CHECK(spelling_error("layers:\n  - {type: LSTM, units: 4, input_length: 5}\n") ==
+  CHECK(testing::first_config_error("layers:\n  - {type: LSTM, units: 4, input_length: 5}\n") ==
         "t.yaml:2:42: error: layer 'lstm' (LSTM): argument 'input_length': a sequence input also needs its "
         "feature size, input_dim (Keras 1's (input_length, input_dim)), or write input_shape: [length, "
         "features]");
   CHECK(
-      spelling_error("layers:\n  - {type: Dense, units: 4, input_shape: [null]}\n") ==
+      testing::first_config_error("layers:\n  - {type: Dense, units: 4, input_shape: [null]}\n") ==
       "t.yaml:2:43: error: layer 'dense' (Dense): argument 'input_shape': a variable dimension (null) is not "
       "supported; give its size");
-  CHECK(spelling_error("layers:\n  - {type: Dense, units: 4, input_shape: [3], input_dim: 3}\n")
+  CHECK(testing::first_config_error("layers:\n  - {type: Dense, units: 4, input_shape: [3], input_dim: 3}\n")
             .find("'input_dim' and 'input_shape' both describe the input") != std::string::npos);
 }
 
@@ -151,7 +145,7 @@ layers:
   CHECK(spec.layers[1].args.integer("batch_size") == 16);
   CHECK(spec.layers[2].name == "z");
   CHECK(spec.layers[2].args.get("shape").ints() == std::vector<int64_t>{4});
-  CHECK(spelling_error(
+  CHECK(testing::first_config_error(
             "inputs: {x: {shape: [3], batch_shape: [null, 3]}}\nlayers: [{type: Dense, units: 1}]\n") ==
         "t.yaml:1:39: error: layer 'x' (Input): 'batch_shape' and 'shape' both give the input's shape: give "
         "one");
@@ -172,7 +166,7 @@ layers:
   CHECK(warnings[0].rfind("t.yaml:5:5: warning: layer 'flat' (Flatten): cannot use the mask that 'emb' "
                           "(Embedding) passes it",
                           0) == 0);
-  // Pooling uses the mask: nothing to say; nor without mask_zero.
+  // Pooling uses the mask: nothing to say.
   Model pooled(parse_model_spec(R"(
 inputs: {ids: {shape: [4], dtype: int32}}
 layers:

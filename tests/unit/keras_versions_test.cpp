@@ -5,6 +5,7 @@
 #include "interpreter/app/session.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/graph/summary.hpp"
+#include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
 
@@ -31,15 +32,6 @@ layers:
   return to_vector(model.output_mask(0)->data);
 }
 
-std::string version_error(const std::string& text) {
-  try {
-    parse_model_spec(text, "t.yaml");
-  } catch (const ConfigError& e) {
-    return e.diagnostics().front().format();
-  }
-  return "(accepted)";
-}
-
 }  // namespace
 
 TEST_CASE("Concatenate's feature mask: all() of the inputs' before Keras 3, any() from it") {
@@ -62,8 +54,8 @@ TEST_CASE("keras_version: shown by summary, recorded in the effective config, ch
   CHECK(model_summary(model).rfind("Model: \"t\" (keras_version 3)\n", 0) == 0);
   // --set reaches it like any other key.
   CHECK(parse_model_spec(layers, "t.yaml", {"keras_version=1"}).keras_version == 1);
-  CHECK(version_error("keras_version: 4\n" + layers) ==
+  CHECK(testing::first_config_error("keras_version: 4\n" + layers) ==
         "t.yaml:1:16: error: argument 'keras_version': must be <= 3, got 4");
-  CHECK(version_error("keras_version: 2.1\n" + layers).find("t.yaml:1:16: error: argument 'keras_version'") ==
-        0);
+  CHECK(testing::first_config_error("keras_version: 2.1\n" + layers)
+            .find("t.yaml:1:16: error: argument 'keras_version'") == 0);
 }

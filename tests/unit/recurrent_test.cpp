@@ -12,15 +12,6 @@ using namespace yamlnet;
 
 namespace {
 
-std::string first_error(const std::string& text) {
-  try {
-    validate_model(parse_model_spec(text, "t.yaml"));
-  } catch (const ConfigError& e) {
-    return e.diagnostics().front().format();
-  }
-  return "(accepted)";
-}
-
 // Runs a 1-unit recurrent layer over `steps` zero inputs with all weights zero but the bias.
 double run_with_bias(const std::string& layer, const std::vector<Real>& bias, Index steps) {
   Model model(parse_model_spec(
@@ -162,7 +153,8 @@ TEST_CASE("Keras 1's forget_bias_init: any initializer for the forget gate's bia
 }
 
 TEST_CASE("consume_less takes Keras 1's values only") {
-  CHECK(first_error("inputs: {x: {shape: [4, 2]}}\nlayers: [{type: LSTM, units: 2, consume_less: fast}]\n") ==
+  CHECK(testing::first_config_error(
+            "inputs: {x: {shape: [4, 2]}}\nlayers: [{type: LSTM, units: 2, consume_less: fast}]\n") ==
         "t.yaml:2:47: error: layer 'lstm' (LSTM): argument 'consume_less': expected one of cpu, mem, gpu "
         "(Keras 1's values), got 'fast'");
 }
@@ -175,20 +167,22 @@ TEST_CASE("unit_forget_bias starts the forget gate's bias at one") {
 }
 
 TEST_CASE("recurrent errors: rank-2 input, stateful without a batch size, missing state output") {
-  CHECK(first_error("inputs: {x: {shape: [8]}}\nlayers: [{type: LSTM, units: 2}]\n") ==
+  CHECK(testing::first_config_error("inputs: {x: {shape: [8]}}\nlayers: [{type: LSTM, units: 2}]\n") ==
         "t.yaml:2:10: error: layer 'lstm' (LSTM): expects a sequence of shape (timesteps, features) per "
         "sample, got (None, 8) "
         "(use Reshape, or an Embedding before it) (input shape (None, 8))");
-  CHECK(first_error("inputs: {x: {shape: [4, 2]}}\nlayers: [{type: GRU, units: 2, stateful: true}]\n") ==
+  CHECK(testing::first_config_error(
+            "inputs: {x: {shape: [4, 2]}}\nlayers: [{type: GRU, units: 2, stateful: true}]\n") ==
         "t.yaml:2:42: error: layer 'gru' (GRU): stateful: true needs a fixed batch size: give the model "
         "input a batch_size "
         "(Keras: batch_input_shape)");
-  CHECK(first_error(
+  CHECK(testing::first_config_error(
             "inputs: {x: {shape: [4, 2]}}\nlayers:\n  - {name: l, type: LSTM, units: 2, return_state: true}\n"
             "  - {name: d, type: Dense, units: 1, inputs: 'l:3'}\n") ==
         "t.yaml:4:5: error: layer 'd' (Dense): input 'l:3' does not exist: 'l' has 3 output(s)");
-  CHECK(first_error("inputs: {x: {shape: [4], dtype: int32}}\nlayers: [{type: Embedding, input_dim: 1, "
-                    "output_dim: 2, mask_zero: true}]\n")
+  CHECK(testing::first_config_error(
+            "inputs: {x: {shape: [4], dtype: int32}}\nlayers: [{type: Embedding, input_dim: 1, "
+            "output_dim: 2, mask_zero: true}]\n")
             .find("mask_zero reserves id 0 for padding") != std::string::npos);
 }
 
