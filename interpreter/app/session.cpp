@@ -12,6 +12,7 @@
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/checkpoint.hpp"
+#include "interpreter/train/fit_spec.hpp"
 #include "interpreter/train/ranking.hpp"
 #include "interpreter/train/run_data.hpp"
 
@@ -81,7 +82,8 @@ LoadedRun load_run(const ModelSpec& spec, const RunOptions& options, std::vector
   const Value& loss = run.spec.compile.get("loss");
   for (size_t k = 0; k < run.model->num_outputs(); ++k) {
     const Index width = run.model->output_shape(k).back();
-    target_widths.push_back(loss.is_none() ? width : Loss::create(loss)->target_width(width));
+    const Value& output_loss = loss.for_output(k, run.model->output_name(k));
+    target_widths.push_back(output_loss.is_none() ? width : Loss::create(output_loss)->target_width(width));
   }
   run.data = load_run_data(run.spec, *run.model, target_widths, need_targets);
   return run;
@@ -102,6 +104,7 @@ Graph validate_model(ModelSpec parsed) {
     if (validation && is_interaction_log(spec))
       for (const auto& r : ranking_names(spec)) logged.push_back("val_" + r);
     make_callbacks(spec.fit.get("callbacks"), logged, CallbackContext{&graph, {}, nullptr}, spec.file);
+    class_weight_table(spec.fit.get("class_weight"), graph);
   }
   return graph;
 }
@@ -179,6 +182,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   if (!spec.fit.get("steps_per_epoch").is_none()) fit.steps_per_epoch = spec.fit.integer("steps_per_epoch");
   fit.reset_states_each_epoch = spec.fit.string("reset_states") == "epoch";
   fit.epoch_source = data->source.get();
+  fit.class_weights = class_weight_table(spec.fit.get("class_weight"), model);
   trainer.observe_training_targets(train);
   std::vector<std::pair<int, Logs>> history_rows;
   const TrainingState state{&model, &trainer.optimizer(), &callbacks, &history_rows};
@@ -258,7 +262,9 @@ Logs run_baseline(const ModelSpec& spec, const RunOptions& options, const std::s
   if (split == "train") throw UsageError("--baseline ranks held-out items: --split validation or test");
   LoadedRun run = load_run(spec, options, warnings, true);
   std::vector<std::string> names = ranking_names(run.spec);
-  if (names.empty()) throw UsageError("compile.metrics names no ranking metric (hr@K, ndcg@K, recall@K)");
+  if (names.empty())
+    throw UsageError(
+        "compile.metrics names no ranking metric (hr@K, ndcg@K, recall@K, mrr@K, map@K, precision@K)");
   return most_popular_logs(*run.data, split, names);
 }
 
@@ -290,21 +296,76 @@ std::vector<IdColumn> row_ids(const LoadedRun& run, const Dataset& data, const s
 
 }  // namespace
 
-Index run_predict(const RunOptions& options, const std::string& split, const std::string& out_path,
+Index run_predict(const RunOptions& options, const PredictRequest& request,
                   std::vector<std::string>& warnings) {
-  return run_predict(load_model_spec(options.config, options.overrides), options, split, out_path, warnings);
+  return run_predict(load_model_spec(options.config, options.overrides), options, request, warnings);
 }
 
-Index run_predict(const ModelSpec& spec, const RunOptions& options, const std::string& split,
-                  const std::string& out_path, std::vector<std::string>& warnings) {
-  check_rows_file_type(out_path, "predict -o");
-  LoadedRun run = load_run(spec, options, warnings, false);
-  const Dataset& data = pick_split(run.data->splits(), split, run.spec.file);
-  const std::vector<Tensor> outputs = predict_outputs(*run.model, data, evaluation_batch_size(run.spec));
+namespace {
+
+// "lstm" or "lstm:1" (a layer's second output, as `inputs` write it) for `verb`'s --outputs.
+OutputRef resolve_output(const Model& model, const std::string& text, const std::string& verb) {
+  const auto colon = text.rfind(':');
+  const bool indexed = colon != std::string::npos && colon + 1 < text.size() &&
+                       text.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+  const std::string name = indexed ? text.substr(0, colon) : text;
+  const int node = model.node_index(name);
+  if (node < 0) throw UsageError(verb + " --outputs: no layer named '" + name + "'");
+  const auto count = model.nodes()[static_cast<size_t>(node)].output_shapes.size();
+  const std::string digits = indexed ? text.substr(colon + 1) : "0";
+  const size_t index = digits.size() > 6 ? count : std::stoul(digits);
+  if (index >= count)
+    throw UsageError(verb + " --outputs: layer '" + name + "' has " + std::to_string(count) +
+                     (count == 1 ? " output" : " outputs") + " (" + name + ":0" +
+                     (count > 1 ? " to " + name + ":" + std::to_string(count - 1) : "") + "), not '" + text +
+                     "'");
+  return OutputRef{node, static_cast<int>(index)};
+}
+
+// The requested outputs (the model's own when `names` is empty) for every row of `data`, with their masks
+// as `<name>_mask` blocks when `masks` is set.
+std::vector<std::string> write_outputs(const LoadedRun& run, const Dataset& data, const std::string& split,
+                                       const std::vector<std::string>& names, bool masks,
+                                       const std::string& verb, const std::string& path,
+                                       std::vector<std::string>& warnings) {
+  std::vector<OutputRef> refs;
+  std::vector<std::string> labels;
+  for (const auto& name : names) {
+    refs.push_back(resolve_output(*run.model, name, verb));
+    labels.push_back(name);
+  }
+  if (names.empty())
+    for (size_t k = 0; k < run.model->num_outputs(); ++k) {
+      refs.push_back(run.model->output_ref(k));
+      labels.push_back(run.model->output_name(k));
+    }
+  std::vector<Tensor> mask_values;
+  const std::vector<Tensor> values =
+      predict_layers(*run.model, data, refs, evaluation_batch_size(run.spec), masks ? &mask_values : nullptr);
   std::vector<ValueBlock> blocks;
-  for (size_t k = 0; k < outputs.size(); ++k)
-    blocks.push_back(ValueBlock{run.model->output_name(k), &outputs[k]});
-  write_rows(out_path, {}, blocks);
+  for (size_t k = 0; k < values.size(); ++k) blocks.push_back(ValueBlock{labels[k], &values[k]});
+  if (masks) {
+    std::vector<std::string> without;
+    for (size_t k = 0; k < values.size(); ++k)
+      if (mask_values[k].empty())
+        without.push_back(labels[k]);
+      else
+        blocks.push_back(ValueBlock{labels[k] + "_mask", &mask_values[k]});
+    if (!without.empty())
+      warnings.push_back(verb + " --masks: no mask reaches " + join_names(without) +
+                         " (only layers after mask_zero or Masking carry one)");
+  }
+  return write_rows(path, row_ids(run, data, split), blocks);
+}
+
+}  // namespace
+
+Index run_predict(const ModelSpec& spec, const RunOptions& options, const PredictRequest& request,
+                  std::vector<std::string>& warnings) {
+  check_rows_file_type(request.path, "predict -o");
+  LoadedRun run = load_run(spec, options, warnings, false);
+  const Dataset& data = pick_split(run.data->splits(), request.split, run.spec.file);
+  write_outputs(run, data, request.split, request.outputs, request.masks, "predict", request.path, warnings);
   return data.size();
 }
 
@@ -335,17 +396,8 @@ std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& opt
   }
   LoadedRun run = load_run(spec, options, warnings, false);
   const Dataset& data = pick_split(run.data->splits(), request.split, run.spec.file);
-  std::vector<OutputRef> refs;
-  for (const auto& name : request.layer_outputs) {
-    const int node = run.model->node_index(name);
-    if (node < 0) throw UsageError("export --outputs: no layer named '" + name + "'");
-    refs.push_back(OutputRef{node, 0});
-  }
-  const std::vector<Tensor> values = predict_layers(*run.model, data, refs, evaluation_batch_size(run.spec));
-  std::vector<ValueBlock> blocks;
-  for (size_t k = 0; k < values.size(); ++k)
-    blocks.push_back(ValueBlock{request.layer_outputs[k], &values[k]});
-  return write_rows(request.path, row_ids(run, data, request.split), blocks);
+  return write_outputs(run, data, request.split, request.layer_outputs, request.masks, "export", request.path,
+                       warnings);
 }
 
 std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,

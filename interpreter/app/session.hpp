@@ -42,9 +42,15 @@ Logs run_evaluate(const ModelSpec& spec, const RunOptions& options, const std::s
 Logs run_evaluate(const RunOptions& options, const std::string& split, std::vector<std::string>& warnings);
 // Writes the model's outputs for `split` to `out_path` (.csv or .npy). Returns the number of rows.
 // The file type must be .csv or .npy (UsageError otherwise, before anything is computed).
-Index run_predict(const ModelSpec& spec, const RunOptions& options, const std::string& split,
-                  const std::string& out_path, std::vector<std::string>& warnings);
-Index run_predict(const RunOptions& options, const std::string& split, const std::string& out_path,
+struct PredictRequest {
+  std::string split = "test";
+  std::string path;                  // .csv or .npy
+  std::vector<std::string> outputs;  // --outputs: layers (`lstm`, `lstm:1`); default the model's outputs
+  bool masks = false;                // --masks: also each output's mask, as <name>_mask
+};
+Index run_predict(const ModelSpec& spec, const RunOptions& options, const PredictRequest& request,
+                  std::vector<std::string>& warnings);
+Index run_predict(const RunOptions& options, const PredictRequest& request,
                   std::vector<std::string>& warnings);
 // The most-popular baseline's ranking metrics (compile.metrics) on `split` (validation or test).
 Logs run_baseline(const ModelSpec& spec, const RunOptions& options, const std::string& baseline,
@@ -53,7 +59,8 @@ Logs run_baseline(const RunOptions& options, const std::string& baseline, const 
                   std::vector<std::string>& warnings);
 
 struct ExportRequest {
-  std::vector<std::string> layer_outputs;  // --outputs: these layers' outputs for every row of `split`
+  std::vector<std::string> layer_outputs;  // --outputs: these layers' outputs (`lstm:1`) for every row
+  bool masks = false;                      // --masks: their masks too
   std::string table;                       // --layer: this Embedding's table, one row per id
   std::string split = "test";
   std::string path;  // .csv or .npy

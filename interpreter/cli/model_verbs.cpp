@@ -60,17 +60,22 @@ void add_evaluate(CLI::App& app, VerbOutcome&) {
 
 void add_predict(CLI::App& app, VerbOutcome&) {
   auto args = std::make_shared<ModelArgs>();
-  CLI::App* cmd = app.add_subcommand("predict", "write the model's outputs for a data split (CSV or NPY)");
+  auto request = std::make_shared<PredictRequest>();
+  CLI::App* cmd = app.add_subcommand(
+      "predict", "write the model's outputs (or any layer's) for a data split, with row ids (CSV or NPY)");
   add_config_args(cmd, args->config);
   add_weights_option(cmd, *args, true);
-  add_split_option(cmd, args->split);
-  cmd->add_option("-o,--output", args->output, "output file: .csv or .npy")->required();
-  cmd->callback([args] {
+  add_split_option(cmd, request->split);
+  cmd->add_option("--outputs", request->outputs,
+                  "layer outputs to write instead of the model's (`lstm`, `lstm:1` for its second)");
+  cmd->add_flag("--masks", request->masks, "also write each output's mask (<name>_mask columns)");
+  cmd->add_option("-o,--output", request->path, "output file: .csv or .npy (ids in .ids.npy)")->required();
+  cmd->callback([args, request] {
     const ModelSpec spec = args->config.load();
     std::vector<std::string> warnings;
-    const Index rows = run_predict(spec, args->options(), args->split, args->output, warnings);
+    const Index rows = run_predict(spec, args->options(), *request, warnings);
     print_warnings(warnings);
-    std::printf("Wrote %lld predictions to %s\n", static_cast<long long>(rows), args->output.c_str());
+    std::printf("Wrote %lld predictions to %s\n", static_cast<long long>(rows), request->path.c_str());
   });
 }
 
@@ -82,7 +87,9 @@ void add_export(CLI::App& app, VerbOutcome&) {
       "write a layer's output for every row of a split (a user tower), or an Embedding table, with ids");
   add_config_args(cmd, args->config);
   add_weights_option(cmd, *args, true);
-  cmd->add_option("--outputs", request->layer_outputs, "layers whose outputs to write");
+  cmd->add_option("--outputs", request->layer_outputs,
+                  "layers whose outputs to write (`lstm`, `lstm:1` for its second)");
+  cmd->add_flag("--masks", request->masks, "also write each output's mask (<name>_mask columns)");
   cmd->add_option("--layer", request->table, "an Embedding whose table to write (one row per id)");
   add_split_option(cmd, request->split);
   cmd->add_option("-o,--output", request->path, "output file: .csv or .npy (ids in .ids.npy)")->required();

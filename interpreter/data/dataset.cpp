@@ -15,28 +15,37 @@ std::string DataArray::where(Index row) const {
   return file + ": sample " + std::to_string(row);
 }
 
+namespace {
+
+DataArray cut_rows(const DataArray& a, Index begin, Index end) {
+  DataArray b;
+  b.name = a.name;
+  b.file = a.file;
+  if (a.values.empty()) return b;
+  const Index row = a.values.row_size();
+  Shape shape = a.values.shape;
+  shape[0] = end - begin;
+  b.values.resize(shape);
+  std::copy(a.values.data.begin() + begin * row, a.values.data.begin() + end * row, b.values.data.begin());
+  if (!a.lines.empty()) b.lines.assign(a.lines.begin() + begin, a.lines.begin() + end);
+  return b;
+}
+
+}  // namespace
+
 Dataset Dataset::slice(Index begin, Index end) const {
   auto cut = [&](const std::vector<DataArray>& arrays) {
     std::vector<DataArray> out;
-    for (const auto& a : arrays) {
-      DataArray b;
-      b.name = a.name;
-      b.file = a.file;
-      const Index row = a.values.row_size();
-      Shape shape = a.values.shape;
-      shape[0] = end - begin;
-      b.values.resize(shape);
-      std::copy(a.values.data.begin() + begin * row, a.values.data.begin() + end * row,
-                b.values.data.begin());
-      if (!a.lines.empty()) b.lines.assign(a.lines.begin() + begin, a.lines.begin() + end);
-      out.push_back(std::move(b));
-    }
+    for (const auto& a : arrays) out.push_back(cut_rows(a, begin, end));
     return out;
   };
-  return Dataset{cut(inputs), cut(targets)};
+  return Dataset{cut(inputs), cut(targets), cut_rows(sample_weights, begin, end)};
 }
 
 namespace {
+
+// The data key of Keras's per-sample loss weights (fit's sample_weight).
+constexpr const char* kSampleWeightKey = "sample_weight";
 
 // Which model input or output a data key names: `x` / `y` stand for the only input / output.
 struct Binding {
@@ -70,9 +79,14 @@ Dataset load_split(const DataSplitSpec& split, const std::string& split_name, co
   ds.targets.resize(model.num_outputs());
   auto place = [&](const std::string& key, const SourceLoc& loc, DataArray array) {
     const Binding b = bind(key, model);
+    if (!b.found && key == kSampleWeightKey) {
+      array.name = key;
+      ds.sample_weights = std::move(array);
+      return;
+    }
     if (!b.found) {
       sink.error(loc, "data." + split_name + ": '" + key + "' is not an input or output of the model (" +
-                          known_names(model) + ")");
+                          known_names(model) + ") nor " + kSampleWeightKey);
       return;
     }
     array.name = b.is_input ? model.input_node(b.index).layer->name() : model.output_name(b.index);
@@ -166,6 +180,18 @@ void check_dataset(Dataset& data, const Graph& model, const std::vector<Index>& 
                                                 std::to_string(limit->limit) + ")");
       }
     }
+  }
+  if (!data.sample_weights.values.empty()) {
+    DataArray& w = data.sample_weights;
+    check_rows(w);
+    check_finite(w);
+    if (w.values.row_size() != 1)
+      throw DataError(w.file, "sample_weight has " + std::to_string(w.values.row_size()) +
+                                  " values per sample; Keras's sample_weight is one weight per sample");
+    w.values.shape = {w.values.batch(), 1};
+    for (Index r = 0; r < w.values.size(); ++r)
+      if (w.values.data[r] < 0)
+        throw DataError(w.where(r), "sample_weight " + std::to_string(w.values.data[r]) + " is negative");
   }
   for (size_t k = 0; k < data.targets.size() && k < target_widths.size(); ++k) {
     DataArray& a = data.targets[k];

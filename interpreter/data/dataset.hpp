@@ -23,6 +23,9 @@ struct DataArray {
 struct Dataset {
   std::vector<DataArray> inputs;   // model input order
   std::vector<DataArray> targets;  // model output order; empty when not needed
+  // Keras's sample_weight: one weight per sample for every output's loss and weighted metrics (the data key
+  // `sample_weight`); no values when the data has none.
+  DataArray sample_weights;
   Index size() const { return inputs.empty() ? 0 : inputs[0].values.batch(); }
   // Rows [begin, end) as a new dataset.
   Dataset slice(Index begin, Index end) const;

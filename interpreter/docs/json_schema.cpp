@@ -41,6 +41,7 @@ Json value_json(const Value& v) {
     case Value::Kind::StringList:
       return v.strings();
     case Value::Kind::None:
+    case Value::Kind::Keyed:
       break;
   }
   return nullptr;
@@ -129,6 +130,14 @@ Json arg_schema(const ArgSpec& a) {
       j["$ref"] = def_ref("layer");
       break;
   }
+  if (a.keying == Keying::PerOutput)
+    j = Json{
+        {"anyOf", {j, {{"type", "array"}, {"items", j}}, {{"type", "object"}, {"additionalProperties", j}}}}};
+  if (a.keying == Keying::PerClass)
+    j = Json{
+        {"anyOf",
+         {{{"type", "object"}, {"propertyNames", {{"pattern", "^[0-9]+$"}}}, {"additionalProperties", j}},
+          {{"type", "array"}, {"items", j}}}}};
   // An optional argument may be written as null (its default).
   if (!a.required) j = Json{{"anyOf", {j, {{"type", "null"}}}}};
   if (!a.doc.empty()) j["description"] = a.doc;
@@ -140,7 +149,15 @@ Json arg_schema(const ArgSpec& a) {
 void add_args(Json& object, const std::vector<ArgSpec>& args, const std::vector<KerasAlias>& aliases) {
   for (const auto& a : args) {
     object["properties"][a.name] = arg_schema(a);
-    if (a.required) object["required"].push_back(a.name);
+    if (!a.required) continue;
+    // A required argument may come by its Keras 1 name (`output_dim` for `units`).
+    Json either = Json::array({{{"required", {a.name}}}});
+    for (const auto& alias : aliases)
+      if (alias.new_name == a.name) either.push_back({{"required", {alias.old_name}}});
+    if (either.size() == 1)
+      object["required"].push_back(a.name);
+    else
+      object["allOf"].push_back({{"anyOf", either}});
   }
   for (const auto& alias : aliases) {
     Json old{{"deprecated", true},

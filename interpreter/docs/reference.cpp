@@ -24,7 +24,7 @@ std::string capitalized(std::string text) {
   return text;
 }
 
-std::string type_name(const ArgSpec& a) {
+std::string base_type_name(const ArgSpec& a) {
   switch (a.type) {
     case ArgType::Int:
       return "int";
@@ -53,6 +53,18 @@ std::string type_name(const ArgSpec& a) {
       return "layer";
   }
   return "";
+}
+
+std::string type_name(const ArgSpec& a) {
+  switch (a.keying) {
+    case Keying::PerOutput:
+      return base_type_name(a) + ", or one per output (a list, or a map by output name)";
+    case Keying::PerClass:
+      return "map from class index to " + base_type_name(a);
+    case Keying::None:
+      break;
+  }
+  return base_type_name(a);
 }
 
 std::string default_text(const ArgSpec& a) {

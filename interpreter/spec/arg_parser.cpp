@@ -133,7 +133,61 @@ Value parse_function(const YAML::Node& node, const FunctionFamily& family, const
   return v;
 }
 
+namespace {
+
+// Whether `node` is the per-output or per-class form of a keyed argument rather than its plain form: a
+// function's map has a `type`, a metric list holds names, a number is a scalar.
+bool keyed_form(const YAML::Node& node, const ArgSpec& spec) {
+  if (spec.keying == Keying::None || is_null(node)) return false;
+  if (spec.keying == Keying::PerClass) return true;
+  if (node.IsMap())
+    return spec.type != ArgType::Function || !(node["type"].IsDefined() || node["class_name"].IsDefined());
+  if (!node.IsSequence()) return false;
+  if (spec.type != ArgType::StringList) return true;
+  for (const auto& item : node)
+    if (!item.IsScalar()) return true;
+  return false;
+}
+
+bool is_class_index(const std::string& text) {
+  return !text.empty() && text.size() < 10 && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+Value parse_keyed(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sink) {
+  ArgSpec entry = spec;
+  entry.keying = Keying::None;
+  entry.required = true;  // a listed entry needs a value
+  const bool per_class = spec.keying == Keying::PerClass;
+  std::vector<Value> values;
+  std::vector<std::string> keys;
+  if (node.IsSequence()) {
+    for (const auto& item : node) values.push_back(parse_arg(item, entry, sink));
+  } else if (node.IsMap()) {
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      if (per_class && !is_class_index(key)) {
+        sink.error(kv.first, "argument '" + spec.name + "': '" + key + "' is not a class index (0, 1, 2...)");
+        continue;
+      }
+      for (const auto& seen : keys)
+        if (seen == key) sink.error(kv.first, "argument '" + spec.name + "': '" + key + "' is given twice");
+      keys.push_back(key);
+      values.push_back(parse_arg(kv.second, entry, sink));
+    }
+  } else {
+    sink.error(node, "argument '" + spec.name + "': expected a map from class index to weight (" + spec.name +
+                         ": {0: 1.0, 1: 5.0}), got " + scalar_text(node));
+    return Value::none();
+  }
+  Value out = Value::keyed(std::move(values), std::move(keys));
+  out.loc = sink.loc(node);
+  return out;
+}
+
+}  // namespace
+
 Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sink) {
+  if (keyed_form(node, spec)) return parse_keyed(node, spec, sink);
   if (is_null(node) && spec.type != ArgType::String) {
     if (spec.required) sink.error(node, "argument '" + spec.name + "': a value is required");
     return Value::none();

@@ -25,6 +25,13 @@ enum class ArgType {
   FloatList
 };
 
+// Arguments that may be given once per model output or per class, each entry parsed as the argument itself.
+enum class Keying {
+  None,
+  PerOutput,  // the value, or a list in output order, or a map by output name (compile's loss, metrics)
+  PerClass    // a map from class index to value, or a list by class index (fit's class_weight)
+};
+
 struct ArgSpec {
   ArgSpec() = default;
   ArgSpec(std::string n, ArgType t, Value def, std::string d)
@@ -47,6 +54,7 @@ struct ArgSpec {
   // Where another Keras's default differs: keras_version -> that default, written as in a config
   // (LSTM's recurrent_activation is `hard_sigmoid` under keras_version 1).
   std::vector<std::pair<int, std::string>> version_defaults;
+  Keying keying = Keying::None;
 };
 
 // An old (Keras 1) argument name, translated to the current one. An empty new_name means the argument is
@@ -116,6 +124,12 @@ inline ArgSpec at_most(ArgSpec a, double max) {
 // The same spec, whose default is `text` (as a config writes it) under that keras_version.
 inline ArgSpec keras_default(ArgSpec a, int keras_version, std::string text) {
   a.version_defaults.emplace_back(keras_version, std::move(text));
+  return a;
+}
+
+// The same spec, which may also be given per output or per class (Value::Kind::Keyed).
+inline ArgSpec keyed(ArgSpec a, Keying keying) {
+  a.keying = keying;
   return a;
 }
 

@@ -29,6 +29,17 @@ YAML::Node value_to_yaml(const Value& value) {
       for (const auto& v : value.strings()) list.push_back(v);
       return list;
     }
+    case Value::Kind::Keyed: {
+      if (value.strings().empty()) {
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (const auto& item : value.items()) list.push_back(value_to_yaml(item));
+        return list;
+      }
+      YAML::Node map(YAML::NodeType::Map);
+      for (size_t k = 0; k < value.items().size(); ++k)
+        map[value.strings()[k]] = value_to_yaml(value.items()[k]);
+      return map;
+    }
     case Value::Kind::Function: {
       if (value.s.empty()) {  // a list of functions (callbacks)
         YAML::Node list(YAML::NodeType::Sequence);

@@ -94,6 +94,23 @@ std::vector<Value>& Value::mutable_items() {
   return lists().items;
 }
 
+Value Value::keyed(std::vector<Value> values, std::vector<std::string> keys) {
+  Value x;
+  x.kind = Kind::Keyed;
+  x.lists().items = std::move(values);
+  x.lists().strings = std::move(keys);
+  return x;
+}
+
+const Value& Value::for_output(size_t index, const std::string& name) const {
+  static const Value missing;
+  if (kind != Kind::Keyed) return *this;
+  if (strings().empty()) return index < items().size() ? items()[index] : missing;
+  for (size_t k = 0; k < strings().size(); ++k)
+    if (strings()[k] == name) return items()[k];
+  return missing;
+}
+
 const Value* Value::arg(const std::string& name) const {
   for (const auto& [key, value] : args())
     if (key == name) return &value;
@@ -139,6 +156,13 @@ std::string Value::to_string() const {
       std::string out = "[";
       for (size_t k = 0; k < strings().size(); ++k) out += (k ? ", " : "") + strings()[k];
       return out + "]";
+    }
+    case Kind::Keyed: {
+      const bool named = !strings().empty();
+      std::string out = named ? "{" : "[";
+      for (size_t k = 0; k < items().size(); ++k)
+        out += (k ? ", " : "") + (named ? strings()[k] + ": " : "") + items()[k].to_string();
+      return out + (named ? "}" : "]");
     }
     case Kind::Function: {
       if (!items().empty() || s.empty()) {

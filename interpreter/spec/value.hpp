@@ -15,7 +15,20 @@ struct Value;
 using NamedValue = std::pair<InternedString, Value>;
 
 struct Value {
-  enum class Kind : uint8_t { None, Int, Float, Bool, String, IntList, StringList, Function, FloatList };
+  // Keyed: one value per output (a list, in output order) or per name (a map: `loss: {score: mse}`,
+  // `class_weight: {0: 1, 1: 5}`); items() are the values, strings() the keys (empty for the list form).
+  enum class Kind : uint8_t {
+    None,
+    Int,
+    Float,
+    Bool,
+    String,
+    IntList,
+    StringList,
+    Function,
+    FloatList,
+    Keyed
+  };
   Kind kind = Kind::None;
   bool b = false;
   int64_t i = 0;
@@ -74,6 +87,7 @@ struct Value {
   static Value int_list(std::vector<int64_t> v);
   static Value string_list(std::vector<std::string> v);
   static Value float_list(const std::vector<double>& v);
+  static Value keyed(std::vector<Value> values, std::vector<std::string> keys);
   static Value function(std::string type) {
     Value x;
     x.kind = Kind::Function;
@@ -85,6 +99,9 @@ struct Value {
   // Numeric view: ints read as floats too.
   double as_double() const { return kind == Kind::Int ? static_cast<double>(i) : f; }
   const Value* arg(const std::string& name) const;
+  // This value for output `index` named `name`: a Keyed value's entry (by position for the list form, by
+  // name for the map form; None when the map leaves the output out); any other value as it is.
+  const Value& for_output(size_t index, const std::string& name) const;
   double number_arg(const std::string& name) const;
   // A short human form: 3, 0.5, relu, {type: l2, l2: 0.01}.
   std::string to_string() const;

@@ -12,9 +12,11 @@ namespace yamlnet {
 bool higher_is_better(const std::string& monitor, const std::string& mode) {
   if (mode == "max") return true;
   if (mode == "min") return false;
-  // Keras: accuracies (and fmeasure) are maximised; so are ranking metrics (hr@K, ndcg@K) and auc.
-  return monitor.find("acc") != std::string::npos || monitor.rfind("fmeasure", 0) == 0 ||
-         monitor.find('@') != std::string::npos || monitor.find("auc") != std::string::npos;
+  // Keras: accuracies (and fmeasure) are maximised; so are ranking metrics (hr@K, ndcg@K), auc, precision
+  // and recall (Keras 3 reads their direction off the metric).
+  for (const char* up : {"acc", "@", "auc", "precision", "recall"})
+    if (monitor.find(up) != std::string::npos) return true;
+  return monitor.rfind("fmeasure", 0) == 0;
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "interpreter/train/compiled.hpp"
 
+#include <algorithm>
+
 #include "interpreter/train/ranking.hpp"
 
 namespace yamlnet {
@@ -16,6 +18,60 @@ bool feeds_other_layers(const Graph& graph, const Node& node) {
   return false;
 }
 
+ConfigError error_at(const SourceLoc& loc, const std::string& message) {
+  return ConfigError({Diagnostic{loc, "", "", message}});
+}
+
+std::vector<std::string> output_names(const Graph& graph) {
+  std::vector<std::string> names;
+  for (size_t k = 0; k < graph.num_outputs(); ++k) names.push_back(graph.output_name(k));
+  return names;
+}
+
+// A per-output value (one per output, Value::Kind::Keyed) fits the model: a list as long as its outputs, a
+// map whose keys are output names.
+void check_per_output(const Value& value, const Graph& graph, const std::string& what) {
+  if (value.kind != Value::Kind::Keyed) return;
+  const std::vector<std::string> names = output_names(graph);
+  if (value.strings().empty()) {
+    if (value.items().size() != names.size())
+      throw error_at(value.loc, "compile." + what + " lists " + std::to_string(value.items().size()) +
+                                    " entries but the model has " + std::to_string(names.size()) +
+                                    " outputs (" + join_names(names) + "); give one per output, in order");
+    return;
+  }
+  for (size_t k = 0; k < value.strings().size(); ++k) {
+    const std::string& key = value.strings()[k];
+    if (std::find(names.begin(), names.end(), key) != names.end()) continue;
+    std::string message = "compile." + what + ": '" + key + "' is not an output of the model";
+    const std::string near = nearest_name(key, names);
+    if (!near.empty()) message += "; did you mean '" + near + "'?";
+    throw error_at(value.items()[k].loc, message + " (outputs: " + join_names(names) + ")");
+  }
+}
+
+std::vector<std::unique_ptr<Metric>> output_metrics(const Value& plain, const Value& weighted, Index width,
+                                                    Index target_width) {
+  std::vector<std::unique_ptr<Metric>> out;
+  for (const auto& name : plain.strings()) {
+    std::string kind;
+    int cutoff;
+    if (parse_ranking_metric(name, kind, cutoff)) continue;  // computed over ranking sets, not batches
+    out.push_back(Metric::create(name, width, target_width));
+  }
+  const std::vector<std::string>& unweighted = plain.strings();
+  for (const auto& name : weighted.strings()) {
+    std::string kind;
+    int cutoff;
+    if (parse_ranking_metric(name, kind, cutoff)) continue;
+    // Keras tells the two apart when a metric is asked for both ways.
+    const bool both = std::find(unweighted.begin(), unweighted.end(), name) != unweighted.end();
+    out.push_back(Metric::create(name, width, target_width, both ? "weighted_" + name : name));
+    out.back()->set_weighted(true);
+  }
+  return out;
+}
+
 }  // namespace
 
 Compiled::Compiled(Graph& graph, const Args& compile) {
@@ -25,8 +81,17 @@ Compiled::Compiled(Graph& graph, const Args& compile) {
         SourceLoc{graph.spec().file, 0, 0}, "", "",
         "compile.loss is required to train or evaluate (e.g. loss: sparse_categorical_crossentropy)"}});
   optimizer = Optimizer::create(compile.get("optimizer"));
+  for (const char* what : {"loss", "loss_weights", "metrics", "weighted_metrics"})
+    check_per_output(compile.get(what), graph, what);
   for (size_t k = 0; k < graph.num_outputs(); ++k) {
-    losses.push_back(Loss::create(loss));
+    const std::string& output = graph.output_name(k);
+    const Value& output_loss = loss.for_output(k, output);
+    if (output_loss.is_none())
+      throw error_at(loss.loc, "compile.loss gives no loss for output '" + output +
+                                   "'; give it one (with loss_weights 0 it does not count)");
+    const Value& weight = compile.get("loss_weights").for_output(k, output);
+    loss_weights.push_back(weight.is_none() ? 1.0 : weight.as_double());
+    losses.push_back(Loss::create(output_loss));
     Loss& l = *losses.back();
     l.bind(graph, k);
     Node& node = graph.output_node(k);
@@ -40,14 +105,9 @@ Compiled::Compiled(Graph& graph, const Args& compile) {
       exposes->set_gradient_at_logits(true);
     }
     const Index width = graph.output_shape(k).back();
-    std::vector<std::unique_ptr<Metric>> ms;
-    for (const auto& name : compile.get("metrics").strings()) {
-      std::string kind;
-      int cutoff;
-      if (parse_ranking_metric(name, kind, cutoff)) continue;  // computed over ranking sets, not batches
-      ms.push_back(Metric::create(name, width, l.target_width(width)));
-    }
-    metrics.push_back(std::move(ms));
+    metrics.push_back(output_metrics(compile.get("metrics").for_output(k, output),
+                                     compile.get("weighted_metrics").for_output(k, output), width,
+                                     l.target_width(width)));
   }
 }
 

@@ -24,8 +24,10 @@ struct Compiled {
   std::vector<std::string> log_names(const Graph& graph, bool with_validation) const;
 
   std::unique_ptr<Optimizer> optimizer;
-  std::vector<std::unique_ptr<Loss>> losses;                  // one per output
-  std::vector<std::vector<std::unique_ptr<Metric>>> metrics;  // per output
+  std::vector<std::unique_ptr<Loss>> losses;  // one per output
+  std::vector<double> loss_weights;           // one per output: its share of the total loss
+  // Per output: compile.metrics, then compile.weighted_metrics (Metric::weighted()).
+  std::vector<std::vector<std::unique_ptr<Metric>>> metrics;
   // Per output: the layer whose logits the loss reads (sigmoid/softmax output, cross-entropy), else null.
   std::vector<const ExposesLogits*> logits_of;
 };

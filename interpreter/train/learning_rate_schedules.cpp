@@ -139,7 +139,7 @@ class CosineDecayRestarts : public LearningRateSchedule {
 };
 
 template <class Kind>
-std::unique_ptr<LearningRateSchedule> make(const Value& spec) {
+std::unique_ptr<LearningRateSchedule> make_schedule(const Value& spec) {
   return std::make_unique<Kind>(spec);
 }
 
@@ -177,7 +177,7 @@ const KindRegistry<LearningRateSchedule>& schedule_registry() {
             "values[i] from step boundaries[i-1] + 1 to boundaries[i]",
             {required(int_list_arg("boundaries", "the steps where the rate changes, increasing", true, 0.0)),
              required(float_list_arg("values", "the rates: one more than boundaries", true, 0.0))}},
-           make<PiecewiseConstantDecay>},
+           make_schedule<PiecewiseConstantDecay>},
           {{"polynomial_decay",
             "(initial - end) * (1 - step / decay_steps)^power + end",
             {initial_rate(),
@@ -185,7 +185,7 @@ const KindRegistry<LearningRateSchedule>& schedule_registry() {
              float_arg("end_learning_rate", 0.0001, "the rate after decay_steps", 0.0),
              float_arg("power", 1.0, "the polynomial's power", 0.0),
              bool_arg("cycle", false, "restart the decay over a multiple of decay_steps")}},
-           make<PolynomialDecay>},
+           make_schedule<PolynomialDecay>},
           {{"cosine_decay",
             "a half cosine from the rate to alpha * rate over decay_steps, after an optional linear warmup",
             {initial_rate(),
@@ -194,7 +194,7 @@ const KindRegistry<LearningRateSchedule>& schedule_registry() {
              float_arg("warmup_target", std::nullopt, "the rate reached after the warmup (none: no warmup)",
                        0.0),
              float_arg("warmup_steps", 0.0, "steps of the linear warmup", 0.0)}},
-           make<CosineDecay>},
+           make_schedule<CosineDecay>},
           {{"cosine_decay_restarts",
             "cosine decays that restart (SGDR), each period t_mul times longer and m_mul times lower",
             {initial_rate(),
@@ -203,7 +203,7 @@ const KindRegistry<LearningRateSchedule>& schedule_registry() {
              positive(float_arg("t_mul", 2.0, "each period's length over the previous one's", 0.0)),
              float_arg("m_mul", 1.0, "each period's peak over the previous one's", 0.0),
              float_arg("alpha", 0.0, "the lowest rate as a fraction of the peak", 0.0, 1.0)}},
-           make<CosineDecayRestarts>},
+           make_schedule<CosineDecayRestarts>},
       }};
   return registry;
 }

@@ -61,6 +61,114 @@ class MeanErrorMetric : public Metric {
   bool squared_;
 };
 
+// Whether the target is among the k largest predictions; ties at the boundary count in, as tf.math.in_top_k.
+bool in_top_k(const Real* p, Index w, Index target, Index k) {
+  Index larger = 0;
+  for (Index i = 0; i < w; ++i) larger += p[i] > p[target] ? 1 : 0;
+  return larger < k;
+}
+
+class TopKAccuracy : public Metric {
+ public:
+  TopKAccuracy(std::string name, Index k, bool sparse) : Metric(std::move(name)), k_(k), sparse_(sparse) {}
+  double row_value(const Real* p, const Real* t, Index w) const override {
+    return in_top_k(p, w, sparse_ ? static_cast<Index>(t[0]) : argmax(t, w), k_) ? 1.0 : 0.0;
+  }
+  Index target_width(Index width) const override { return sparse_ ? 1 : width; }
+
+ private:
+  Index k_;
+  bool sparse_;
+};
+
+// Keras's confusion-matrix metrics: every output value is a binary prediction, positive above each
+// threshold; the (weighted) true/false positive/negative counts accumulate over the epoch.
+class ConfusionMetric : public Metric {
+ public:
+  ConfusionMetric(std::string name, std::vector<double> thresholds)
+      : Metric(std::move(name)), thresholds_(std::move(thresholds)) {
+    reset();
+  }
+  void reset() override {
+    for (auto* counts : {&tp_, &fp_, &tn_, &fn_}) counts->assign(thresholds_.size(), 0.0);
+  }
+  void update(const Tensor& pred, const Tensor& target, const Tensor* row_weights) override {
+    const Index width = pred.last_dim(), rows = pred.size() / width;
+    for (Index r = 0; r < rows; ++r) {
+      const double w = row_weights ? static_cast<double>(row_weights->data[r]) : 1.0;
+      if (w == 0.0) continue;
+      for (Index c = 0; c < width; ++c) {
+        const double p = pred.data[r * width + c];
+        const bool positive = target.data[r * width + c] > Real(0.5);
+        for (size_t t = 0; t < thresholds_.size(); ++t) {
+          const bool predicted = p > thresholds_[t];
+          (positive ? (predicted ? tp_ : fn_) : (predicted ? fp_ : tn_))[t] += w;
+        }
+      }
+    }
+  }
+
+ protected:
+  double row_value(const Real*, const Real*, Index) const override { return 0.0; }
+  static double ratio(double a, double b) { return b == 0.0 ? 0.0 : a / b; }  // tf.math.divide_no_nan
+  std::vector<double> thresholds_;
+  std::vector<double> tp_, fp_, tn_, fn_;
+};
+
+class Precision : public ConfusionMetric {
+ public:
+  explicit Precision(std::string name) : ConfusionMetric(std::move(name), {0.5}) {}
+  double result() const override { return ratio(tp_[0], tp_[0] + fp_[0]); }
+};
+
+class Recall : public ConfusionMetric {
+ public:
+  explicit Recall(std::string name) : ConfusionMetric(std::move(name), {0.5}) {}
+  double result() const override { return ratio(tp_[0], tp_[0] + fn_[0]); }
+};
+
+// Keras's AUC(): 200 thresholds evenly over [0, 1] (the ends just outside it), the ROC curve's area by the
+// trapezoid rule, the PR curve's by Davis & Goadrich's interpolation (precision varies as TP / P with TP and
+// P linear between thresholds).
+class ThresholdAuc : public ConfusionMetric {
+ public:
+  ThresholdAuc(std::string name, bool pr)
+      : ConfusionMetric(std::move(name), keras_thresholds(200)), pr_(pr) {}
+  bool cheap_to_read() const override { return false; }
+  double result() const override { return pr_ ? pr_area() : roc_area(); }
+
+ private:
+  static std::vector<double> keras_thresholds(int count) {
+    constexpr double kEpsilon = 1e-7;  // Keras's backend epsilon: 0 and 1 fall inside the ends
+    std::vector<double> t{0.0 - kEpsilon};
+    for (int i = 1; i <= count - 2; ++i) t.push_back(static_cast<double>(i) / (count - 1));
+    t.push_back(1.0 + kEpsilon);
+    return t;
+  }
+  double roc_area() const {
+    double area = 0;
+    for (size_t t = 0; t + 1 < thresholds_.size(); ++t) {
+      const double x0 = ratio(fp_[t], fp_[t] + tn_[t]), x1 = ratio(fp_[t + 1], fp_[t + 1] + tn_[t + 1]);
+      const double y0 = ratio(tp_[t], tp_[t] + fn_[t]), y1 = ratio(tp_[t + 1], tp_[t + 1] + fn_[t + 1]);
+      area += (x0 - x1) * (y0 + y1) / 2.0;
+    }
+    return area;
+  }
+  double pr_area() const {
+    double area = 0;
+    for (size_t t = 0; t + 1 < thresholds_.size(); ++t) {
+      const double p0 = tp_[t] + fp_[t], p1 = tp_[t + 1] + fp_[t + 1];
+      const double dtp = tp_[t] - tp_[t + 1];
+      const double slope = ratio(dtp, std::max(p0 - p1, 0.0));
+      const double intercept = tp_[t + 1] - slope * p1;
+      const double p_ratio = p0 > 0 && p1 > 0 ? ratio(p0, std::max(p1, 0.0)) : 1.0;
+      area += ratio(slope * (dtp + intercept * std::log(p_ratio)), std::max(tp_[t + 1] + fn_[t + 1], 0.0));
+    }
+    return area;
+  }
+  bool pr_;
+};
+
 // Exact ROC AUC by ranking (Mann-Whitney U, ties at their average rank) over every prediction of the epoch;
 // Keras's AUC approximates it with 200 thresholds.
 class Auc : public Metric {
@@ -145,12 +253,42 @@ const KindRegistry<Metric, const std::string&, Index, Index>& metric_registry() 
                 [](const Value&, const std::string& name, Index, Index) {
                   return std::make_unique<MeanErrorMetric>(name, true);
                 }},
-          Entry{{"auc", "exact ROC AUC over the epoch's predictions (an output of width 1)"},
+          Entry{{"auc",
+                 "Keras's AUC(): area under the ROC curve over 200 thresholds, every output value a "
+                 "binary prediction",
+                 {},
+                 {"AUC"}},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<ThresholdAuc>(name, false);
+                }},
+          Entry{{"pr_auc", "Keras's AUC(curve='PR'): area under the precision-recall curve, interpolated"},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<ThresholdAuc>(name, true);
+                }},
+          Entry{{"exact_auc", "exact ROC AUC by ranking the epoch's predictions (an output of width 1)"},
                 [](const Value&, const std::string& name, Index output_width, Index) {
                   if (output_width != 1)
-                    throw TrainingError("auc needs an output of width 1 (a binary score), got " +
+                    throw TrainingError("exact_auc needs an output of width 1 (a binary score), got " +
                                         std::to_string(output_width));
                   return std::make_unique<Auc>(name);
+                }},
+          Entry{{"precision", "Keras's Precision(): true positives over predicted positives (above 0.5)"},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<Precision>(name);
+                }},
+          Entry{{"recall", "Keras's Recall(): true positives over actual positives (predictions above 0.5)"},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<Recall>(name);
+                }},
+          Entry{{"top_k_categorical_accuracy",
+                 "share of rows whose one-hot target is among the 5 largest outputs (ties count in)"},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<TopKAccuracy>(name, 5, false);
+                }},
+          Entry{{"sparse_top_k_categorical_accuracy",
+                 "share of rows whose integer target is among the 5 largest outputs (ties count in)"},
+                [](const Value&, const std::string& name, Index, Index) {
+                  return std::make_unique<TopKAccuracy>(name, 5, true);
                 }},
       }};
   return registry;
@@ -168,10 +306,12 @@ const std::vector<std::string>& metric_names() {
   return names;
 }
 
-std::unique_ptr<Metric> Metric::create(const std::string& name, Index output_width, Index target_width) {
+std::unique_ptr<Metric> Metric::create(const std::string& name, Index output_width, Index target_width,
+                                       const std::string& logged_as) {
   const FunctionInfo* info = metric_registry().family().find(name);
   if (!info) throw TrainingError("unknown metric '" + name + "'");
-  return metric_registry().create(Value::function(info->name), name, output_width, target_width);
+  return metric_registry().create(Value::function(info->name), logged_as.empty() ? name : logged_as,
+                                  output_width, target_width);
 }
 
 void Metric::update(const Tensor& pred, const Tensor& target, const Tensor* row_weights) {

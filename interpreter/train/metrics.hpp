@@ -22,9 +22,14 @@ class Metric {
  public:
   // `name` as the user wrote it (it becomes the history column); `accuracy` picks binary, categorical or
   // sparse from the output width and the target width, as Keras does.
-  static std::unique_ptr<Metric> create(const std::string& name, Index output_width, Index target_width);
+  // `logged_as` renames the history column (weighted_accuracy).
+  static std::unique_ptr<Metric> create(const std::string& name, Index output_width, Index target_width,
+                                        const std::string& logged_as = "");
   virtual ~Metric() = default;
   const std::string& name() const { return name_; }
+  // A weighted metric (compile.weighted_metrics) is updated with the sample and class weights too.
+  bool weighted() const { return weighted_; }
+  void set_weighted(bool on) { weighted_ = on; }
   virtual void reset() {
     sum_ = 0;
     count_ = 0;
@@ -45,6 +50,7 @@ class Metric {
 
  private:
   std::string name_;
+  bool weighted_ = false;
   double sum_ = 0;
   double count_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "interpreter/train/ranking.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "interpreter/train/trainer.hpp"
@@ -11,7 +12,8 @@ bool parse_ranking_metric(const std::string& name, std::string& kind, int& k) {
   if (at == std::string::npos) return false;
   kind = name.substr(0, at);
   const std::string digits = name.substr(at + 1);
-  if ((kind != "hr" && kind != "ndcg" && kind != "recall") || digits.empty() ||
+  static const std::vector<std::string> kinds{"hr", "ndcg", "recall", "mrr", "map", "precision"};
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end() || digits.empty() ||
       digits.find_first_not_of("0123456789") != std::string::npos)
     return false;
   if (digits.size() > 9) return false;  // K beyond a billion: not a cut-off any catalogue has (and no int)
@@ -26,8 +28,18 @@ Logs metrics_from_ranks(const std::vector<Index>& ranks, const std::vector<std::
     int k;
     if (!parse_ranking_metric(name, kind, k)) continue;
     double total = 0;
-    for (Index rank : ranks)
-      if (rank < k) total += kind == "ndcg" ? 1.0 / std::log2(static_cast<double>(rank) + 2.0) : 1.0;
+    for (Index rank : ranks) {
+      if (rank >= k) continue;
+      const auto position = static_cast<double>(rank) + 1.0;  // 1-based
+      if (kind == "ndcg")
+        total += 1.0 / std::log2(position + 1.0);
+      else if (kind == "mrr" || kind == "map")  // one relevant item: its precision is 1 / position
+        total += 1.0 / position;
+      else if (kind == "precision")
+        total += 1.0 / static_cast<double>(k);
+      else
+        total += 1.0;  // hr, recall
+    }
     logs.emplace_back(name, ranks.empty() ? 0.0 : total / static_cast<double>(ranks.size()));
   }
   return logs;

@@ -1,7 +1,9 @@
 #pragma once
 // Ranking metrics under the NCF protocol: each held-out item is ranked among its sampled negatives.
-// hr@K: the held-out item is in the top K; ndcg@K: 1 / log2(rank + 2) when it is. Ties count against the
-// held-out item, so a model that scores everything alike does not look good.
+// hr@K (and recall@K): the held-out item is in the top K; ndcg@K: 1 / log2(position + 1) when it is;
+// mrr@K: 1 / position; map@K: the average precision of the one relevant item, also 1 / position;
+// precision@K: 1 / K (one relevant item among the K shown). Positions are 1-based; 0 beyond K. Ties count
+// against the held-out item, so a model that scores everything alike does not look good.
 #include <string>
 #include <vector>
 
@@ -12,7 +14,7 @@ namespace yamlnet {
 
 class Model;
 
-// "hr@10" -> kind "hr", k 10 (kinds hr, ndcg, recall). False for other names.
+// "hr@10" -> kind "hr", k 10 (kinds hr, ndcg, recall, mrr, map, precision). False for other names.
 bool parse_ranking_metric(const std::string& name, std::string& kind, int& k);
 
 // The named metrics from 0-based ranks of the held-out items. With one held-out item per row, recall@K

@@ -19,11 +19,17 @@ std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Graph& model
 
 std::vector<std::string> ranking_names(const ModelSpec& spec) {
   std::vector<std::string> out;
-  for (const auto& name : spec.compile.get("metrics").strings()) {
-    std::string kind;
-    int k;
-    if (parse_ranking_metric(name, kind, k)) out.push_back(name);
-  }
+  const Value& metrics = spec.compile.get("metrics");
+  // Ranking metrics rank the first output's scores, wherever the per-output form lists them.
+  const std::vector<Value> lists =
+      metrics.kind == Value::Kind::Keyed ? metrics.items() : std::vector<Value>{metrics};
+  for (const Value& list : lists)
+    for (const auto& name : list.strings()) {
+      std::string kind;
+      int k;
+      if (parse_ranking_metric(name, kind, k) && std::find(out.begin(), out.end(), name) == out.end())
+        out.push_back(name);
+    }
   return out;
 }
 
@@ -62,7 +68,7 @@ std::vector<Index> held_out_ranks(const NextItemSequences& n, const HeldOutItems
 
 Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size) {
   const std::vector<Tensor> outputs = predict_outputs(model, rows, batch_size);
-  const Value& loss = model.spec().compile.get("loss");
+  const Value& loss = model.spec().compile.get("loss").for_output(0, model.output_name(0));
   if (loss.s != "sampled_softmax") return outputs[0];
   const Node* node = model.find(loss.arg("item_embedding")->s);
   if (!node) throw TrainingError("no item table '" + loss.arg("item_embedding")->s + "'");

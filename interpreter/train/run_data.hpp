@@ -31,7 +31,7 @@ struct RunData {
 std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Graph& model,
                                        const std::vector<Index>& target_widths, bool need_targets);
 
-// compile.metrics that are ranking metrics (hr@K, ndcg@K, recall@K).
+// compile.metrics that are ranking metrics (hr@K, ndcg@K, recall@K, mrr@K, map@K, precision@K).
 std::vector<std::string> ranking_names(const ModelSpec& spec);
 
 // The ranking metrics of `model` on a held-out split ("validation" or "test"); empty for data that is not an

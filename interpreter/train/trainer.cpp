@@ -1,5 +1,6 @@
 #include "interpreter/train/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -54,6 +55,9 @@ Trainer::Trainer(Model& model, const Args& compile, uint64_t seed)
   output_losses_.assign(model.num_outputs(), 0.0);
   output_loss_sums_.assign(model.num_outputs(), 0.0);
   loss_grads_.resize(model.num_outputs());
+  row_weights_.resize(model.num_outputs());
+  metric_weights_.assign(model.num_outputs(), nullptr);
+  loss_scale_.assign(model.num_outputs(), 1.0);
   trainable_ = model.trainable_parameters();
 }
 
@@ -67,16 +71,64 @@ void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, I
     copy_rows(data.inputs[i].values, order, begin, end, model_.input_buffer(i));
   for (size_t k = 0; k < data.targets.size(); ++k)
     copy_rows(data.targets[k].values, order, begin, end, targets_[k]);
+  has_sample_weights_ = !data.sample_weights.values.empty();
+  if (has_sample_weights_) copy_rows(data.sample_weights.values, order, begin, end, sample_weights_);
+}
+
+namespace {
+
+// The class a target row stands for (class_weight's key): the label, the one-hot's index, or a binary
+// target rounded, as Keras reads it.
+Index target_class(const Real* target, Index target_width, Index output_width) {
+  if (target_width > 1) return static_cast<Index>(std::max_element(target, target + target_width) - target);
+  return static_cast<Index>(output_width > 1 ? target[0] : std::round(target[0]));
+}
+
+}  // namespace
+
+const Tensor* Trainer::row_weights(size_t k, bool training) {
+  const Tensor* mask = sequence_mask(k);
+  loss_scale_[k] = 1.0;
+  const bool by_class = training && !class_weights_.empty();
+  if (!has_sample_weights_ && !by_class) return mask;
+  const Tensor& y = model_.output(k);
+  const Index width = y.last_dim(), rows = y.size() / width,
+              per_sample = rows / std::max<Index>(1, y.batch());
+  const Index target_width = targets_[k].size() / std::max<Index>(1, rows);
+  Tensor& w = row_weights_[k];
+  w.resize({rows, 1});
+  double weight_sum = 0, count = 0;
+  for (Index r = 0; r < rows; ++r) {
+    const double m = mask ? static_cast<double>(mask->data[r]) : 1.0;
+    double v = m;
+    if (has_sample_weights_) v *= sample_weights_.data[r / per_sample];
+    if (by_class) {
+      const auto c =
+          static_cast<size_t>(target_class(targets_[k].ptr() + r * target_width, target_width, width));
+      if (c < class_weights_.size()) v *= class_weights_[c];
+    }
+    w.data[r] = static_cast<Real>(v);
+    weight_sum += v;
+    count += m;
+  }
+  // Keras divides the weighted sum by the rows (the unmasked steps), not by the weights' sum.
+  loss_scale_[k] = count > 0 ? weight_sum / count : 0.0;
+  return &w;
 }
 
 double Trainer::batch_loss(Random* training_rng) {
   double total = 0;
   for (size_t k = 0; k < model_.num_outputs(); ++k) {
     const Tensor& in = compiled_.logits_of[k] ? *compiled_.logits_of[k]->logits() : model_.output(k);
+    const Tensor* weights = row_weights(k, training_rng != nullptr);
+    metric_weights_[k] = weights;
     output_losses_[k] =
-        compiled_.losses[k]->compute(in, targets_[k], loss_grads_[k], sequence_mask(k), training_rng);
-    total += output_losses_[k];
-    if (training_rng) model_.output_grad(k).array() += loss_grads_[k].array();
+        loss_scale_[k] * compiled_.losses[k]->compute(in, targets_[k], loss_grads_[k], weights, training_rng);
+    const double share = compiled_.loss_weights[k];
+    total += share * output_losses_[k];
+    // The loss's gradient, scaled as its value is: by Keras's divisor, and by the output's loss weight.
+    const auto scale = static_cast<Real>(share * loss_scale_[k]);
+    if (training_rng) model_.output_grad(k).array() += scale * loss_grads_[k].array();
   }
   return total + model_.weight_penalty() + model_.activity_loss();
 }
@@ -111,7 +163,8 @@ void Trainer::fill_logs(Logs& logs, double loss_sum, Index seen, bool running) c
 
 void Trainer::update_metrics() {
   for (size_t k = 0; k < compiled_.metrics.size(); ++k)
-    for (auto& m : compiled_.metrics[k]) m->update(model_.output(k), targets_[k], sequence_mask(k));
+    for (auto& m : compiled_.metrics[k])
+      m->update(model_.output(k), targets_[k], m->weighted() ? metric_weights_[k] : sequence_mask(k));
 }
 
 void Trainer::reset_metrics() {
@@ -153,6 +206,12 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
     throw TrainingError("the model's input has batch_size " + std::to_string(*fixed) +
                         " but fit.batch_size is " + std::to_string(options.batch_size));
   std::vector<Index> order(static_cast<size_t>(n));
+  class_weights_ = options.class_weights;
+  // Validation inside fit and later evaluations weigh samples without the classes' weights.
+  struct ClearClassWeights {
+    std::vector<double>& weights;
+    ~ClearClassWeights() { weights.clear(); }
+  } clear_class_weights{class_weights_};
   Logs running;
   for (const auto& name : log_names(false)) running.emplace_back(name, 0.0);
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
@@ -243,9 +302,10 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
 }
 
 std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std::vector<OutputRef>& layers,
-                                   Index batch_size) {
+                                   Index batch_size, std::vector<Tensor>* masks) {
   const Index n = data.size();
   std::vector<Tensor> outputs(layers.size());
+  if (masks) masks->assign(layers.size(), Tensor());
   for (size_t k = 0; k < layers.size(); ++k)
     outputs[k].resize(with_batch(n, model.nodes()[layers[k].node].output_shapes[layers[k].index]));
   for (Index begin = 0; begin < n; begin += batch_size) {
@@ -263,6 +323,15 @@ std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std:
     for (size_t k = 0; k < outputs.size(); ++k) {
       const Tensor& y = model.layer_output(layers[k].node, layers[k].index);
       std::copy(y.data.begin(), y.data.end(), outputs[k].data.begin() + begin * y.row_size());
+      const Tensor* mask = masks ? model.layer_mask(layers[k].node, layers[k].index) : nullptr;
+      if (!mask) continue;
+      Tensor& all = (*masks)[k];
+      if (all.empty()) {
+        Shape shape = mask->shape;
+        shape[0] = n;
+        all.resize(shape);
+      }
+      std::copy(mask->data.begin(), mask->data.end(), all.data.begin() + begin * mask->row_size());
     }
   }
   return outputs;

@@ -38,6 +38,9 @@ struct FitOptions {
   // A source whose training data varies per epoch (implicit_feedback's fresh negatives) makes each epoch's;
   // otherwise fit's `train` serves every epoch.
   const DataSource* epoch_source = nullptr;
+  // Keras's class_weight: the loss weight of each class index (1 for classes beyond the list). Training
+  // steps only, as in Keras (evaluation weighs samples by sample_weight alone).
+  std::vector<double> class_weights;
   // Told of each epoch and step, in this order; one may stop training (EpochEnd::stop).
   std::vector<Callback*> callbacks;
 };
@@ -75,6 +78,9 @@ class Trainer {
   double batch_loss(Random* training_rng);
   void update_metrics();
   const Tensor* sequence_mask(size_t k) const;
+  // Output k's loss weight per prediction row: its mask times the sample weight (and in training the class
+  // weight) of the row's sample; the mask alone, or null, when no weights apply. Sets loss_scale_[k].
+  const Tensor* row_weights(size_t k, bool training);
   void accumulate_output_losses(Index rows);
   // Writes mean loss, per-output losses and metric results into logs named by log_names(false).
   void fill_logs(Logs& logs, double loss_sum, Index seen, bool running = false) const;
@@ -83,8 +89,15 @@ class Trainer {
   Model& model_;
   uint64_t seed_;
   Compiled compiled_;
-  std::vector<Tensor> targets_;                           // batch targets per output
-  std::vector<Tensor> loss_grads_;                        // per output
+  std::vector<Tensor> targets_;     // batch targets per output
+  std::vector<Tensor> loss_grads_;  // per output
+  Tensor sample_weights_;           // the batch's sample_weight, when the data has one
+  bool has_sample_weights_ = false;
+  std::vector<double> class_weights_;          // fit's, while fit runs
+  std::vector<Tensor> row_weights_;            // per output, see row_weights()
+  std::vector<const Tensor*> metric_weights_;  // per output: the weights of the last batch_loss
+  // Per output: Loss::compute averages over the weight sum, Keras over the rows (or unmasked steps) alone.
+  std::vector<double> loss_scale_;
   std::vector<double> output_losses_, output_loss_sums_;  // per output: last batch, and summed over an epoch
   std::vector<ParamSlot> trainable_;
   std::vector<Index> identity_order_;
@@ -93,8 +106,9 @@ class Trainer {
 
 // The model's outputs for every row of `data`, in inference mode.
 std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size);
-// The outputs of the given layers (any layer of the graph: a user tower) for every row of `data`.
+// The outputs of the given layers (any layer of the graph: a user tower) for every row of `data`. With
+// `masks`, also each output's mask ([rows, steps], 0/1), or an empty tensor for an output without one.
 std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std::vector<OutputRef>& layers,
-                                   Index batch_size);
+                                   Index batch_size, std::vector<Tensor>* masks = nullptr);
 
 }  // namespace yamlnet

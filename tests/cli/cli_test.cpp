@@ -112,7 +112,7 @@ TEST_CASE(
   REQUIRE(run("predict " + config + " --weights " + weights + " -o " + predictions).code == 0);
   const std::string text = slurp(predictions);
   CHECK(std::count(text.begin(), text.end(), '\n') == 51);
-  CHECK(text.rfind("out\n", 0) == 0);
+  CHECK(text.rfind("row,out\n0,", 0) == 0);  // row ids first, as export writes them
   const std::string npy = dir.path("p.npy");
   REQUIRE(run("predict " + config + " --weights " + weights + " -o " + npy).code == 0);
   CHECK(slurp(npy).size() == 128 + 50 * 4);  // header padded to 128 bytes, then 50 float32 values
@@ -120,6 +120,39 @@ TEST_CASE(
   CHECK(summary.code == 0);
   CHECK(summary.out.find(" hidden (Dense)") != std::string::npos);
   CHECK(summary.out.find("Total params: 41") != std::string::npos);
+}
+
+TEST_CASE("cli: predict and export reach any layer output (`lstm:1`) and write masks with --masks") {
+  TempDir dir;
+  const std::string data = dir.write("s.csv", "a,b,c,y\n1,2,0,1\n3,0,0,0\n");
+  const std::string config =
+      dir.write("seq.yaml",
+                "name: seq\nseed: 3\ninputs: {items: {shape: [3], dtype: int32}}\nlayers:\n"
+                "  - {name: emb, type: Embedding, input_dim: 4, output_dim: 2, mask_zero: true}\n"
+                "  - {name: lstm, type: LSTM, units: 2, return_sequences: true, return_state: true}\n"
+                "  - {name: pooled, type: GlobalAveragePooling1D, inputs: 'lstm:0'}\n"
+                "  - {name: out, type: Dense, units: 1, activation: sigmoid}\n"
+                "compile: {loss: bce}\ndata: {type: csv, columns: {items: [a, b, c], out: [y]}, test: " +
+                    data + "}\n");
+  const std::string weights = dir.path("w.json");
+  REQUIRE(run("init " + config + " -o " + weights).code == 0);
+  const std::string states = dir.path("states.csv");
+  const Result predicted = run(
+      "predict " + config + " --weights " + weights + " --outputs lstm:0 lstm:2 --masks -o " + states, true);
+  REQUIRE(predicted.code == 0);
+  // Steps at id 0 are masked: row 1 keeps steps 0 and 1, row 2 only step 0. The state has no mask.
+  const std::string text = slurp(states);
+  CHECK(text.substr(0, text.find('\n')) ==
+        "row,lstm:0_0,lstm:0_1,lstm:0_2,lstm:0_3,lstm:0_4,lstm:0_5,lstm:2_0,lstm:2_1,lstm:0_mask_0,"
+        "lstm:0_mask_1,lstm:0_mask_2");
+  CHECK(text.find(",1,1,0\n1,") != std::string::npos);
+  CHECK(text.substr(text.size() - 7) == ",1,0,0\n");
+  CHECK(predicted.out.find("predict --masks: no mask reaches lstm:2") != std::string::npos);
+  const Result wrong =
+      run("export " + config + " --weights " + weights + " --outputs lstm:3 -o " + states, true);
+  CHECK(wrong.code == 2);
+  CHECK(wrong.out.find("export --outputs: layer 'lstm' has 3 outputs (lstm:0 to lstm:2), not 'lstm:3'") !=
+        std::string::npos);
 }
 
 TEST_CASE("cli: exit codes 1 for a user error with file:line:col, 2 for usage") {

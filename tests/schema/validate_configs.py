@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Validates configs against schemas/model.schema.json with an independent validator (Debian's
-python3-jsonschema): every file in configs/ must pass; every invalid config whose second line says
+python3-jsonschema): every file in configs/, configs/seeds/ and tests/configs/valid/ must pass; every invalid config whose second line says
 `# schema: rejects` must fail (the others are invalid for reasons a schema cannot see: cycles, shapes...)."""
 import glob
 import json
@@ -17,7 +17,11 @@ jsonschema.Draft202012Validator.check_schema(schema)
 validator = jsonschema.Draft202012Validator(schema)
 
 failures = []
-valid = sorted(glob.glob(os.path.join(root, "configs", "*.yaml")))
+valid = sorted(
+    glob.glob(os.path.join(root, "configs", "*.yaml"))
+    + glob.glob(os.path.join(root, "configs", "seeds", "*.yaml"))
+    + glob.glob(os.path.join(root, "tests", "configs", "valid", "*.yaml"))
+)
 for path in valid:
     with open(path) as f:
         errors = list(validator.iter_errors(yaml.safe_load(f)))

@@ -149,8 +149,8 @@ TEST_CASE("several outputs: one loss each, summed, logged as <output>_loss, metr
   CHECK(*find_log(logs, "loss") == doctest::Approx(*find_log(logs, "a_loss") + *find_log(logs, "b_loss")));
 }
 
-TEST_CASE("auc: exact by ranking, ties at their average rank, over several batches") {
-  auto auc = Metric::create("auc", 1, 1);
+TEST_CASE("exact_auc: exact by ranking, ties at their average rank, over several batches") {
+  auto auc = Metric::create("exact_auc", 1, 1);
   Tensor p1({3, 1}), t1({3, 1}), p2({3, 1}), t2({3, 1});
   p1.data = {0.9f, 0.4f, 0.4f};
   t1.data = {1, 0, 1};
@@ -164,7 +164,7 @@ TEST_CASE("auc: exact by ranking, ties at their average rank, over several batch
   auc->reset();
   auc->update(p1, t1);
   CHECK(auc->result() == doctest::Approx(0.75));  // 0.9 beats 0.4 (1); 0.4 ties 0.4 (0.5): 1.5 of 2
-  CHECK_THROWS_AS(Metric::create("auc", 3, 1), TrainingError);
+  CHECK_THROWS_AS(Metric::create("exact_auc", 3, 1), TrainingError);
 }
 
 TEST_CASE("Embedding gradients are row-sparse, with the dense path's weights bit for bit") {
