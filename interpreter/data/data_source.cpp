@@ -1,5 +1,6 @@
 #include "interpreter/data/data_source.hpp"
 
+#include "interpreter/data/generated_data.hpp"
 #include "interpreter/data/implicit_feedback.hpp"
 #include "interpreter/data/interaction_log.hpp"
 #include "interpreter/data/next_item_sequences.hpp"
@@ -100,6 +101,7 @@ const std::vector<DataSourceEntry>& data_source_registry() {
           "test target and the one before the validation target, ranked against every item "
           "(compile.metrics: hr@K, recall@K, ndcg@K)",
           next_item_sequences_table()),
+      generated_data_entry(),
   };
   return entries;
 }

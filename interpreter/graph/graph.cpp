@@ -158,6 +158,14 @@ void Graph::build_layers(Resolution& graph, DiagnosticSink& sink) {
             shapes += (shapes.empty() ? "" : ", ") + shape_to_string(s);
           message += " (input shape" + std::string(node.input_shapes.size() > 1 ? "s " : " ") + shapes + ")";
         }
+        // Stacked recurrent layers as the Keras docs write them often miss return_sequences on the first.
+        for (const auto& r : refs[i]) {
+          const Args& producer = decls[r.node].args;
+          if (message.find("sequence") != std::string::npos && producer.has("return_sequences") &&
+              !producer.boolean("return_sequences"))
+            message += "; '" + decls[r.node].name +
+                       "' returns only its last step: give it return_sequences: true to feed every step here";
+        }
         sink.error(e.argument.empty() ? d.loc : d.arg_loc(e.argument), message);
         inputs_ok = false;
       }

@@ -69,7 +69,7 @@ std::string config_text(const json& req) {
   if (req.contains("train")) {
     const auto& t = req["train"];
     json optimizer = {{"type", t["optimizer"]}, {"learning_rate", t["lr"]}};
-    for (const char* key : {"beta_1", "beta_2", "epsilon"})
+    for (const char* key : {"beta_1", "beta_2", "epsilon", "rho", "momentum", "nesterov", "centered"})
       if (t.contains(key)) optimizer[key] = t[key];
     config["compile"] = {{"optimizer", optimizer}, {"loss", t["loss"]}};
   }
@@ -212,6 +212,17 @@ TEST_CASE("golden: Embedding, Flatten, Dropout at inference, NeuMF graph, masked
 TEST_CASE("golden: training steps with SGD and Keras Adam on binary cross-entropy") {
   check_training_case("train_sgd_dense_bce");
   check_training_case("train_adam_dense_bce");
+}
+
+TEST_CASE("golden: momentum, Nesterov, RMSprop (plain and with momentum) and Adamax as tfjs runs them") {
+  // tfjs's Adadelta divides by the previous step's accumulator and its centered RMSprop subtracts epsilon,
+  // neither as Keras does: those two are checked by hand (keras_optimizers_test) instead.
+  for (const char* name :
+       {"train_sgd_momentum_dense_bce", "train_sgd_nesterov_dense_bce", "train_rmsprop_dense_bce",
+        "train_rmsprop_momentum_dense_bce", "train_adamax_dense_bce"}) {
+    CAPTURE(name);
+    check_training_case(name);
+  }
 }
 
 TEST_CASE("golden: LSTM, GRU and SimpleRNN with masks at the start, middle and end") {

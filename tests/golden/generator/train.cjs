@@ -2,6 +2,9 @@
 // A request's `train` block as tf.keras 2's train_on_batch runs it: Keras's losses (cross-entropy on a sigmoid or
 // softmax Dense from its logits, as the TF backend does), masked losses averaged over the valid steps, and
 // Keras's SGD and Adam updates (tfjs's Adam places epsilon differently, so the update is written out here).
+// SGD with momentum, RMSprop (not centered) and Adamax are tfjs's own optimizers, whose updates are Keras 2's
+// (TF's kernels): the reference for those is an implementation other than ours. (tfjs's Adadelta reads the
+// previous accumulator and its centered RMSprop subtracts epsilon, so those are not Keras's.)
 const tf = require('@tensorflow/tfjs');
 const { inputTensors, forward } = require('./oracle.cjs');
 
@@ -53,6 +56,37 @@ const OPTIMIZERS = {
   },
 };
 
+// tfjs's optimizer as one update of every variable: tfjs keeps its slots by the variables' positions in the
+// call, so all gradients go in one applyGradients.
+function tfjsStep(optimizer) {
+  return (variables, grads) => optimizer.applyGradients(Object.fromEntries(variables.map((v) => [v.name, grads[v.name]])));
+}
+
+// Optimizers whose update tfjs implements as Keras 2 does.
+const TFJS_OPTIMIZERS = {
+  sgd_momentum: (train) => tfjsStep(tf.train.momentum(train.lr ?? 0.01, train.momentum, train.nesterov ?? false)),
+  rmsprop: (train) => {
+    if (train.centered) throw new Error("train: tfjs's centered RMSprop is not Keras's (it subtracts epsilon)");
+    return tfjsStep(tf.train.rmsprop(train.lr ?? 0.001, train.rho ?? 0.9, train.momentum ?? 0, train.epsilon ?? 1e-7));
+  },
+  adamax: (train) =>
+    tfjsStep(tf.train.adamax(train.lr ?? 0.001, train.beta_1 ?? 0.9, train.beta_2 ?? 0.999, train.epsilon ?? 1e-7)),
+};
+
+// The request's optimizer as update(variables, grads, t): `sgd` with a momentum is tfjs's momentum optimizer.
+function optimizerStep(spec) {
+  const name = spec.optimizer === 'sgd' && (spec.momentum ?? 0) > 0 ? 'sgd_momentum' : spec.optimizer;
+  if (TFJS_OPTIMIZERS[name]) return { update: TFJS_OPTIMIZERS[name](spec), impl: 'tfjs' };
+  const makeStep = OPTIMIZERS[name];
+  const known = [...Object.keys(OPTIMIZERS), ...Object.keys(TFJS_OPTIMIZERS)].join(', ');
+  if (!makeStep) throw new Error(`train.optimizer ${spec.optimizer}: the generator knows ${known}`);
+  const step = makeStep(spec);
+  return {
+    update: (variables, grads, t) => variables.forEach((variable) => step(variable, grads[variable.name], t)),
+    impl: 'keras',
+  };
+}
+
 // The output layer whose logits the loss reads, when Keras's TF backend would (a sigmoid/softmax Dense).
 function logitsLayer(request, outputKey, lossName) {
   const spec = request.model.layers.find((l) => l.name === outputKey);
@@ -78,9 +112,7 @@ function train(request, built) {
   }
   const outputKey = request.model.outputs[0];
   const loss = lossFunction(spec.loss);
-  const makeStep = OPTIMIZERS[spec.optimizer];
-  if (!makeStep) throw new Error(`train.optimizer ${spec.optimizer}: the generator knows sgd, adam`);
-  const step = makeStep(spec);
+  const { update, impl } = optimizerStep(spec);
   const logitsOf = logitsLayer(request, outputKey, spec.loss);
   const variables = built.flatMap(({ layer }) => layer.trainableWeights.map((w) => w.read()));
   const firstInput = request.inputs[request.model.inputs[0].name];
@@ -98,13 +130,13 @@ function train(request, built) {
       return tf.div(tf.sum(tf.mul(perStep, weight)), tf.sum(weight));
     }, variables);
     losses.push(value.dataSync()[0]);
-    for (const variable of variables) step(variable, grads[variable.name], s + 1);
+    update(variables, grads, s + 1);
   });
   const trainInfo = {
     loss: spec.loss,
     loss_impl: 'keras',
     optimizer: spec.optimizer,
-    optimizer_impl: 'keras',
+    optimizer_impl: impl,
     from_logits: [logitsOf !== null],
     batches,
   };
