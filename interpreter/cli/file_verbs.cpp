@@ -1,13 +1,16 @@
-// The verbs that read files a run wrote: diff, weights-summary and plot.
+// The verbs that read files a run wrote (diff, weights-summary and plot) and the Keras model import.
 #include <cmath>
 #include <cstdio>
 #include <memory>
 
+#include "interpreter/app/session.hpp"
 #include "interpreter/cli/verb.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/history_plot.hpp"
+#include "interpreter/io/keras_json.hpp"
 #include "interpreter/io/weights_diff.hpp"
 #include "interpreter/spec/config_diff.hpp"
+#include "interpreter/spec/model_spec.hpp"
 
 namespace yamlnet::cli {
 
@@ -116,6 +119,26 @@ void add_plot(CLI::App& app, VerbOutcome&) {
   cmd->add_option("-o,--output", *out, "SVG file to write")->required();
   cmd->callback([csv, out] {
     write_file_atomically(*out, history_svg(read_file(*csv), *csv));
+    std::printf("Wrote %s\n", out->c_str());
+  });
+}
+
+void add_import(CLI::App& app, VerbOutcome&) {
+  auto model = std::make_shared<std::string>(), out = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("import", "write a Keras model.to_json() file as a yamlnet config");
+  cmd->add_option("model", *model, "Keras model JSON (model.to_json(), Keras 1, 2 or 3)")->required();
+  cmd->add_option("-o,--output", *out, "config to write (YAML)")->required();
+  cmd->callback([model, out] {
+    nlohmann::ordered_json json;
+    try {
+      json = nlohmann::ordered_json::parse(read_file(*model));
+    } catch (const nlohmann::json::parse_error& e) {
+      throw DataError(*model, std::string("not a Keras model JSON: ") + e.what());
+    }
+    const std::string yaml = keras_json_to_yaml(json, *model);
+    // Only a config that builds is written: the import never leaves a model yamlnet would refuse.
+    validate_model(parse_model_spec(yaml, *out));
+    write_file_atomically(*out, yaml);
     std::printf("Wrote %s\n", out->c_str());
   });
 }

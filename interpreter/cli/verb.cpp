@@ -15,6 +15,7 @@ const std::vector<VerbEntry>& verb_registry() {
       {"diff", add_diff},           {"weights-summary", add_weights_summary},
       {"graph", add_graph},         {"plot", add_plot},
       {"schema", add_schema},       {"reference", add_reference},
+      {"import", add_import},
   };
   return verbs;
 }

@@ -55,6 +55,7 @@ void add_diff(CLI::App& app, VerbOutcome& outcome);
 void add_weights_summary(CLI::App& app, VerbOutcome& outcome);
 void add_graph(CLI::App& app, VerbOutcome& outcome);
 void add_plot(CLI::App& app, VerbOutcome& outcome);
+void add_import(CLI::App& app, VerbOutcome& outcome);
 void add_schema(CLI::App& app, VerbOutcome& outcome);
 void add_reference(CLI::App& app, VerbOutcome& outcome);
 

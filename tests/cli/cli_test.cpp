@@ -155,6 +155,26 @@ TEST_CASE("cli: predict and export reach any layer output (`lstm:1`) and write m
         std::string::npos);
 }
 
+TEST_CASE(
+    "cli: import writes a config that trains; a file that is not a Keras model is exit 1, nothing written") {
+  TempDir dir;
+  const std::string source = std::string(YAMLNET_SOURCE_DIR) + "/tests/inputs/keras/sequential_keras2.json";
+  const std::string config = dir.path("imported.yaml");
+  REQUIRE(run("import " + source + " -o " + config).code == 0);
+  CHECK(run("summary " + config).out.find("Total params: 874") != std::string::npos);  // 16*32+32 + 32*10+10
+  const std::string junk = dir.write("junk.json", "{\"class_name\": \"Functional\", \"config\": ");
+  const Result bad = run("import " + junk + " -o " + dir.path("junk.yaml"), true);
+  CHECK(bad.code == 1);
+  CHECK(bad.out.find("not a Keras model JSON") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("junk.yaml")));
+  const Result lambda = run("import " + std::string(YAMLNET_SOURCE_DIR) +
+                                "/tests/inputs/keras/unsupported.json -o " + dir.path("odd.yaml"),
+                            true);
+  CHECK(lambda.code == 1);
+  CHECK(lambda.out.find("layer 'double' (Lambda): yamlnet has no Lambda layer") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("odd.yaml")));
+}
+
 TEST_CASE("cli: exit codes 1 for a user error with file:line:col, 2 for usage") {
   TempDir dir;
   const std::string bad =

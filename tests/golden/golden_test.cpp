@@ -10,6 +10,7 @@
 
 #include "interpreter/app/config_tables.hpp"
 #include "interpreter/graph/model.hpp"
+#include "interpreter/io/keras_json.hpp"
 #include "interpreter/train/trainer.hpp"
 
 using namespace yamlnet;
@@ -126,15 +127,22 @@ void expect_mask(const Tensor* actual, const json& expected, const std::string& 
   for (Index i = 0; i < e.size(); ++i) CHECK_MESSAGE(actual->data[i] == e.data[i], what << "[" << i << "]");
 }
 
+// The case's model as a config: the reference's own layer list, or a Keras model.to_json() run through
+// `yamlnet import`'s conversion (keras3_format_dense).
+std::string case_config(const json& req, const std::string& name) {
+  if (!req["model"].contains("class_name")) return config_text(req);
+  return keras_json_to_yaml(nlohmann::ordered_json::parse(req["model"].dump()), name + ".req.json");
+}
+
 void check_inference_case(const std::string& name) {
   const json req = read_json(kCases + name + ".req.json");
   const json res = read_json(kCases + name + ".res.json");
-  Model model(parse_model_spec(config_text(req), name + ".req.json"));
+  Model model(parse_model_spec(case_config(req, name), name + ".req.json"));
   set_weights(model, req["weights"]);
   feed(model, req["inputs"]);
   model.forward(RunContext{});
   for (size_t k = 0; k < model.num_outputs(); ++k) {
-    const std::string key = req["model"]["outputs"][k];
+    const std::string key = res["output_order"][k];
     expect_close(model.output(k), res["outputs"][key], 1e-6, name + " output " + key);
     if (res.contains("output_masks") && res["output_masks"].contains(key))
       expect_mask(model.output_mask(k), res["output_masks"][key], name + " output mask " + key);
@@ -199,6 +207,14 @@ TEST_CASE("golden: Dense with every Keras activation") {
 
 TEST_CASE("golden: keras_version 3's hard_sigmoid, relu6(x + 3) / 6") {
   check_inference_case("dense_hard_sigmoid_keras3");
+}
+
+TEST_CASE(
+    "golden: a Keras 3 model.to_json(), imported, is Keras 3's model (keras_version 3 from its format)") {
+  const json req = read_json(kCases + std::string("keras3_format_dense.req.json"));
+  const std::string config = case_config(req, "keras3_format_dense");
+  CHECK(config.find("keras_version: 3") != std::string::npos);
+  check_inference_case("keras3_format_dense");
 }
 
 TEST_CASE("golden: Embedding, Flatten, Dropout at inference, NeuMF graph, masked average pooling") {
