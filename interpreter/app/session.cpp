@@ -7,6 +7,7 @@
 #include "interpreter/data/sources.hpp"
 #include "interpreter/graph/mask_flow.hpp"
 #include "interpreter/io/atomic_file.hpp"
+#include "interpreter/io/keras_export.hpp"
 #include "interpreter/io/run_outputs.hpp"
 #include "interpreter/io/table_writer.hpp"
 #include "interpreter/io/weights.hpp"
@@ -398,6 +399,18 @@ std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& opt
   const Dataset& data = pick_split(run.data->splits(), request.split, run.spec.file);
   return write_outputs(run, data, request.split, request.layer_outputs, request.masks, "export", request.path,
                        warnings);
+}
+
+std::vector<std::string> run_export_keras(const ModelSpec& spec, const RunOptions& options,
+                                          const std::string& format, const std::string& dir,
+                                          std::vector<std::string>& warnings) {
+  if (format != "tfjs")
+    throw UsageError("export-keras --format " + format +
+                     ": only tfjs is written so far (.keras and .h5 are not)");
+  warnings = spec_warnings(spec);
+  Model model(spec);
+  prepare_weights(model, options, warnings);
+  return write_tfjs_model(model, dir);
 }
 
 std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,

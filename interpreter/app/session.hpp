@@ -42,6 +42,12 @@ Logs run_evaluate(const ModelSpec& spec, const RunOptions& options, const std::s
 Logs run_evaluate(const RunOptions& options, const std::string& split, std::vector<std::string>& warnings);
 // Writes the model's outputs for `split` to `out_path` (.csv or .npy). Returns the number of rows.
 // The file type must be .csv or .npy (UsageError otherwise, before anything is computed).
+// The model with its weights as a TF.js Layers model in `dir` (model.json and one weights shard); returns
+// the files written. `format` is "tfjs" (the .keras and .h5 formats are not written yet: UsageError).
+std::vector<std::string> run_export_keras(const ModelSpec& spec, const RunOptions& options,
+                                          const std::string& format, const std::string& dir,
+                                          std::vector<std::string>& warnings);
+
 struct PredictRequest {
   std::string split = "test";
   std::string path;                  // .csv or .npy

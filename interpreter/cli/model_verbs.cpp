@@ -102,6 +102,26 @@ void add_export(CLI::App& app, VerbOutcome&) {
   });
 }
 
+void add_export_keras(CLI::App& app, VerbOutcome&) {
+  auto args = std::make_shared<ModelArgs>();
+  auto format = std::make_shared<std::string>("tfjs");
+  CLI::App* cmd =
+      app.add_subcommand("export-keras", "write the model and its weights in a Keras format (TF.js Layers)");
+  add_config_args(cmd, args->config);
+  add_weights_option(cmd, *args, true);
+  cmd->add_option("--format", *format, "tfjs: a TF.js Layers model folder (model.json + weights shard)")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", args->output, "folder to write")->required();
+  cmd->callback([args, format] {
+    const ModelSpec spec = args->config.load();
+    std::vector<std::string> warnings;
+    const std::vector<std::string> files =
+        run_export_keras(spec, args->options(), *format, args->output, warnings);
+    print_warnings(warnings);
+    for (const auto& f : files) std::printf("Wrote %s\n", f.c_str());
+  });
+}
+
 void add_recommend(CLI::App& app, VerbOutcome&) {
   struct RecommendArgs {
     ModelArgs model;

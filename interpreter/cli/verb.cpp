@@ -15,7 +15,7 @@ const std::vector<VerbEntry>& verb_registry() {
       {"diff", add_diff},           {"weights-summary", add_weights_summary},
       {"graph", add_graph},         {"plot", add_plot},
       {"schema", add_schema},       {"reference", add_reference},
-      {"import", add_import},
+      {"import", add_import},       {"export-keras", add_export_keras},
   };
   return verbs;
 }

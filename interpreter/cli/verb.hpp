@@ -47,6 +47,7 @@ void add_train(CLI::App& app, VerbOutcome& outcome);
 void add_evaluate(CLI::App& app, VerbOutcome& outcome);
 void add_predict(CLI::App& app, VerbOutcome& outcome);
 void add_export(CLI::App& app, VerbOutcome& outcome);
+void add_export_keras(CLI::App& app, VerbOutcome& outcome);
 void add_recommend(CLI::App& app, VerbOutcome& outcome);
 void add_summary(CLI::App& app, VerbOutcome& outcome);
 void add_validate(CLI::App& app, VerbOutcome& outcome);

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "interpreter/data/data_source.hpp"
+#include "interpreter/io/value_json.hpp"
 #include "interpreter/spec/keras_spellings.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/checkpoint.hpp"
@@ -22,45 +23,6 @@ namespace yamlnet {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json value_json(const Value& v) {
-  switch (v.kind) {
-    case Value::Kind::Int:
-      return v.i;
-    case Value::Kind::Float:
-      return v.f;
-    case Value::Kind::Bool:
-      return v.b;
-    case Value::Kind::String:
-    case Value::Kind::Function:
-      return v.s;
-    case Value::Kind::IntList:
-      return v.ints();
-    case Value::Kind::FloatList:
-      return v.floats();
-    case Value::Kind::StringList:
-      return v.strings();
-    case Value::Kind::None:
-    case Value::Kind::Keyed:
-      break;
-  }
-  return nullptr;
-}
-
-// "glorot_uniform" -> "GlorotUniform": the parser takes Keras's class names for functions too.
-std::string camel_case(const std::string& snake) {
-  std::string out;
-  bool upper = true;
-  for (char c : snake) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-    upper = false;
-  }
-  return out;
-}
 
 std::string def_ref(const std::string& name) {
   return "#/$defs/" + name;

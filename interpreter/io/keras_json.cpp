@@ -44,7 +44,9 @@ std::string number_text(double v) {
 YAML::Node keras_value(const Json& v) {
   if (v.is_object() && v.contains("class_name")) {
     YAML::Node out(YAML::NodeType::Map);
-    out["type"] = snake_case(v["class_name"].get<std::string>());
+    std::string cls = v["class_name"].get<std::string>();
+    if (cls.rfind("LeCun", 0) == 0) cls = "Lecun" + cls.substr(5);  // TF.js's spelling of Keras's Lecun*
+    out["type"] = snake_case(cls);
     if (v.contains("config") && v["config"].is_object())
       for (const auto& [key, item] : v["config"].items())
         if (!item.is_null()) out[key] = keras_value(item);

@@ -129,4 +129,18 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string camel_case(const std::string& snake) {
+  std::string out;
+  bool upper = true;
+  for (char c : snake) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out;
+}
+
 }  // namespace yamlnet

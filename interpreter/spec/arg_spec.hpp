@@ -147,5 +147,7 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
 std::string join_names(const std::vector<std::string>& names);
 // "GlorotUniform" -> "glorot_uniform", "L1L2" -> "l1_l2": Keras accepts class names for functions.
 std::string snake_case(const std::string& name);
+// "glorot_uniform" -> "GlorotUniform": Keras's class name of a function.
+std::string camel_case(const std::string& snake);
 
 }  // namespace yamlnet

@@ -36,7 +36,45 @@ function record(keys, values, masks) {
   return { outputs, outputMasks };
 }
 
-function respond(request) {
+// A request whose model is Keras's own model.to_json() (keras3_format_dense) as the oracle's layer list:
+// InputLayers become inputs, each layer's first call its inbound, and the Keras version follows the format
+// (Keras 3 writes `module`) unless the request says otherwise.
+function fromKerasJson(request) {
+  const model = request.model;
+  const config = model.config;
+  const inputs = [];
+  const layers = [];
+  for (const layer of config.layers) {
+    const c = layer.config;
+    if (layer.class_name === 'InputLayer') {
+      inputs.push({ name: c.name, shape: (c.batch_shape ?? c.batch_input_shape).slice(1), dtype: c.dtype });
+      continue;
+    }
+    const call = layer.inbound_nodes[0];
+    const tensors = Array.isArray(call) ? call : call.args.flat();
+    const inbound = tensors.map((t) => {
+      const [name, , index] = Array.isArray(t) ? t : t.config.keras_history;
+      return index ? `${name}:${index}` : name;
+    });
+    const { name, trainable, dtype, ...rest } = c;
+    // The weights are given and the forward pass ignores regularizers: Keras 3's wrapped objects are left out.
+    const forward = Object.fromEntries(
+      Object.entries(rest).filter(([key]) => !/_(initializer|regularizer|constraint)$/.test(key)),
+    );
+    layers.push({ class_name: layer.class_name, name, config: forward, inbound: inbound.length === 1 ? inbound[0] : inbound });
+  }
+  const outputs = Array.isArray(config.output_layers[0]) ? config.output_layers : [config.output_layers];
+  const keras_version = request.options?.keras_version ?? ('module' in model ? '3' : '2');
+  return {
+    ...request,
+    model: { inputs, layers, outputs: outputs.map((o) => o[0]) },
+    options: { ...(request.options || {}), keras_version },
+    notes: [`model given in Keras ${keras_version} format; converted to Keras 2 functional format`],
+  };
+}
+
+function respond(original) {
+  const request = original.model.class_name ? fromKerasJson(original) : original;
   const options = request.options || {};
   const kerasVersion = String(options.keras_version ?? '2');
   setKerasVersion(kerasVersion);
@@ -53,6 +91,7 @@ function respond(request) {
   };
   const outputKeys = request.model.outputs;
   const run = forward(built, inputTensors(request));
+  if (request.notes) response.notes = request.notes;
   const outputs = record(outputKeys, run.values, run.masks);
   response.outputs = outputs.outputs;
   response.output_order = outputKeys;
