@@ -5,9 +5,12 @@
 
 #include "interpreter/app/session.hpp"
 #include "interpreter/cli/verb.hpp"
+#include "interpreter/graph/model.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/history_plot.hpp"
 #include "interpreter/io/keras_json.hpp"
+#include "interpreter/io/tfjs_import.hpp"
+#include "interpreter/io/weights.hpp"
 #include "interpreter/io/weights_diff.hpp"
 #include "interpreter/spec/config_diff.hpp"
 #include "interpreter/spec/model_spec.hpp"
@@ -124,22 +127,42 @@ void add_plot(CLI::App& app, VerbOutcome&) {
 }
 
 void add_import(CLI::App& app, VerbOutcome&) {
-  auto model = std::make_shared<std::string>(), out = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("import", "write a Keras model.to_json() file as a yamlnet config");
-  cmd->add_option("model", *model, "Keras model JSON (model.to_json(), Keras 1, 2 or 3)")->required();
-  cmd->add_option("-o,--output", *out, "config to write (YAML)")->required();
-  cmd->callback([model, out] {
+  struct ImportArgs {
+    std::string model, out, weights_out;
+  };
+  auto args = std::make_shared<ImportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "import", "write a Keras model.to_json() file or a TF.js Layers model.json as a yamlnet config");
+  cmd->add_option("model", args->model,
+                  "Keras model JSON (model.to_json(), Keras 1, 2 or 3) or a TF.js Layers model.json")
+      ->required();
+  cmd->add_option("-o,--output", args->out, "config to write (YAML)")->required();
+  cmd->add_option("--weights-out", args->weights_out,
+                  "weights to write (a TF.js model's, in yamlnet's JSON)");
+  cmd->callback([args] {
     nlohmann::ordered_json json;
     try {
-      json = nlohmann::ordered_json::parse(read_file(*model));
+      json = nlohmann::ordered_json::parse(read_file(args->model));
     } catch (const nlohmann::json::parse_error& e) {
-      throw DataError(*model, std::string("not a Keras model JSON: ") + e.what());
+      throw DataError(args->model, std::string("not a Keras model JSON: ") + e.what());
     }
-    const std::string yaml = keras_json_to_yaml(json, *model);
+    // A TF.js model.json holds the Keras topology and a manifest of its weights' shards.
+    const bool tfjs = json.is_object() && json.contains("modelTopology");
+    const std::string yaml = keras_json_to_yaml(tfjs ? json["modelTopology"] : json, args->model);
     // Only a config that builds is written: the import never leaves a model yamlnet would refuse.
-    validate_model(parse_model_spec(yaml, *out));
-    write_file_atomically(*out, yaml);
-    std::printf("Wrote %s\n", out->c_str());
+    Model model(parse_model_spec(yaml, args->out));
+    if (!args->weights_out.empty()) {
+      if (!tfjs)
+        throw UsageError("import --weights-out: " + args->model +
+                         " is a model.to_json() file, which holds no weights");
+      assign_imported_weights(model, read_tfjs_weights(json, args->model), args->model);
+    }
+    write_file_atomically(args->out, yaml);
+    std::printf("Wrote %s\n", args->out.c_str());
+    if (!args->weights_out.empty()) {
+      save_weights(model, args->weights_out);
+      std::printf("Wrote %s\n", args->weights_out.c_str());
+    }
   });
 }
 

@@ -46,10 +46,20 @@ YAML::Node keras_value(const Json& v) {
     YAML::Node out(YAML::NodeType::Map);
     std::string cls = v["class_name"].get<std::string>();
     if (cls.rfind("LeCun", 0) == 0) cls = "Lecun" + cls.substr(5);  // TF.js's spelling of Keras's Lecun*
+    const Json& config = v.contains("config") && v["config"].is_object() ? v["config"] : Json::object();
+    // L1L2 with one term zero is what a person writes as l1 or l2 (TF.js writes L1L2 for both).
+    if (cls == "L1L2") {
+      const double l1 = config.value("l1", 0.0), l2 = config.value("l2", 0.0);
+      if (l1 == 0.0 || l2 == 0.0) {
+        out["type"] = l1 == 0.0 ? "l2" : "l1";
+        out[l1 == 0.0 ? "l2" : "l1"] = number_text(l1 == 0.0 ? l2 : l1);
+        out.SetStyle(YAML::EmitterStyle::Flow);
+        return out;
+      }
+    }
     out["type"] = snake_case(cls);
-    if (v.contains("config") && v["config"].is_object())
-      for (const auto& [key, item] : v["config"].items())
-        if (!item.is_null()) out[key] = keras_value(item);
+    for (const auto& [key, item] : config.items())
+      if (!item.is_null()) out[key] = keras_value(item);
     out.SetStyle(YAML::EmitterStyle::Flow);
     return out;
   }

@@ -175,6 +175,21 @@ TEST_CASE(
   CHECK_FALSE(std::filesystem::exists(dir.path("odd.yaml")));
 }
 
+TEST_CASE("cli: export-keras then import gives back byte-identical weights") {
+  TempDir dir;
+  for (const char* config : {"configs/ncf_neumf.yaml", "configs/fashion_lstm.yaml",
+                             "configs/seeds/keras1_recurrent_layers.yaml"}) {
+    CAPTURE(config);
+    const std::string path = std::string(YAMLNET_SOURCE_DIR) + "/" + config;
+    const std::string weights = dir.path("w.json"), back = dir.path("back.json");
+    REQUIRE(run("init " + path + " -o " + weights).code == 0);
+    REQUIRE(run("export-keras " + path + " --weights " + weights + " -o " + dir.path("tfjs")).code == 0);
+    REQUIRE(run("import " + dir.path("tfjs/model.json") + " -o " + dir.path("back.yaml") + " --weights-out " + back)
+                .code == 0);
+    CHECK(slurp(back) == slurp(weights));
+  }
+}
+
 TEST_CASE("cli: exit codes 1 for a user error with file:line:col, 2 for usage") {
   TempDir dir;
   const std::string bad =

@@ -1,7 +1,7 @@
 // `yamlnet export-keras --format tfjs`: every config of configs/ and configs/seeds/, exported with its
 // initial weights, is loaded by TF.js's own loadLayersModel and predicts what yamlnet predicts (1e-6);
 // configs with a layer no Keras has are reported by name. The export's topology reads back through `yamlnet
-// import` as the same model.
+// import` as the same model, and models TF.js builds and saves itself import with their weights.
 #include "interpreter/io/keras_export.hpp"
 
 #include <doctest/doctest.h>
@@ -16,6 +16,7 @@
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/keras_json.hpp"
+#include "interpreter/io/tfjs_import.hpp"
 #include "layers/core/input_layer.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -100,6 +101,42 @@ TEST_CASE("export-keras tfjs: TF.js loads every exportable config and predicts w
   CHECK(checked >= 12);
 }
 
+TEST_CASE("import: models built and saved by TF.js itself predict in yamlnet what they predict in TF.js") {
+  const std::string node = YAMLNET_NODE;
+  const std::string generator = std::string(YAMLNET_SOURCE_DIR) + "/tests/golden/generator/";
+  if (!std::filesystem::exists(node) || !std::filesystem::exists(generator + "node_modules")) {
+    MESSAGE("skipped: node or the pinned TF.js (npm ci --prefix tests/golden/generator) is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string command =
+      node + " " + generator + "save_tfjs_model.cjs " + dir.path("") + " > " + dir.path("log.txt") + " 2>&1";
+  const int status = std::system(command.c_str());
+  INFO(slurp(dir.path("log.txt")));
+  REQUIRE(status == 0);
+  for (const char* name : {"mlp", "tagger"}) {
+    CAPTURE(name);
+    const std::string model_json = dir.path(std::string(name) + "/model.json");
+    const auto json = nlohmann::ordered_json::parse(slurp(model_json));
+    Model model(parse_model_spec(keras_json_to_yaml(json["modelTopology"], model_json), "imported.yaml"));
+    assign_imported_weights(model, read_tfjs_weights(json, model_json), model_json);
+    const auto testcase = nlohmann::json::parse(slurp(dir.path(std::string(name) + "/case.json")));
+    for (size_t i = 0; i < model.num_inputs(); ++i) {
+      Shape shape;
+      for (const auto& d : testcase["inputs"][i]["shape"]) shape.push_back(d.get<Index>());
+      Tensor& buffer = model.input_buffer(i);
+      buffer.resize(shape);
+      const auto values = testcase["inputs"][i]["data"].get<std::vector<double>>();
+      std::copy(values.begin(), values.end(), buffer.data.begin());
+    }
+    model.forward(RunContext{});
+    const auto expected = testcase["outputs"][0]["data"].get<std::vector<double>>();
+    REQUIRE(static_cast<size_t>(model.output(0).size()) == expected.size());
+    for (size_t v = 0; v < expected.size(); ++v)
+      CHECK(model.output(0).data[v] == doctest::Approx(expected[v]).epsilon(1e-6));
+  }
+}
+
 TEST_CASE("export-keras: the topology imports back as the same model; a layer no Keras has is named") {
   Model model(load_model_spec(std::string(YAMLNET_SOURCE_DIR) + "/configs/fashion_gru_bidirectional.yaml"));
   const std::string yaml = keras_json_to_yaml(keras_topology(model), "exported.json");
@@ -121,4 +158,30 @@ TEST_CASE("export-keras: the topology imports back as the same model; a layer no
     CHECK(std::string(e.what()).find("layer 'hist_emb' (SequencePooling): no Keras layer computes this") !=
           std::string::npos);
   }
+}
+
+TEST_CASE("import: a TF.js model with short shards, missing or misshapen weights is one clear error") {
+  Model model(load_model_spec(std::string(YAMLNET_SOURCE_DIR) + "/configs/fashion_mlp.yaml"));
+  model.initialize(1);
+  TempDir dir;
+  write_tfjs_model(model, dir.path("m"));
+  const std::string path = dir.path("m/model.json");
+  auto json = nlohmann::ordered_json::parse(slurp(path));
+  const std::string shard = slurp(dir.path("m/group1-shard1of1.bin"));
+  write_file_atomically(dir.path("m/group1-shard1of1.bin"), shard.substr(0, shard.size() - 4));
+  CHECK_THROWS_WITH_AS(read_tfjs_weights(json, path), doctest::Contains("the shards end before weight"),
+                       DataError);
+  write_file_atomically(dir.path("m/group1-shard1of1.bin"), shard);
+  ImportedWeights weights = read_tfjs_weights(json, path);
+  weights.tensors.pop_back();                       // probabilities/bias
+  weights.tensors[0].second.shape = {28 * 28, 64};  // hidden/kernel misshapen
+  weights.tensors.emplace_back("extra/kernel", Tensor({1}));
+  CHECK_THROWS_WITH_AS(
+      assign_imported_weights(model, weights, path),
+      doctest::Contains("weight 'hidden/kernel' is (784, 64), the model's (784, 128); no weight "
+                        "'probabilities/bias'; weight 'extra/kernel' belongs to no layer"),
+      DataError);
+  json["weightsManifest"][0]["weights"][0]["dtype"] = "int32";
+  CHECK_THROWS_WITH_AS(read_tfjs_weights(json, path), doctest::Contains("yamlnet reads float32 weights"),
+                       DataError);
 }
