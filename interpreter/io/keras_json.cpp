@@ -39,6 +39,16 @@ std::string number_text(double v) {
   return std::string(buf, res.ptr);
 }
 
+YAML::Node keras_value(const Json& v);
+
+// `entries` (a JSON object) added to the flow-style map `out`, nulls left out.
+YAML::Node with_entries(YAML::Node out, const Json& entries) {
+  for (const auto& [key, item] : entries.items())
+    if (!item.is_null()) out[key] = keras_value(item);
+  out.SetStyle(YAML::EmitterStyle::Flow);
+  return out;
+}
+
 // A Keras value as YAML: {class_name, config} objects (initializers, regularizers, constraints) become
 // {type: snake_name, ...config}; nulls are left out.
 YAML::Node keras_value(const Json& v) {
@@ -58,18 +68,9 @@ YAML::Node keras_value(const Json& v) {
       }
     }
     out["type"] = snake_case(cls);
-    for (const auto& [key, item] : config.items())
-      if (!item.is_null()) out[key] = keras_value(item);
-    out.SetStyle(YAML::EmitterStyle::Flow);
-    return out;
+    return with_entries(out, config);
   }
-  if (v.is_object()) {
-    YAML::Node out(YAML::NodeType::Map);
-    for (const auto& [key, item] : v.items())
-      if (!item.is_null()) out[key] = keras_value(item);
-    out.SetStyle(YAML::EmitterStyle::Flow);
-    return out;
-  }
+  if (v.is_object()) return with_entries(YAML::Node(YAML::NodeType::Map), v);
   if (v.is_array()) {
     YAML::Node out(YAML::NodeType::Sequence);
     for (const auto& item : v) out.push_back(keras_value(item));

@@ -53,22 +53,19 @@ void check_per_output(const Value& value, const Graph& graph, const std::string&
 std::vector<std::unique_ptr<Metric>> output_metrics(const Value& plain, const Value& weighted, Index width,
                                                     Index target_width) {
   std::vector<std::unique_ptr<Metric>> out;
-  for (const auto& name : plain.strings()) {
-    std::string kind;
-    int cutoff;
-    if (parse_ranking_metric(name, kind, cutoff)) continue;  // computed over ranking sets, not batches
-    out.push_back(Metric::create(name, width, target_width));
-  }
   const std::vector<std::string>& unweighted = plain.strings();
-  for (const auto& name : weighted.strings()) {
-    std::string kind;
-    int cutoff;
-    if (parse_ranking_metric(name, kind, cutoff)) continue;
-    // Keras tells the two apart when a metric is asked for both ways.
-    const bool both = std::find(unweighted.begin(), unweighted.end(), name) != unweighted.end();
-    out.push_back(Metric::create(name, width, target_width, both ? "weighted_" + name : name));
-    out.back()->set_weighted(true);
-  }
+  for (const Value* list : {&plain, &weighted})
+    for (const auto& name : list->strings()) {
+      std::string kind;
+      int cutoff;
+      if (parse_ranking_metric(name, kind, cutoff)) continue;  // computed over ranking sets, not batches
+      const bool is_weighted = list == &weighted;
+      // Keras tells the two apart when a metric is asked for both ways.
+      const bool both =
+          is_weighted && std::find(unweighted.begin(), unweighted.end(), name) != unweighted.end();
+      out.push_back(Metric::create(name, width, target_width, both ? "weighted_" + name : name));
+      out.back()->set_weighted(is_weighted);
+    }
   return out;
 }
 

@@ -82,7 +82,9 @@ class TopKAccuracy : public Metric {
 };
 
 // Keras's confusion-matrix metrics: every output value is a binary prediction, positive above each
-// threshold; the (weighted) true/false positive/negative counts accumulate over the epoch.
+// threshold; the (weighted) true/false positive/negative counts accumulate over the epoch. A value counts
+// once, in the bucket of the thresholds it exceeds (a binary search, not one test per threshold); the counts
+// per threshold are sums over the buckets above it.
 class ConfusionMetric : public Metric {
  public:
   ConfusionMetric(std::string name, std::vector<double> thresholds)
@@ -90,7 +92,8 @@ class ConfusionMetric : public Metric {
     reset();
   }
   void reset() override {
-    for (auto* counts : {&tp_, &fp_, &tn_, &fn_}) counts->assign(thresholds_.size(), 0.0);
+    positives_.assign(thresholds_.size() + 1, 0.0);
+    negatives_.assign(thresholds_.size() + 1, 0.0);
   }
   void update(const Tensor& pred, const Tensor& target, const Tensor* row_weights) override {
     const Index width = pred.last_dim(), rows = pred.size() / width;
@@ -99,32 +102,60 @@ class ConfusionMetric : public Metric {
       if (w == 0.0) continue;
       for (Index c = 0; c < width; ++c) {
         const double p = pred.data[r * width + c];
-        const bool positive = target.data[r * width + c] > Real(0.5);
-        for (size_t t = 0; t < thresholds_.size(); ++t) {
-          const bool predicted = p > thresholds_[t];
-          (positive ? (predicted ? tp_ : fn_) : (predicted ? fp_ : tn_))[t] += w;
-        }
+        // How many thresholds p is above: predicted positive at threshold t exactly when t < bucket.
+        const auto bucket = static_cast<size_t>(std::lower_bound(thresholds_.begin(), thresholds_.end(), p) -
+                                                thresholds_.begin());
+        (target.data[r * width + c] > Real(0.5) ? positives_ : negatives_)[bucket] += w;
       }
     }
   }
 
  protected:
+  struct Counts {
+    std::vector<double> tp, fp, tn, fn;  // per threshold
+  };
+  Counts counts() const {
+    const size_t n = thresholds_.size();
+    Counts c{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
+    double positives_above = 0, negatives_above = 0, positives_total = 0, negatives_total = 0;
+    for (size_t b = 0; b <= n; ++b) {
+      positives_total += positives_[b];
+      negatives_total += negatives_[b];
+    }
+    for (size_t t = n; t-- > 0;) {
+      positives_above += positives_[t + 1];
+      negatives_above += negatives_[t + 1];
+      c.tp[t] = positives_above;
+      c.fp[t] = negatives_above;
+      c.fn[t] = positives_total - positives_above;
+      c.tn[t] = negatives_total - negatives_above;
+    }
+    return c;
+  }
   double row_value(const Real*, const Real*, Index) const override { return 0.0; }
   static double ratio(double a, double b) { return b == 0.0 ? 0.0 : a / b; }  // tf.math.divide_no_nan
   std::vector<double> thresholds_;
-  std::vector<double> tp_, fp_, tn_, fn_;
+
+ private:
+  std::vector<double> positives_, negatives_;  // weights per bucket: values above exactly b thresholds
 };
 
 class Precision : public ConfusionMetric {
  public:
   explicit Precision(std::string name) : ConfusionMetric(std::move(name), {0.5}) {}
-  double result() const override { return ratio(tp_[0], tp_[0] + fp_[0]); }
+  double result() const override {
+    const Counts c = counts();
+    return ratio(c.tp[0], c.tp[0] + c.fp[0]);
+  }
 };
 
 class Recall : public ConfusionMetric {
  public:
   explicit Recall(std::string name) : ConfusionMetric(std::move(name), {0.5}) {}
-  double result() const override { return ratio(tp_[0], tp_[0] + fn_[0]); }
+  double result() const override {
+    const Counts c = counts();
+    return ratio(c.tp[0], c.tp[0] + c.fn[0]);
+  }
 };
 
 // Keras's AUC(): 200 thresholds evenly over [0, 1] (the ends just outside it), the ROC curve's area by the
@@ -135,7 +166,10 @@ class ThresholdAuc : public ConfusionMetric {
   ThresholdAuc(std::string name, bool pr)
       : ConfusionMetric(std::move(name), keras_thresholds(200)), pr_(pr) {}
   bool cheap_to_read() const override { return false; }
-  double result() const override { return pr_ ? pr_area() : roc_area(); }
+  double result() const override {
+    const Counts c = counts();
+    return pr_ ? pr_area(c) : roc_area(c);
+  }
 
  private:
   static std::vector<double> keras_thresholds(int count) {
@@ -145,24 +179,24 @@ class ThresholdAuc : public ConfusionMetric {
     t.push_back(1.0 + kEpsilon);
     return t;
   }
-  double roc_area() const {
+  double roc_area(const Counts& c) const {
     double area = 0;
     for (size_t t = 0; t + 1 < thresholds_.size(); ++t) {
-      const double x0 = ratio(fp_[t], fp_[t] + tn_[t]), x1 = ratio(fp_[t + 1], fp_[t + 1] + tn_[t + 1]);
-      const double y0 = ratio(tp_[t], tp_[t] + fn_[t]), y1 = ratio(tp_[t + 1], tp_[t + 1] + fn_[t + 1]);
+      const double x0 = ratio(c.fp[t], c.fp[t] + c.tn[t]), x1 = ratio(c.fp[t + 1], c.fp[t + 1] + c.tn[t + 1]);
+      const double y0 = ratio(c.tp[t], c.tp[t] + c.fn[t]), y1 = ratio(c.tp[t + 1], c.tp[t + 1] + c.fn[t + 1]);
       area += (x0 - x1) * (y0 + y1) / 2.0;
     }
     return area;
   }
-  double pr_area() const {
+  double pr_area(const Counts& c) const {
     double area = 0;
     for (size_t t = 0; t + 1 < thresholds_.size(); ++t) {
-      const double p0 = tp_[t] + fp_[t], p1 = tp_[t + 1] + fp_[t + 1];
-      const double dtp = tp_[t] - tp_[t + 1];
+      const double p0 = c.tp[t] + c.fp[t], p1 = c.tp[t + 1] + c.fp[t + 1];
+      const double dtp = c.tp[t] - c.tp[t + 1];
       const double slope = ratio(dtp, std::max(p0 - p1, 0.0));
-      const double intercept = tp_[t + 1] - slope * p1;
+      const double intercept = c.tp[t + 1] - slope * p1;
       const double p_ratio = p0 > 0 && p1 > 0 ? ratio(p0, std::max(p1, 0.0)) : 1.0;
-      area += ratio(slope * (dtp + intercept * std::log(p_ratio)), std::max(tp_[t + 1] + fn_[t + 1], 0.0));
+      area += ratio(slope * (dtp + intercept * std::log(p_ratio)), std::max(c.tp[t + 1] + c.fn[t + 1], 0.0));
     }
     return area;
   }

@@ -207,7 +207,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
                         " but fit.batch_size is " + std::to_string(options.batch_size));
   std::vector<Index> order(static_cast<size_t>(n));
   class_weights_ = options.class_weights;
-  // Validation inside fit and later evaluations weigh samples without the classes' weights.
+  // Only this fit's steps take them (evaluation never does): a later train_on_batch runs without them.
   struct ClearClassWeights {
     std::vector<double>& weights;
     ~ClearClassWeights() { weights.clear(); }
