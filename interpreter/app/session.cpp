@@ -7,7 +7,7 @@
 #include "interpreter/data/sources.hpp"
 #include "interpreter/graph/mask_flow.hpp"
 #include "interpreter/io/atomic_file.hpp"
-#include "interpreter/io/keras_export.hpp"
+#include "interpreter/io/keras_formats.hpp"
 #include "interpreter/io/run_outputs.hpp"
 #include "interpreter/io/table_writer.hpp"
 #include "interpreter/io/weights.hpp"
@@ -30,17 +30,21 @@ std::vector<std::string> spec_warnings(const ModelSpec& spec) {
 // Loads weights into a freshly built model, or initialises it from the seed.
 void prepare_weights(Model& model, const RunOptions& options, std::vector<std::string>& warnings) {
   model.initialize(model.spec().seed);
-  for (const auto& entry : model.spec().init_from) {
-    std::string text;
-    try {
-      text = read_file(entry.path);
-    } catch (const Error& e) {
-      throw WeightsError(entry.loc.str() + ": init_from: " + e.what());
-    }
-    load_weights_from_text(model, text, entry.path, &entry.layers);
-  }
-  if (!options.weights_in.empty())
+  // A weights file sets every parameter, so the files init_from names (needed only to start a training)
+  // are not read: a trained model exports and predicts without them.
+  if (!options.weights_in.empty()) {
     for (auto& w : load_weights(model, options.weights_in)) warnings.push_back(w);
+  } else {
+    for (const auto& entry : model.spec().init_from) {
+      std::string text;
+      try {
+        text = read_file(entry.path);
+      } catch (const Error& e) {
+        throw WeightsError(entry.loc.str() + ": init_from: " + e.what());
+      }
+      load_weights_from_text(model, text, entry.path, &entry.layers);
+    }
+  }
   for (auto& w : dropped_mask_warnings(model)) warnings.push_back(w);
 }
 
@@ -404,13 +408,11 @@ std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& opt
 std::vector<std::string> run_export_keras(const ModelSpec& spec, const RunOptions& options,
                                           const std::string& format, const std::string& dir,
                                           std::vector<std::string>& warnings) {
-  if (format != "tfjs")
-    throw UsageError("export-keras --format " + format +
-                     ": only tfjs is written so far (.keras and .h5 are not)");
+  const KerasFormat& chosen = choose_keras_format(format, dir);
   warnings = spec_warnings(spec);
   Model model(spec);
   prepare_weights(model, options, warnings);
-  return write_tfjs_model(model, dir);
+  return chosen.write(model, dir);
 }
 
 std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,

@@ -42,10 +42,10 @@ Logs run_evaluate(const ModelSpec& spec, const RunOptions& options, const std::s
 Logs run_evaluate(const RunOptions& options, const std::string& split, std::vector<std::string>& warnings);
 // Writes the model's outputs for `split` to `out_path` (.csv or .npy). Returns the number of rows.
 // The file type must be .csv or .npy (UsageError otherwise, before anything is computed).
-// The model with its weights as a TF.js Layers model in `dir` (model.json and one weights shard); returns
-// the files written. `format` is "tfjs" (the .keras and .h5 formats are not written yet: UsageError).
+// The model with its weights in a Keras format (keras_formats(): `format`, or else the one `path`'s
+// extension names, or else a TF.js folder); returns the files written.
 std::vector<std::string> run_export_keras(const ModelSpec& spec, const RunOptions& options,
-                                          const std::string& format, const std::string& dir,
+                                          const std::string& format, const std::string& path,
                                           std::vector<std::string>& warnings);
 
 struct PredictRequest {

@@ -8,7 +8,7 @@
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/history_plot.hpp"
-#include "interpreter/io/keras_json.hpp"
+#include "interpreter/io/keras_formats.hpp"
 #include "interpreter/io/tfjs_import.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/io/weights_diff.hpp"
@@ -131,33 +131,27 @@ void add_import(CLI::App& app, VerbOutcome&) {
     std::string model, out, weights_out;
   };
   auto args = std::make_shared<ImportArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "import", "write a Keras model.to_json() file or a TF.js Layers model.json as a yamlnet config");
+  CLI::App* cmd = app.add_subcommand("import",
+                                     "write a Keras model (.keras, .h5, model.to_json(), TF.js "
+                                     "model.json) as a yamlnet config and its weights");
   cmd->add_option("model", args->model,
-                  "Keras model JSON (model.to_json(), Keras 1, 2 or 3) or a TF.js Layers model.json")
+                  "a Keras 3 .keras archive, a Keras 1/2 .h5 model, a model.to_json() file (Keras 1, 2 or 3) "
+                  "or a TF.js Layers model.json")
       ->required();
   cmd->add_option("-o,--output", args->out, "config to write (YAML)")->required();
   cmd->add_option("--weights-out", args->weights_out,
-                  "weights to write (a TF.js model's, in yamlnet's JSON)");
+                  "weights to write in yamlnet's JSON (from a .keras, .h5 or TF.js model)");
   cmd->callback([args] {
-    nlohmann::ordered_json json;
-    try {
-      json = nlohmann::ordered_json::parse(read_file(args->model));
-    } catch (const nlohmann::json::parse_error& e) {
-      throw DataError(args->model, std::string("not a Keras model JSON: ") + e.what());
-    }
-    // A TF.js model.json holds the Keras topology and a manifest of its weights' shards.
-    const bool tfjs = json.is_object() && json.contains("modelTopology");
-    const std::string yaml = keras_json_to_yaml(tfjs ? json["modelTopology"] : json, args->model);
+    const KerasImport imported = import_keras_model(args->model);
     // Only a config that builds is written: the import never leaves a model yamlnet would refuse.
-    Model model(parse_model_spec(yaml, args->out));
+    Model model(parse_model_spec(imported.yaml, args->out));
     if (!args->weights_out.empty()) {
-      if (!tfjs)
+      if (!imported.has_weights)
         throw UsageError("import --weights-out: " + args->model +
                          " is a model.to_json() file, which holds no weights");
-      assign_imported_weights(model, read_tfjs_weights(json, args->model), args->model);
+      assign_imported_weights(model, imported.weights(model), args->model);
     }
-    write_file_atomically(args->out, yaml);
+    write_file_atomically(args->out, imported.yaml);
     std::printf("Wrote %s\n", args->out.c_str());
     if (!args->weights_out.empty()) {
       save_weights(model, args->weights_out);

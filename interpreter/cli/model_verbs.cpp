@@ -6,6 +6,7 @@
 #include "interpreter/app/session.hpp"
 #include "interpreter/cli/progress_bar.hpp"
 #include "interpreter/cli/verb.hpp"
+#include "interpreter/io/keras_formats.hpp"
 
 namespace yamlnet::cli {
 
@@ -104,14 +105,16 @@ void add_export(CLI::App& app, VerbOutcome&) {
 
 void add_export_keras(CLI::App& app, VerbOutcome&) {
   auto args = std::make_shared<ModelArgs>();
-  auto format = std::make_shared<std::string>("tfjs");
-  CLI::App* cmd =
-      app.add_subcommand("export-keras", "write the model and its weights in a Keras format (TF.js Layers)");
+  auto format = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "export-keras", "write the model and its weights as a Keras model (.keras, .h5 or TF.js)");
   add_config_args(cmd, args->config);
   add_weights_option(cmd, *args, true);
-  cmd->add_option("--format", *format, "tfjs: a TF.js Layers model folder (model.json + weights shard)")
-      ->capture_default_str();
-  cmd->add_option("-o,--output", args->output, "folder to write")->required();
+  std::string formats;
+  for (const KerasFormat& f : keras_formats())
+    formats += (formats.empty() ? "" : "; ") + f.name + ": " + f.description;
+  cmd->add_option("--format", *format, formats + ". Default: by the output's extension, else tfjs");
+  cmd->add_option("-o,--output", args->output, "file (.keras, .h5) or folder (tfjs) to write")->required();
   cmd->callback([args, format] {
     const ModelSpec spec = args->config.load();
     std::vector<std::string> warnings;

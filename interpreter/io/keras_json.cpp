@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <set>
+#include <stdexcept>
 
 #include "interpreter/spec/arg_parser.hpp"
 #include "interpreter/spec/diagnostics.hpp"
@@ -88,14 +89,16 @@ YAML::Node keras_value(const Json& v) {
 // {keras_history: [...]}} (Keras 3).
 const Json* history_of(const Json& tensor) {
   if (tensor.is_array() && tensor.size() >= 3 && tensor[0].is_string()) return &tensor;
-  if (tensor.is_object() && tensor.contains("config") && tensor["config"].contains("keras_history"))
-    return &tensor["config"]["keras_history"];
+  if (tensor.is_object() && tensor.contains("config") && tensor["config"].contains("keras_history")) {
+    const Json& history = tensor["config"]["keras_history"];
+    if (history.is_array() && history.size() >= 3 && history[0].is_string()) return &history;
+  }
   return nullptr;
 }
 
 class Importer {
  public:
-  explicit Importer(std::string source) : source_(std::move(source)) {}
+  Importer(std::string source, std::string kind) : source_(std::move(source)), kind_(std::move(kind)) {}
 
   std::string convert(const Json& root) {
     version_ = detect_version(root);
@@ -117,8 +120,9 @@ class Importer {
     if (!problems_.empty()) throw ConfigError(problems_);
     YAML::Emitter emitter;
     emitter << out;
-    return "# Imported by yamlnet import from " + source_ + " (Keras " + std::to_string(version_) +
-           "'s model.to_json()).\n" + emitter.c_str() + "\n";
+    const std::string kind =
+        kind_.empty() ? "Keras " + std::to_string(version_) + "'s model.to_json()" : kind_;
+    return "# Imported by yamlnet import from " + source_ + " (" + kind + ").\n" + emitter.c_str() + "\n";
   }
 
  private:
@@ -138,8 +142,10 @@ class Importer {
   // An Input: its per-sample shape (the batch dimension dropped), a fixed batch size and a non-float dtype.
   YAML::Node input_entry(const Json& config, const std::string& name) {
     YAML::Node entry(YAML::NodeType::Map);
-    const Json& batch_shape =
-        config.contains("batch_shape") ? config["batch_shape"] : config["batch_input_shape"];
+    static const Json kNone;
+    const Json& batch_shape = config.contains("batch_shape")         ? config["batch_shape"]
+                              : config.contains("batch_input_shape") ? config["batch_input_shape"]
+                                                                     : kNone;
     if (!batch_shape.is_array() || batch_shape.empty()) {
       problem(name, "InputLayer", "no batch_shape or batch_input_shape");
       return entry;
@@ -194,6 +200,10 @@ class Importer {
       if (kBookkeeping.count(key)) continue;
       const ArgSpec* arg = info ? find_arg(*info, key) : nullptr;
       const bool alias = info && is_alias(*info, key);
+      // Keras 1's recurrent layers repeat their batch_input_shape as input_dim and input_length.
+      if (!arg && !alias && (key == "input_dim" || key == "input_length") &&
+          config.contains("batch_input_shape"))
+        continue;
       if (!arg && !alias && info) {
         // An argument we do not model is harmless only when it is off.
         if (!value.is_null() && !(value.is_boolean() && !value.get<bool>()))
@@ -277,14 +287,18 @@ class Importer {
     return refs;
   }
 
+  // [name, node, tensor] as "name" or "name:tensor"; json's get<> throws on a wrong kind, which the caller
+  // reports as not a to_json() file.
+  static std::string endpoint_ref(const Json& e) {
+    if (!e.is_array() || e.size() < 3) throw std::invalid_argument("an output is not [name, node, tensor]");
+    return e[0].get<std::string>() + (e[2].get<long long>() ? ":" + e[2].dump() : "");
+  }
+
   static std::vector<std::string> endpoint_refs(const Json& list) {
+    if (list.is_array() && !list.empty() && list[0].is_string())
+      return {endpoint_ref(list)};  // Keras 3's one
     std::vector<std::string> out;
-    if (list.is_array() && !list.empty() && list[0].is_string()) {  // Keras 3's single [name, 0, 0]
-      out.push_back(list[0].get<std::string>() + (list[2].get<long long>() ? ":" + list[2].dump() : ""));
-      return out;
-    }
-    for (const auto& e : list)
-      out.push_back(e[0].get<std::string>() + (e[2].get<long long>() ? ":" + e[2].dump() : ""));
+    for (const auto& e : list) out.push_back(endpoint_ref(e));
     return out;
   }
 
@@ -301,7 +315,6 @@ class Importer {
       YAML::Node line = layer(spec);
       const std::vector<std::string> refs = inbound(spec, name, cls);
       if (line.IsNull()) continue;
-      line.remove("input_length");  // Keras 2's Embedding repeats its Input's length
       YAML::Node in(YAML::NodeType::Sequence);
       for (const auto& r : refs) in.push_back(r);
       in.SetStyle(YAML::EmitterStyle::Flow);
@@ -339,7 +352,8 @@ class Importer {
       YAML::Node line = layer(spec);
       if (line.IsNull()) continue;
       // Keras 2's Sequential puts the input's shape on its first layer, as the seeds write it.
-      if (first && cfg.contains("batch_input_shape") && cfg["batch_input_shape"].is_array()) {
+      if (first && cfg.contains("batch_input_shape") && cfg["batch_input_shape"].is_array() &&
+          !cfg["batch_input_shape"].empty()) {
         Json shape = cfg["batch_input_shape"];
         const bool any_batch = shape[0].is_null();
         if (any_batch) shape.erase(shape.begin());  // input_shape, as a person writes it
@@ -353,16 +367,20 @@ class Importer {
   }
 
   std::string source_;
+  std::string kind_;
   int version_ = 2;
   std::vector<Diagnostic> problems_;
 };
 
 }  // namespace
 
-std::string keras_json_to_yaml(const nlohmann::ordered_json& model, const std::string& source) {
+std::string keras_json_to_yaml(const nlohmann::ordered_json& model, const std::string& source,
+                               const std::string& kind) {
   try {
-    return Importer(source).convert(model);
-  } catch (const nlohmann::json::exception& e) {
+    return Importer(source, kind).convert(model);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
     // A value of the wrong kind where Keras writes a name, a list or a number: not a to_json() file.
     throw ConfigError({Diagnostic{SourceLoc{source, 0, 0}, "", "",
                                   std::string("not a Keras model.to_json() file: ") + e.what()}});

@@ -12,6 +12,9 @@ namespace yamlnet {
 // The config for `model` (the parsed to_json() text), read from `source` (named in the header comment and
 // in errors). Throws ConfigError listing everything it cannot express at once: each layer yamlnet does not
 // have, each argument it does not model, each shared layer, by layer name and class.
-std::string keras_json_to_yaml(const nlohmann::ordered_json& model, const std::string& source);
+// `kind` says what the source is in the config's header comment ("a Keras 3 .keras model"); empty: Keras N's
+// model.to_json().
+std::string keras_json_to_yaml(const nlohmann::ordered_json& model, const std::string& source,
+                               const std::string& kind = "");
 
 }  // namespace yamlnet

@@ -7,18 +7,10 @@
 
 namespace yamlnet {
 
-namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
-
 void check_rows_file_type(const std::string& path, const std::string& what) {
   const auto slash = path.find_last_of('/');
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if ((ends_with(base, ".csv") && base.size() > 4) || (ends_with(base, ".npy") && base.size() > 4)) return;
+  if ((base.ends_with(".csv") && base.size() > 4) || (base.ends_with(".npy") && base.size() > 4)) return;
   const auto dot = base.rfind('.');
   throw UsageError(what + " " + path + ": " +
                    (dot == std::string::npos || dot == 0 ? std::string("no file type")
@@ -30,7 +22,7 @@ std::vector<std::string> write_rows(const std::string& path, const std::vector<I
                                     const std::vector<ValueBlock>& blocks) {
   check_rows_file_type(path, "output");
   const Index rows = blocks.empty() ? 0 : blocks[0].values->batch();
-  if (ends_with(path, ".npy")) {
+  if (path.ends_with(".npy")) {
     if (blocks.size() != 1) throw UsageError("several outputs cannot go into one .npy file: write a .csv");
     std::vector<std::string> written{path};
     write_file_atomically(path, npy_bytes(*blocks[0].values));

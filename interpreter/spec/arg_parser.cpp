@@ -188,6 +188,10 @@ Value parse_keyed(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& s
 
 Value parse_arg(const YAML::Node& node, const ArgSpec& spec, DiagnosticSink& sink) {
   if (keyed_form(node, spec)) return parse_keyed(node, spec, sink);
+  // Keras's activations.get(None) is linear: `activation: null` is the same model as `activation: linear`
+  // and must describe it the same way (the weights file's spec hash, an imported config).
+  if (is_null(node) && spec.type == ArgType::Function && spec.family && spec.family->name == "activation")
+    return parse_function(YAML::Node("linear"), *spec.family, spec.name, sink);
   if (is_null(node) && spec.type != ArgType::String) {
     if (spec.required) sink.error(node, "argument '" + spec.name + "': a value is required");
     return Value::none();

@@ -29,7 +29,8 @@ TEST_CASE(
   CHECK(yaml ==
         "# Imported by yamlnet import from functional_keras2.json (Keras 2's model.to_json()).\n"
         "name: tagger\nkeras_version: 2\ninputs:\n  ids: {shape: [5], dtype: int32}\nlayers:\n"
-        "  - {name: emb, type: Embedding, inputs: ids, input_dim: 20, output_dim: 4, mask_zero: true}\n"
+        "  - {name: emb, type: Embedding, inputs: ids, input_dim: 20, output_dim: 4, mask_zero: true, "
+        "input_length: 5}\n"
         "  - {name: bi, type: Bidirectional, inputs: emb, layer: {name: lstm, type: LSTM, units: 3}}\n"
         "  - {name: out, type: Dense, inputs: bi, trainable: false, units: 1, activation: sigmoid, "
         "kernel_regularizer: {type: l2, l2: 0.01}}\n"
