@@ -124,7 +124,7 @@ bool looks_like_zip(const std::string& bytes) {
 }
 
 void write_keras_h5(Model& model, const std::string& path) {
-  Json topology = keras_topology(model, KerasForm::Keras2);
+  const Json topology = keras_topology(model, KerasForm::Keras2);
   const Json model_config{{"class_name", topology["class_name"]}, {"config", topology["config"]}};
   Hdf5File file = Hdf5File::create(path);
   // Attribute types as h5py stores Keras's values: str as variable-length UTF-8, bytes as fixed length.
@@ -162,7 +162,7 @@ void write_keras_archive(Model& model, const std::string& path) {
   file.set_string("vars", "name", model.spec().name, true);
   auto slots = slots_by_layer(model);
   for (const Keras3Layer& layer : keras3_layers(config, path)) {
-    const std::string own = layer.groups[0].substr(0, layer.groups[0].find('/', 7)) + "/vars";
+    const std::string own = layer.path + "/vars";
     file.create_group(own);
     file.set_string(own, "name", layer.name, true);
     for (const auto& g : layer.groups) file.create_group(g);

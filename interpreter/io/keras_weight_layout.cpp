@@ -162,11 +162,12 @@ std::vector<Keras3Layer> keras3_layers(const nlohmann::ordered_json& model, cons
         spec->contains("config") && (*spec)["config"].is_object() ? (*spec)["config"] : Json::object();
     layer.name = cfg.value("name", spec->value("name", ""));
     // saving_lib's _get_unique_name: the first of a class is plain, the next ones _1, _2...
-    std::string path = keras_class_snake_case(layer.class_name);
-    const auto [it, first] = used.emplace(path, 0);
-    if (!first) path += "_" + std::to_string(++it->second);
+    std::string name = keras_class_snake_case(layer.class_name);
+    const auto [it, first] = used.emplace(name, 0);
+    if (!first) name += "_" + std::to_string(++it->second);
+    layer.path = "layers/" + name;
     for (const auto& sub : variable_subgroups(*spec))
-      layer.groups.push_back("layers/" + path + (sub.empty() ? "" : "/" + sub) + "/vars");
+      layer.groups.push_back(layer.path + (sub.empty() ? "" : "/" + sub) + "/vars");
     out.push_back(std::move(layer));
   }
   return out;

@@ -24,6 +24,7 @@ std::string keras2_weight_name(const std::string& key, const std::string& layer_
 struct Keras3Layer {
   std::string name;                 // the layer's name in the model
   std::string class_name;           // its Keras class
+  std::string path;                 // its own group ("layers/lstm")
   std::vector<std::string> groups;  // the HDF5 groups holding its variables, in its weights' order
 };
 

@@ -157,7 +157,7 @@ TEST_CASE("cli: predict and export reach any layer output (`lstm:1`) and write m
 }
 
 TEST_CASE(
-    "cli: import writes a config that trains; a file that is not a Keras model is exit 1, nothing written") {
+    "cli: import writes a config that trains, a file that is not a Keras model is exit 1, nothing written") {
   TempDir dir;
   const std::string source = std::string(YAMLNET_SOURCE_DIR) + "/tests/inputs/keras/sequential_keras2.json";
   const std::string config = dir.path("imported.yaml");
@@ -166,7 +166,7 @@ TEST_CASE(
   const std::string junk = dir.write("junk.json", "{\"class_name\": \"Functional\", \"config\": ");
   const Result bad = run("import " + junk + " -o " + dir.path("junk.yaml"), true);
   CHECK(bad.code == 1);
-  CHECK(bad.out.find("not a Keras model JSON") != std::string::npos);
+  CHECK(bad.out.find("not a Keras model (JSON, .keras or .h5)") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path("junk.yaml")));
   const Result lambda = run("import " + std::string(YAMLNET_SOURCE_DIR) +
                                 "/tests/inputs/keras/unsupported.json -o " + dir.path("odd.yaml"),

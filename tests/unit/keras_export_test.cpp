@@ -137,7 +137,7 @@ TEST_CASE("import: models built and saved by TF.js itself predict in yamlnet wha
   }
 }
 
-TEST_CASE("export-keras: the topology imports back as the same model; a layer no Keras has is named") {
+TEST_CASE("export-keras: the topology imports back as the same model, a layer no Keras has is named") {
   Model model(load_model_spec(std::string(YAMLNET_SOURCE_DIR) + "/configs/fashion_gru_bidirectional.yaml"));
   const std::string yaml = keras_json_to_yaml(keras_topology(model), "exported.json");
   Model back(parse_model_spec(yaml, "back.yaml"));

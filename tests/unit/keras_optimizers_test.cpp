@@ -135,7 +135,7 @@ TEST_CASE("ftrl: the closed-form weight, l1 zeroing it, l2 and shrinkage") {
   CHECK(step1("{type: ftrl, learning_rate: 0.1, l1_regularization_strength: 100}", kGrads) == 0.0);
 }
 
-TEST_CASE("weight_decay (adamw's default 0.004) shrinks the weights before the rule; decay slows the rate") {
+TEST_CASE("weight_decay (adamw's default 0.004) shrinks the weights before the rule, decay slows the rate") {
   const double lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-7, wd = 0.004;
   double w = 1, m = 0, v = 0;
   for (int t = 1; t <= 4; ++t) {
@@ -157,7 +157,7 @@ TEST_CASE("weight_decay (adamw's default 0.004) shrinks the weights before the r
   CHECK(step1("{type: sgd, lr: 0.1, decay: 0.5}", kGrads) == doctest::Approx(s).epsilon(1e-6));
 }
 
-TEST_CASE("global_clipnorm scales every gradient by one factor; one clipping setting at a time") {
+TEST_CASE("global_clipnorm scales every gradient by one factor, one clipping setting at a time") {
   auto opt = Optimizer::create(
       parse_function_value("{type: sgd, learning_rate: 1, global_clipnorm: 2.5}", optimizer_family()));
   Parameter a, b;

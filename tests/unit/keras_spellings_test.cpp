@@ -52,7 +52,7 @@ TEST_CASE("Keras 1's merge: each mode is the Keras 2 layer") {
   check_merge("type: merge, mode: cos, dot_axes: 2", "type: Dot, axes: 2, normalize: true");
 }
 
-TEST_CASE("Keras 1's merge: one Keras 1 warning unless keras_version 1; a bad mode is an error at it") {
+TEST_CASE("Keras 1's merge: one Keras 1 warning unless keras_version 1, a bad mode is an error at it") {
   const std::string layers = R"(inputs: {a: {shape: [3]}, b: {shape: [3]}}
 layers:
   - {type: merge, mode: concat, concat_axis: -1, inputs: [a, b]}

@@ -126,7 +126,7 @@ std::vector<double> logged_rates(const TrainOutcome& outcome) {
 
 }  // namespace
 
-TEST_CASE("learning_rate_scheduler sets the rate at the listed epochs; the history logs it per epoch") {
+TEST_CASE("learning_rate_scheduler sets the rate at the listed epochs, the history logs it per epoch") {
   TempDir dir;
   const TrainOutcome outcome =
       run_train(lr_run(dir, "{type: sgd, learning_rate: 0.5}",

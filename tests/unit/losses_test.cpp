@@ -33,7 +33,7 @@ const Tensor kPred = rows(2, {0.6f, 0.4f, 0.4f, 0.6f});
 
 }  // namespace
 
-TEST_CASE("hinge losses: 0/1 targets read as -1/1 over the whole batch; margins below zero count nothing") {
+TEST_CASE("hinge losses: 0/1 targets read as -1/1 over the whole batch, margins below zero count nothing") {
   // Targets -1, 1 / -1, -1: rows (1.6 + 0.6) / 2 and (1.4 + 1.6) / 2.
   CHECK(loss_of("hinge", kPred, kTrue) == doctest::Approx(1.3).epsilon(1e-6));
   // Squared: (2.56 + 0.36) / 2 and (1.96 + 2.56) / 2.

@@ -251,7 +251,7 @@ class RecordingCallback : public Callback {
 }  // namespace
 
 TEST_CASE(
-    "fit: callbacks in list order; a stop one sets is seen by the next and ends training after the epoch") {
+    "fit: callbacks in list order, a stop one sets is seen by the next and ends training after the epoch") {
   Model model(
       parse_model_spec("name: t\nseed: 1\ninputs: {x: {shape: [2]}}\nlayers:\n"
                        "  - {name: y, type: Dense, units: 1}\ncompile: {loss: mse, optimizer: sgd}\n",
