@@ -172,13 +172,14 @@ class Exporter {
     return {{"class_name", value.s}, {"config", config}};
   }
 
-  // Keras 3's record of a tensor a layer was called on.
+  // Keras 3's record of a tensor a layer was called on (no module: it is not a class Keras imports).
   Json keras_tensor(const OutputRef& in) const {
     const Node& producer = model_.nodes()[static_cast<size_t>(in.node)];
-    return keras3_object("", "__keras_tensor__",
-                         {{"shape", batch_shape(producer.output_shapes[static_cast<size_t>(in.index)])},
-                          {"dtype", integer_input(producer) ? "int32" : "float32"},
-                          {"keras_history", {producer.layer->name(), 0, in.index}}});
+    return {{"class_name", "__keras_tensor__"},
+            {"config",
+             {{"shape", batch_shape(producer.output_shapes[static_cast<size_t>(in.index)])},
+              {"dtype", integer_input(producer) ? "int32" : "float32"},
+              {"keras_history", {producer.layer->name(), 0, in.index}}}}};
   }
 
   Json layer_json(const Node& node) {
@@ -189,11 +190,8 @@ class Exporter {
     if (form_ == KerasForm::Keras3) {
       Json tensors = Json::array(), shapes = Json::array();
       for (const OutputRef& in : node.inputs) {
-        Json t = keras_tensor(in);
-        t.erase("module");
-        t.erase("registered_name");
-        shapes.push_back(t["config"]["shape"]);
-        tensors.push_back(std::move(t));
+        tensors.push_back(keras_tensor(in));
+        shapes.push_back(tensors.back()["config"]["shape"]);
       }
       // A layer of several inputs (a merge) is called on one list of them.
       const bool several = tensors.size() > 1;
