@@ -42,7 +42,8 @@ def timed(command, env):
 
 def yamlnet_run(args, workload, threads, env, seed):
     out = tempfile.mkdtemp(prefix="yamlnet-bench-")
-    command = [args.yamlnet, "train", f"bench/configs/{workload}.yaml", "--json", "--weights-out",
+    # --no-registry: a benchmark's runs are measurements, not runs to compare later.
+    command = [args.yamlnet, "train", f"bench/configs/{workload}.yaml", "--json", "--no-registry", "--weights-out",
                f"{out}/weights.json", "--set", f"fit.history={out}/history.csv", "--set", f"threads={threads}",
                "--set", f"seed={seed}"]
     if workload in ("neumf", "youtube_dnn"):

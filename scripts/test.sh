@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # PyTorch, OpenBLAS and time: the benchmark suite's smoke run (both sides, two steps each). h5py: an outside
-# reader of the Keras HDF5 files export-keras writes.
+# reader of the Keras HDF5 files export-keras writes. Chromium: the browser the HTML reports are checked in.
 export YAMLNET_EXTRA_PACKAGES="git python3-yaml python3-jsonschema clang libclang-rt-14-dev librsvg2-bin graphviz \
-python3-torch python3-numpy libopenblas0-openmp time python3-h5py"
+python3-torch python3-numpy libopenblas0-openmp time python3-h5py chromium"
 # Node and npm for the Keras reference generator (tests/golden/generator); a Node that already brings its own npm
 # (NodeSource's nodejs) is kept, since Debian's npm package would conflict with it.
 command -v npm >/dev/null || YAMLNET_EXTRA_PACKAGES+=" nodejs npm"

@@ -43,15 +43,27 @@ void add_evaluate(CLI::App& app, VerbOutcome&) {
   cmd->add_flag("--json", args->json, "print one JSON object on stdout");
   cmd->add_option("--baseline", *baseline,
                   "rank with a baseline instead of the model (most_popular; no --weights needed)");
-  cmd->callback([args, baseline] {
+  auto registry = std::make_shared<RegistryChoice>();
+  add_registry_options(cmd, *registry);
+  cmd->callback([args, baseline, registry] {
     if (baseline->empty() && args->weights.empty()) throw UsageError("evaluate: --weights is required");
     const ModelSpec spec = args->config.load();
+    RunRecorder recorder(*registry, "evaluate", spec, args->config.sets);
+    print_warnings(recorder.warnings());
     std::vector<std::string> warnings;
-    const Logs logs = baseline->empty()
-                          ? run_evaluate(spec, args->options(), args->split, warnings)
-                          : run_baseline(spec, args->options(), *baseline, args->split, warnings);
-    print_warnings(warnings);
+    Logs logs;
+    try {
+      logs = baseline->empty() ? run_evaluate(spec, args->options(), args->split, warnings)
+                               : run_baseline(spec, args->options(), *baseline, args->split, warnings);
+    } catch (const std::exception& e) {
+      recorder.fail(e.what());
+      throw;
+    }
+    const size_t known = recorder.warnings().size();
     const std::string prefix = args->split + "_";
+    recorder.finish({}, prefixed(logs, prefix), args->weights);
+    print_warnings(warnings);
+    print_warnings({recorder.warnings().begin() + static_cast<long>(known), recorder.warnings().end()});
     if (args->json)
       std::printf("%s\n", logs_json(logs, prefix).dump().c_str());
     else

@@ -5,6 +5,8 @@
 #include "interpreter/app/session.hpp"
 #include "interpreter/cli/progress_bar.hpp"
 #include "interpreter/cli/verb.hpp"
+#include "interpreter/io/atomic_file.hpp"
+#include "interpreter/registry/run_recorder.hpp"
 
 namespace yamlnet::cli {
 
@@ -14,10 +16,13 @@ struct TrainArgs {
   ConfigArgs config;
   std::string weights_in, weights_out, resume;
   bool json = false;
+  RegistryChoice registry;
+  std::string sweep_trial;  // SWEEP_ID:TRIAL, from `yamlnet sweep`
 };
 
-void print_json(const TrainOutcome& outcome) {
+void print_json(const TrainOutcome& outcome, const std::string& run_id) {
   nlohmann::ordered_json j;
+  if (!run_id.empty()) j["run_id"] = run_id;
   j["weights"] = outcome.weights_path;
   j["history"] = outcome.history_path;
   j["config"] = outcome.config_path;
@@ -33,20 +38,58 @@ void print_json(const TrainOutcome& outcome) {
   }
   j["train_seconds"] = seconds;
   j["train_samples_per_second"] = seconds > 0 ? samples / seconds : 0.0;
-  std::printf("%s\n", j.dump().c_str());
+  std::printf("%s\n", json_text(j).c_str());
+}
+
+// A recorded run's files are in its own folder (runs/<name>/<id>/), so no run overwrites another's; the
+// usual paths (runs/<name>/<name>.*) become second names of the newest run's files.
+void link_latest(const ModelSpec& spec, const TrainOutcome& outcome) {
+  const std::string from = weights_stem(outcome.weights_path), to = weights_stem(default_weights_path(spec));
+  link_file_atomically(outcome.weights_path, default_weights_path(spec));
+  link_file_atomically(outcome.config_path, to + ".config.yaml");
+  if (outcome.history_path == from + ".history.csv")
+    link_file_atomically(outcome.history_path, to + ".history.csv");
+}
+
+RegistryChoice registry_choice(const TrainArgs& args) {
+  RegistryChoice choice = args.registry;
+  if (args.sweep_trial.empty()) return choice;
+  const auto colon = args.sweep_trial.rfind(':');
+  if (colon == std::string::npos) throw UsageError("train: --sweep-trial takes SWEEP_ID:TRIAL");
+  choice.sweep_id = args.sweep_trial.substr(0, colon);
+  choice.trial = std::atoi(args.sweep_trial.c_str() + colon + 1);
+  return choice;
 }
 
 void train(const TrainArgs& args) {
   const ModelSpec spec = args.config.load();
-  const RunOptions options{args.config.config, args.config.sets, args.weights_in, args.weights_out,
+  RunRecorder recorder(registry_choice(args), "train", spec, args.config.sets);
+  print_warnings(recorder.warnings());
+  const bool own_folder = recorder.active() && args.weights_out.empty();
+  const RunOptions options{args.config.config, args.config.sets, args.weights_in,
+                           own_folder ? recorded_weights_path(spec, recorder.id()) : args.weights_out,
                            args.resume};
   ProgressBar progress(args.json ? stderr : stdout, static_cast<int>(spec.fit.integer("verbose")));
-  const TrainOutcome outcome = run_train(spec, options, &progress);
+  ObserverList observers({&progress, &recorder});
+  TrainOutcome outcome;
+  try {
+    outcome = run_train(spec, options, &observers);
+    if (own_folder) link_latest(spec, outcome);
+  } catch (const std::exception& e) {
+    recorder.fail(e.what());
+    throw;
+  }
+  const size_t known = recorder.warnings().size();
+  recorder.finish(outcome.history.empty() ? Logs{} : outcome.history.back().logs,
+                  prefixed(outcome.test, "test_"), outcome.weights_path);
   print_warnings(outcome.warnings);
-  if (args.json) return print_json(outcome);
+  print_warnings({recorder.warnings().begin() + static_cast<long>(known), recorder.warnings().end()});
+  if (args.json) return print_json(outcome, recorder.active() ? recorder.id() : "");
   if (!outcome.test.empty())
     std::printf("Test:%s\n", ProgressBar::format_logs(prefixed(outcome.test, "test_")).c_str());
   std::printf("Weights written to %s\n", outcome.weights_path.c_str());
+  if (recorder.active())
+    std::printf("Run %s recorded in %s\n", recorder.id().c_str(), registry_path(args.registry.path).c_str());
 }
 
 }  // namespace
@@ -62,6 +105,8 @@ void add_train(CLI::App& app, VerbOutcome&) {
   cmd->add_option("--resume", args->resume,
                   "continue from the newest intact checkpoint in this folder (fit.checkpoint.dir)");
   cmd->add_flag("--json", args->json, "print one JSON object with the final figures on stdout");
+  add_registry_options(cmd, args->registry);
+  cmd->add_option("--sweep-trial", args->sweep_trial, "SWEEP_ID:TRIAL (set by yamlnet sweep)")->group("");
   cmd->callback([args] { train(*args); });
 }
 

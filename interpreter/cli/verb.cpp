@@ -16,6 +16,8 @@ const std::vector<VerbEntry>& verb_registry() {
       {"graph", add_graph},         {"plot", add_plot},
       {"schema", add_schema},       {"reference", add_reference},
       {"import", add_import},       {"export-keras", add_export_keras},
+      {"runs", add_runs},           {"sweep", add_sweep},
+      {"report", add_report},
   };
   return verbs;
 }
@@ -31,6 +33,12 @@ void add_config_args(CLI::App* cmd, ConfigArgs& args) {
   cmd->add_option("config", args.config, "model config (YAML)")->required();
   cmd->add_option("--set", args.sets,
                   "override a config value: --set fit.epochs=1 --set layers.fc1.units=64");
+}
+
+void add_registry_options(CLI::App* cmd, RegistryChoice& choice) {
+  cmd->add_option("--registry", choice.path,
+                  "run registry (SQLite; default $YAMLNET_REGISTRY, else runs/yamlnet.sqlite)");
+  cmd->add_flag("--no-registry", choice.off, "do not record this run in the registry");
 }
 
 void print_warnings(const std::vector<std::string>& warnings) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/registry/run_recorder.hpp"
 #include "interpreter/spec/model_spec.hpp"
 #include "interpreter/train/logs.hpp"
 
@@ -39,6 +40,9 @@ struct ConfigArgs {
 };
 void add_config_args(CLI::App* cmd, ConfigArgs& args);
 
+// --registry PATH and --no-registry.
+void add_registry_options(CLI::App* cmd, RegistryChoice& choice);
+
 void print_warnings(const std::vector<std::string>& warnings);
 nlohmann::ordered_json logs_json(const Logs& logs, const std::string& prefix = "");
 Logs prefixed(const Logs& logs, const std::string& prefix);
@@ -59,5 +63,8 @@ void add_plot(CLI::App& app, VerbOutcome& outcome);
 void add_import(CLI::App& app, VerbOutcome& outcome);
 void add_schema(CLI::App& app, VerbOutcome& outcome);
 void add_reference(CLI::App& app, VerbOutcome& outcome);
+void add_runs(CLI::App& app, VerbOutcome& outcome);
+void add_sweep(CLI::App& app, VerbOutcome& outcome);
+void add_report(CLI::App& app, VerbOutcome& outcome);
 
 }  // namespace yamlnet::cli

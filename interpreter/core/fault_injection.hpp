@@ -2,7 +2,8 @@
 // Failure injection for the tests that show a dying run loses nothing. The environment variable
 // YAMLNET_FAULT holds comma-separated settings:
 //   kill_after_epoch=K   the process kills itself (SIGKILL) right after epoch K's checkpoint is written;
-//   kill_in_write=TEXT   it kills itself halfway through writing any file whose path contains TEXT.
+//   kill_in_write=TEXT   it kills itself halfway through writing any file whose path contains TEXT;
+//   kill_sweep_after=N   `sweep` kills itself (its running trials go on) once N of its trials ended.
 // Unset (always, outside tests), nothing happens.
 #include <optional>
 #include <string>

@@ -18,6 +18,17 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   write_file_atomically(path, [&](const ChunkWriter& write) { write(content); });
 }
 
+void link_file_atomically(const std::string& existing, const std::string& path) {
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  ::unlink(temp.c_str());
+  if (::link(existing.c_str(), temp.c_str()) != 0) return write_file_atomically(path, read_file(existing));
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    ::unlink(temp.c_str());
+    throw Error(path + ": cannot write: " + reason);
+  }
+}
+
 void write_file_atomically(const std::string& path, const std::function<void(const ChunkWriter&)>& produce) {
   namespace fs = std::filesystem;
   const fs::path target(path);

@@ -16,6 +16,10 @@ void write_file_atomically(const std::string& path, const std::function<void(con
 
 std::string read_file(const std::string& path);
 
+// Makes `path` a second name of the file `existing` (a hard link), replacing what was at `path` in one
+// rename; copies (atomically) where the file system has no hard links.
+void link_file_atomically(const std::string& existing, const std::string& path);
+
 // A file mapped read-only into memory: no copy and no fresh pages to zero (reading a 100 MB weights file into
 // a string spent more time in page faults than in parsing). Empty files map to an empty view.
 class MappedFile {

@@ -51,6 +51,19 @@ std::vector<std::pair<std::string, std::string>> leaves(const std::string& path)
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> config_leaves(const std::string& yaml,
+                                                               const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError({Diagnostic{SourceLoc{source, e.mark.line + 1, e.mark.column + 1}, "", "", e.msg}});
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  flatten(root, "", out);
+  return out;
+}
+
 std::vector<ConfigChange> diff_configs(const std::string& path_a, const std::string& path_b) {
   const auto a = leaves(path_a), b = leaves(path_b);
   std::map<std::string, std::string> in_b(b.begin(), b.end()), in_a(a.begin(), a.end());

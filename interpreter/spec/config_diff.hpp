@@ -15,6 +15,9 @@ struct ConfigChange {
 
 // Throws ConfigError on a file that is not YAML.
 std::vector<ConfigChange> diff_configs(const std::string& path_a, const std::string& path_b);
+// A config's values as (key, flow YAML) pairs, keyed as diff_configs keys them; `source` names it in errors.
+std::vector<std::pair<std::string, std::string>> config_leaves(const std::string& yaml,
+                                                               const std::string& source);
 std::string format_config_diff(const std::vector<ConfigChange>& changes);
 
 }  // namespace yamlnet

@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -14,23 +13,13 @@ using namespace yamlnet::testing;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
+using Result = ShellResult;
 
 // Runs the binary with `args` after `env_prefix` (e.g. "env YAMLNET_FAULT=... "); stdout is captured,
-// stderr is folded in when `with_stderr`. A run killed by signal N exits 128 + N, as the shell reports it.
+// stderr is folded in when `with_stderr`.
 Result run_with_env(const std::string& env_prefix, const std::string& args, bool with_stderr = false) {
-  const std::string command =
-      env_prefix + std::string(YAMLNET_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe)) out += buf.data();
-  const int status = pclose(pipe);
-  return {WEXITSTATUS(status), out};
+  return run_shell(env_prefix + std::string(YAMLNET_BINARY) + " " + args +
+                   (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 Result run(const std::string& args, bool with_stderr = false) {
@@ -296,12 +285,7 @@ TEST_CASE("cli: weights-summary as a git textconv: git diff shows per-tensor sum
   REQUIRE(std::system(
               (git + "add -A && " + git + "-c user.name=t -c user.email=t@t commit -qm one").c_str()) == 0);
   REQUIRE(run("init " + config + " -o " + repo + "/m.weights.json --set seed=8").code == 0);
-  FILE* pipe = popen((git + "diff").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe)) out += buf.data();
-  pclose(pipe);
+  const std::string out = run_shell(git + "diff").out;
   CHECK(out.find("-hidden/kernel (3, 8) mean") != std::string::npos);
   CHECK(out.find("+hidden/kernel (3, 8) mean") != std::string::npos);
   CHECK(out.find("[") == std::string::npos);  // summaries, not the JSON rows

@@ -1,8 +1,10 @@
 #include "tests/support/test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <sstream>
 
 #include "interpreter/app/session.hpp"
@@ -40,6 +42,16 @@ std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+ShellResult run_shell(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buf[4096];
+  while (fgets(buf, sizeof buf, pipe)) out += buf;
+  const int status = pclose(pipe);
+  return {WEXITSTATUS(status), out};
 }
 
 std::string first_config_error(const std::string& text, const std::string& file) {

@@ -27,6 +27,14 @@ Value parse_function_value(const std::string& yaml, const FunctionFamily& family
 
 std::string slurp(const std::string& path);
 
+// Runs a shell command line; returns its exit status (128 + N when signal N killed it, as the shell reports)
+// and what it wrote on stdout.
+struct ShellResult {
+  int code;
+  std::string out;
+};
+ShellResult run_shell(const std::string& command);
+
 // The first error of validating a config (parsing it and building its graph) as "file:line:col: ...", or
 // "(accepted)".
 std::string first_config_error(const std::string& text, const std::string& file = "t.yaml");
