@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <map>
+#include <filesystem>
+#include <string_view>
+#include <unordered_map>
 
 #include "interpreter/core/memory.hpp"
 #include "interpreter/data/sources.hpp"
@@ -54,32 +55,31 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   InteractionLog log;
   log.file = a.string("path");
   std::vector<Interaction> events;
-  std::vector<long long> written_ids;  // per event
-  std::map<long long, Index> user_ids, item_ids;
+  std::unordered_map<long long, Index> user_ids, item_ids;
   const bool remap = a.string("ids") == "remap";
   check_regular_file(log.file);
-  std::ifstream in(log.file);
-  if (!in) throw DataError(log.file, "cannot open the file");
   const char delimiter = delimiter_char(a.string("delimiter"), '\t');
   const Index rating_col = a.integer("rating_column"), time_col = a.integer("time_column");
+  const Index user_col = a.integer("user_column"), item_col = a.integer("item_column");
+  const bool header = a.boolean("header");
   const double threshold = a.number("rating_threshold");
-  std::string text;
+  std::vector<std::string_view> fields;
   long line = 0;
-  while (std::getline(in, text)) {
+  const auto take_line = [&](std::string_view text) {
     ++line;
-    if (a.boolean("header") && line == 1) continue;
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    if (text.find_first_not_of(" \t") == std::string::npos) continue;
-    const auto fields = split_line(text, delimiter);
-    const double u = number_field(fields, a.integer("user_column"), log.file, line);
-    const double i = number_field(fields, a.integer("item_column"), log.file, line);
+    if (header && line == 1) return;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (text.find_first_not_of(" \t") == std::string_view::npos) return;
+    split_line_views(text, delimiter, fields);
+    const double u = number_field(fields, user_col, log.file, line);
+    const double i = number_field(fields, item_col, log.file, line);
     if (u != std::floor(u) || i != std::floor(i) || u < 0 || i < 0)
       throw DataError(log.file, line, "user and item ids must be non-negative integers");
     if (u > kLargestId || i > kLargestId)
       throw DataError(log.file, line,
                       "id " + shortest_text(std::max(u, i)) +
                           " is beyond the largest id a log may hold (2^53, exact in a double)");
-    if (rating_col >= 0 && number_field(fields, rating_col, log.file, line) < threshold) continue;
+    if (rating_col >= 0 && number_field(fields, rating_col, log.file, line) < threshold) return;
     const double time =
         time_col >= 0 ? number_field(fields, time_col, log.file, line) : static_cast<double>(line);
     auto user = static_cast<Index>(u), item = static_cast<Index>(i);
@@ -92,8 +92,17 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
     check_limit(user_limit, user, "user", log.file, line);
     check_limit(item_limit, item, "item", log.file, line);
     events.push_back(Interaction{user, item, time, line});
-    written_ids.push_back(static_cast<long long>(u));
-  }
+    // Renumbered users are numbered densely from 1, so this table stays as small as the user count.
+    if (remap) {
+      if (static_cast<size_t>(user) >= log.written_user_id.size())
+        log.written_user_id.resize(static_cast<size_t>(user) + 1, 0);
+      log.written_user_id[static_cast<size_t>(user)] = static_cast<long long>(u);
+    }
+  };
+  // About 25 bytes a line in u.data's format: reserved once, the events are never copied as they grow
+  // (untouched reserved pages cost no memory).
+  events.reserve(static_cast<size_t>(std::filesystem::file_size(log.file)) / 24 + 1);
+  for_each_line(log.file, take_line);
   if (events.empty()) throw DataError(log.file, "no positive interactions (check rating_threshold)");
   Index num_users = 0;
   const Interaction* largest_user = &events[0];
@@ -104,24 +113,48 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
     }
     log.num_items = std::max(log.num_items, e.item + 1);
   }
-  // Ids index tables (one history per user, one count per item): a stray huge id would ask for terabytes.
-  const double table_bytes = static_cast<double>(num_users) * sizeof(std::vector<Interaction>) +
+  // Ids index tables (an offset and a written id per user, counts per item): a stray huge id would ask for
+  // terabytes.
+  const double table_bytes = static_cast<double>(num_users) * 3 * sizeof(double) +
                              static_cast<double>(log.num_items) * 3 * sizeof(double);
   if (table_bytes > static_cast<double>(physical_memory_bytes()))
     throw DataError(log.file, largest_user->line,
                     "ids up to " + std::to_string(std::max(num_users, log.num_items) - 1) + " would need " +
                         std::to_string(static_cast<long long>(table_bytes / 1e9)) +
                         " GB of per-id tables, more than this machine has; renumber them with `ids: remap`");
-  log.by_user.resize(static_cast<size_t>(num_users));
-  log.written_user_id.resize(static_cast<size_t>(num_users));
-  for (size_t k = 0; k < events.size(); ++k) {
-    log.by_user[events[k].user].push_back(events[k]);
-    log.written_user_id[events[k].user] = written_ids[k];
-  }
-  for (auto& list : log.by_user)
-    std::stable_sort(list.begin(), list.end(),
-                     [](const Interaction& x, const Interaction& y) { return x.time < y.time; });
+  log.written_user_id.resize(static_cast<size_t>(num_users), 0);
+  if (!remap)
+    for (size_t u = 0; u < log.written_user_id.size(); ++u)
+      log.written_user_id[u] = static_cast<long long>(u);
+  log.by_user = UserHistories(std::move(events), num_users);
   return log;
+}
+
+UserHistories::UserHistories(std::vector<Interaction>&& events, Index num_users)
+    : events_(std::move(events)) {
+  const auto users = static_cast<size_t>(num_users);
+  offsets_.assign(users + 1, 0);
+  for (const auto& e : events_) ++offsets_[static_cast<size_t>(e.user) + 1];
+  for (size_t u = 0; u < users; ++u) offsets_[u + 1] += offsets_[u];
+  // In-place counting sort by user (each event swapped straight to a free slot of its user's range): no
+  // second array of events.
+  std::vector<size_t> next(offsets_.begin(), offsets_.end() - 1);
+  for (size_t u = 0; u < users; ++u)
+    while (next[u] < offsets_[u + 1]) {
+      Interaction& e = events_[next[u]];
+      const auto owner = static_cast<size_t>(e.user);
+      if (owner == u)
+        ++next[u];
+      else
+        std::swap(e, events_[next[owner]++]);
+    }
+  // Ties in time keep file order: the line breaks them.
+  for (size_t u = 0; u < users; ++u)
+    std::sort(events_.begin() + static_cast<long>(offsets_[u]),
+              events_.begin() + static_cast<long>(offsets_[u + 1]),
+              [](const Interaction& x, const Interaction& y) {
+                return x.time < y.time || (x.time == y.time && x.line < y.line);
+              });
 }
 
 }  // namespace yamlnet

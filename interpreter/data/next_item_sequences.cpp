@@ -35,7 +35,7 @@ const std::vector<ArgSpec>& next_item_sequences_table() {
 namespace {
 
 // The distinct items of list[0, end), sorted.
-std::vector<Index> items_before(const std::vector<Interaction>& list, size_t end) {
+std::vector<Index> items_before(std::span<const Interaction> list, size_t end) {
   std::vector<Index> seen;
   for (size_t k = 0; k < end; ++k) seen.push_back(list[k].item);
   std::sort(seen.begin(), seen.end());
@@ -113,7 +113,7 @@ NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model) 
 
 void NextItemSequences::add_row(std::vector<std::vector<Real>>& histories, std::vector<Real>& users,
                                 std::vector<Real>& lengths, std::vector<Real>& targets, Index user,
-                                const std::vector<Interaction>& list, size_t end, Index target) const {
+                                std::span<const Interaction> list, size_t end, Index target) const {
   // In the YouTube-DNN code's order: reverse the whole history (newest first), then truncate and pad it as
   // pad_sequences does. So reverse with truncating: post keeps the newest max_len items, and reverse with
   // truncating: pre the oldest, exactly as the code it is ported from.

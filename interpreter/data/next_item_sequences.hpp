@@ -42,7 +42,7 @@ class NextItemSequences : public DataSource {
   // Appends one example: the items of `history` (chronological) and the target.
   void add_row(std::vector<std::vector<Real>>& histories, std::vector<Real>& users,
                std::vector<Real>& lengths, std::vector<Real>& targets, Index user,
-               const std::vector<Interaction>& list, size_t end, Index target) const;
+               std::span<const Interaction> list, size_t end, Index target) const;
   Dataset make_dataset(const std::vector<std::vector<Real>>& histories, const std::vector<Real>& users,
                        const std::vector<Real>& lengths, const std::vector<Real>& targets,
                        std::vector<long> lines) const;
