@@ -47,21 +47,31 @@ const RankingSet& ranking_set(const ImplicitFeedback& f, const std::string& spli
   return split == "validation" ? f.validation() : f.test();
 }
 
-// Full-catalogue ranks of each held-out item under `scores` (one row per held-out row, or one row for all).
-std::vector<Index> held_out_ranks(const NextItemSequences& n, const HeldOutItems& set, const Tensor& scores,
-                                  bool shared_row, Index padding) {
+// Full-catalogue ranks of rows [first, first + scores' rows) of `set` under `scores` (one row per held-out
+// row, or one row for all), appended to `ranks`.
+void append_held_out_ranks(const NextItemSequences& n, const HeldOutItems& set, const Tensor& scores,
+                           bool shared_row, Index padding, Index first, Index count,
+                           std::vector<Index>& ranks) {
   const Index items = scores.last_dim();
-  std::vector<Index> ranks;
   const Tensor& targets = set.rows.targets[0].values;
-  for (Index r = 0; r < set.size(); ++r) {
+  for (Index r = first; r < first + count; ++r) {
     const auto target = static_cast<Index>(targets.data[r]);
     if (target >= items)
       throw TrainingError("item " + std::to_string(target) + " has no score: the model scores " +
                           std::to_string(items) + " items");
-    const Real* row = scores.ptr() + (shared_row ? 0 : r * items);
+    const Real* row = scores.ptr() + (shared_row ? 0 : (r - first) * items);
     ranks.push_back(catalog_rank(row, items, target, padding, n.exclude_seen() ? &set.seen[r] : nullptr));
   }
-  return ranks;
+}
+
+// How many items a next-item model scores: the sampled-softmax table's rows, else its output's width.
+Index catalog_width(const Model& model) {
+  const Value& loss = model.spec().compile.get("loss").for_output(0, model.output_name(0));
+  if (loss.s == "sampled_softmax")
+    if (const Node* node = model.find(loss.arg("item_embedding")->s))
+      return node->layer->params()[0].value.shape[0];
+  const Shape& shape = model.output_shape(0);
+  return shape.empty() ? 1 : shape.back();
 }
 
 }  // namespace
@@ -79,6 +89,22 @@ Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size) {
   return scores;
 }
 
+std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& data, const HeldOutItems& set,
+                                       Index batch_size, double block_values) {
+  // Whole batches per block, so every row is computed in the same batch as without blocks.
+  const Index per_block =
+      static_cast<Index>(block_values / static_cast<double>(std::max<Index>(1, catalog_width(model))));
+  const Index block = std::max<Index>(1, per_block / batch_size) * batch_size;
+  std::vector<Index> ranks;
+  ranks.reserve(static_cast<size_t>(set.size()));
+  for (Index first = 0; first < set.size(); first += block) {
+    const Index count = std::min(block, set.size() - first);
+    const Tensor scores = catalog_scores(model, set.rows.slice(first, first + count), batch_size);
+    append_held_out_ranks(data, set, scores, false, padding_id(model.spec()), first, count, ranks);
+  }
+  return ranks;
+}
+
 Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
                   const std::vector<std::string>& names, Index batch_size) {
   if (names.empty()) return {};
@@ -89,9 +115,7 @@ Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
   if (data.next_items) {
     const HeldOutItems& set = held_out(*data.next_items, split);
     if (set.size() == 0) return {};
-    const Tensor scores = catalog_scores(model, set.rows, batch_size);
-    return metrics_from_ranks(held_out_ranks(*data.next_items, set, scores, false, padding_id(model.spec())),
-                              names);
+    return metrics_from_ranks(held_out_item_ranks(model, *data.next_items, set, batch_size), names);
   }
   return {};
 }
@@ -118,7 +142,9 @@ Logs most_popular_logs(const RunData& data, const std::string& split, const std:
     Tensor scores({1, static_cast<Index>(counts.size())});
     std::transform(counts.begin(), counts.end(), scores.data.begin(),
                    [](double c) { return static_cast<Real>(c); });
-    return metrics_from_ranks(held_out_ranks(*data.next_items, set, scores, true, -1), names);
+    std::vector<Index> ranks;
+    append_held_out_ranks(*data.next_items, set, scores, true, -1, 0, set.size(), ranks);
+    return metrics_from_ranks(ranks, names);
   }
   throw UsageError("the most_popular baseline needs implicit_feedback or next_item_sequences data");
 }

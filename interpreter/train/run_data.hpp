@@ -61,6 +61,14 @@ Logs most_popular_logs(const RunData& data, const std::string& split, const std:
 // sampled-softmax item table, or the output itself when it already has one score per item.
 Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size);
 
+// Full-catalogue ranks (0 = first) of each held-out item of `set` among its row's scores, the items seen
+// before it left out when the data says so. Scores are made a block of rows at a time, at most `block_values`
+// of them (whole batches; the default is 256 MB of scores), so 138k users x 27k items never need 15 GB at
+// once.
+constexpr double kScoreBlockValues = 64.0 * 1024 * 1024;
+std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& data, const HeldOutItems& set,
+                                       Index batch_size, double block_values = kScoreBlockValues);
+
 // The top `k` items for `user` with their scores, best first, leaving out the items the user had (unless
 // `include_seen`).
 std::vector<std::pair<Index, Real>> recommend(Model& model, const RunData& data, Index user, Index k,

@@ -13,6 +13,7 @@
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/weights.hpp"
 #include "interpreter/train/ranking.hpp"
+#include "interpreter/train/run_data.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
@@ -254,4 +255,32 @@ TEST_CASE("next-item runs: most-popular baseline, export and recommend agree wit
     CHECK(recommended[r].second == doctest::Approx(expected[r].first).epsilon(1e-5));
   }
   CHECK(run_recommend(options, 3, 20, true, warnings).size() == 8);  // every item but the padding id
+}
+
+TEST_CASE("full-catalogue ranks made a block of rows at a time equal the ranks of all rows at once") {
+  TempDir dir;
+  // 24 users with 4 to 7 items each of 8: enough held-out rows for several blocks of whole batches.
+  std::string log;
+  for (int u = 1; u <= 24; ++u)
+    for (int k = 0; k < 4 + u % 4; ++k)
+      log += std::to_string(u) + "\t" + std::to_string(1 + (u * 3 + k * 5) % 8) + "\t5\t" +
+             std::to_string(k) + "\n";
+  std::string config = history_config(dir.write("log.tsv", log));
+  config.replace(config.find("input_dim: 4"), 12, "input_dim: 25");
+  Model model(parse_model_spec(config, "yt.yaml"));
+  model.initialize(5);
+  const NextItemSequences data(model.spec(), model);
+  const HeldOutItems& set = data.test();
+  REQUIRE(set.size() == 24);
+  // All rows at once, as before blocks: scores of every row, each row ranked.
+  const Tensor scores = catalog_scores(model, set.rows, 2);
+  std::vector<Index> expected;
+  for (Index r = 0; r < set.size(); ++r)
+    expected.push_back(catalog_rank(scores.ptr() + r * scores.last_dim(), scores.last_dim(),
+                                    static_cast<Index>(set.rows.targets[0].values.data[r]), 0,
+                                    data.exclude_seen() ? &set.seen[r] : nullptr));
+  CHECK(held_out_item_ranks(model, data, set, 2) == expected);
+  const double width = static_cast<double>(scores.last_dim());
+  for (double rows : {1.0, 2.0, 5.0, 23.0})  // blocks of one batch (2 rows), 4 rows, 22 rows
+    CHECK(held_out_item_ranks(model, data, set, 2, rows * width) == expected);
 }
