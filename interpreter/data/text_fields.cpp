@@ -20,18 +20,31 @@ std::vector<std::string> split_line(const std::string& line, char delimiter) {
   return out;
 }
 
-double number_field(const std::vector<std::string>& fields, Index column, const std::string& file,
-                    long line) {
-  if (column >= static_cast<Index>(fields.size()))
+namespace {
+
+// The field must exist (DataError naming the count otherwise).
+void check_column(size_t fields, Index column, const std::string& file, long line) {
+  if (column >= static_cast<Index>(fields))
     throw DataError(
         file, line,
-        "has " + std::to_string(fields.size()) + " fields, column " + std::to_string(column) + " is missing");
-  const std::string& f = fields[column];
+        "has " + std::to_string(fields) + " fields, column " + std::to_string(column) + " is missing");
+}
+
+// strtod's reading of the whole text, finite (DataError otherwise): what a number field is.
+double whole_number(const std::string& f, Index column, const std::string& file, long line) {
   char* end = nullptr;
   const double v = std::strtod(f.c_str(), &end);
   if (f.empty() || end != f.c_str() + f.size() || !std::isfinite(v))
     throw DataError(file, line, "column " + std::to_string(column) + ": '" + f + "' is not a number");
   return v;
+}
+
+}  // namespace
+
+double number_field(const std::vector<std::string>& fields, Index column, const std::string& file,
+                    long line) {
+  check_column(fields.size(), column, file, line);
+  return whole_number(fields[static_cast<size_t>(column)], column, file, line);
 }
 
 void split_line_views(std::string_view line, char delimiter, std::vector<std::string_view>& out) {
@@ -48,10 +61,7 @@ void split_line_views(std::string_view line, char delimiter, std::vector<std::st
 
 double number_field(const std::vector<std::string_view>& fields, Index column, const std::string& file,
                     long line) {
-  if (column >= static_cast<Index>(fields.size()))
-    throw DataError(
-        file, line,
-        "has " + std::to_string(fields.size()) + " fields, column " + std::to_string(column) + " is missing");
+  check_column(fields.size(), column, file, line);
   const std::string_view f = fields[static_cast<size_t>(column)];
   // Ids, ratings and timestamps are mostly plain integers: read those digit by digit (exact below 2^53, which
   // 15 digits are).
@@ -67,12 +77,7 @@ double number_field(const std::vector<std::string_view>& fields, Index column, c
   // hexadecimal) takes the copying path, so both readers accept the same text.
   const auto [end, error] = std::from_chars(f.data(), f.data() + f.size(), v);
   if (error == std::errc() && end == f.data() + f.size() && std::isfinite(v)) return v;
-  const std::string copy(f);
-  char* stop = nullptr;
-  v = std::strtod(copy.c_str(), &stop);
-  if (copy.empty() || stop != copy.c_str() + copy.size() || !std::isfinite(v))
-    throw DataError(file, line, "column " + std::to_string(column) + ": '" + copy + "' is not a number");
-  return v;
+  return whole_number(std::string(f), column, file, line);
 }
 
 void for_each_line(const std::string& path, const std::function<void(std::string_view)>& take) {
