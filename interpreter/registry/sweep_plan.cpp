@@ -91,6 +91,10 @@ RandomAxis parse_random_axis(const std::string& text) {
     throw UsageError("--random '" + text + "': log needs bounds above 0");
   if (axis.kind == "int" && (axis.low != std::floor(axis.low) || axis.high != std::floor(axis.high)))
     throw UsageError("--random '" + text + "': int takes whole-number bounds");
+  // Integers beyond 2^53 are not exact in a double (and would overflow the draw).
+  if (axis.kind == "int" &&
+      (std::abs(axis.low) > 9007199254740992.0 || std::abs(axis.high) > 9007199254740992.0))
+    throw UsageError("--random '" + text + "': int bounds are at most 2^53 in size");
   return axis;
 }
 

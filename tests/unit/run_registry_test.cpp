@@ -243,6 +243,7 @@ TEST_CASE("sweep plan: malformed axes are usage errors naming them") {
                        UsageError);
   CHECK_THROWS_WITH_AS(parse_random_axis("a=uniform(x,1)"), doctest::Contains("'x' is not a number"),
                        UsageError);
+  CHECK_THROWS_WITH_AS(parse_random_axis("a=int(1,1e30)"), doctest::Contains("at most 2^53"), UsageError);
   CHECK_THROWS_WITH_AS(parse_random_axis("a=5"), doctest::Contains("expected KEY=int(a,b)"), UsageError);
 }
 
