@@ -33,6 +33,7 @@ std::vector<ArgSpec> interaction_log_args() {
 namespace {
 
 constexpr double kLargestId = 9007199254740992.0;  // 2^53
+constexpr Index kLargestStoredId = 2147483647;     // 2^31 - 1: interactions keep 32-bit ids
 
 std::string shortest_text(double v) {
   char buf[32];
@@ -91,7 +92,13 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
     }
     check_limit(user_limit, user, "user", log.file, line);
     check_limit(item_limit, item, "item", log.file, line);
-    events.push_back(Interaction{user, item, time, line});
+    if (std::max(user, item) > kLargestStoredId)
+      throw DataError(
+          log.file, line,
+          "id " + std::to_string(std::max(user, item)) +
+              " is beyond 2^31 - 1, the largest id a log may hold; renumber them with `ids: remap`");
+    events.push_back(
+        Interaction{static_cast<std::int32_t>(user), static_cast<std::int32_t>(item), time, line});
     // Renumbered users are numbered densely from 1, so this table stays as small as the user count.
     if (remap) {
       if (static_cast<size_t>(user) >= log.written_user_id.size())
@@ -107,11 +114,11 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   Index num_users = 0;
   const Interaction* largest_user = &events[0];
   for (const auto& e : events) {
-    if (e.user + 1 > num_users) {
-      num_users = e.user + 1;
+    if (Index{e.user} + 1 > num_users) {
+      num_users = Index{e.user} + 1;
       largest_user = &e;
     }
-    log.num_items = std::max(log.num_items, e.item + 1);
+    log.num_items = std::max(log.num_items, Index{e.item} + 1);
   }
   // Ids index tables (an offset and a written id per user, counts per item): a stray huge id would ask for
   // terabytes.

@@ -2,6 +2,7 @@
 // An interaction log (user, item, optional rating, optional time per line; MovieLens's u.data as is), read
 // into per-user, time-ordered histories. Shared by the implicit_feedback (NCF) and next_item_sequences
 // (YouTube-DNN) pipelines, which differ only in what they build from the histories.
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,8 +18,9 @@ struct IdLimit;
 // The arguments that say how to read the log (path, delimiter, columns, rating threshold, ids).
 std::vector<ArgSpec> interaction_log_args();
 
+// 24 bytes: at MovieLens-20M size the log is 20M of these.
 struct Interaction {
-  Index user, item;
+  std::int32_t user, item;  // below 2^31 (larger ids are refused when the log is read: `ids: remap`)
   double time;
   long line;  // in the file, for messages
 };

@@ -115,3 +115,22 @@ TEST_CASE("interaction log: histories grouped by user, ordered by time with ties
   CHECK(events == 5);
   CHECK(log.written_user_id == std::vector<long long>{0, 1, 2});
 }
+
+TEST_CASE("interaction log: ids of 2^31 and more are refused unless renumbered") {
+  TempDir dir;
+  const std::string path = dir.write("u.data", "1\t2\t5\t1\n2147483648\t3\t5\t2\n");
+  auto read = [&](const std::string& extra) {
+    const ModelSpec spec = parse_model_spec(
+        "inputs: {u: {shape: [1]}}\nlayers: [{name: d, type: Dense, units: 1}]\n"
+        "data: {type: implicit_feedback, path: '" +
+            path + "'" + extra + "}\n",
+        "log.yaml");
+    return read_interaction_log(spec.data.args, std::nullopt, std::nullopt);
+  };
+  CHECK_THROWS_WITH_AS(read(""), doctest::Contains("u.data:2: error: id 2147483648 is beyond 2^31 - 1"),
+                       DataError);
+  const InteractionLog renumbered = read(", ids: remap");
+  REQUIRE(renumbered.by_user.size() == 3);
+  CHECK(renumbered.written_user_id[2] == 2147483648LL);
+  CHECK(renumbered.by_user[2][0].item == 2);  // item 3 is the second item seen
+}
