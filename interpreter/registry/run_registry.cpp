@@ -140,38 +140,40 @@ RunRegistry::RunRegistry(const std::string& path) {
   if (!folder.empty()) std::filesystem::create_directories(folder, ec);
   state_ = std::make_unique<State>(path);
   SqliteDb& db = state_->db;
-  // A file that is not SQLite fails here, at its first read.
-  std::int64_t app_id = 0, version = 0, tables = 0;
   {
-    SqliteStatement q(db, "PRAGMA application_id");
-    if (q.step()) app_id = q.integer(0);
-  }
-  {
-    SqliteStatement q(db, "PRAGMA user_version");
-    if (q.step()) version = q.integer(0);
-  }
-  {
-    SqliteStatement q(db, "SELECT count(*) FROM sqlite_master");
-    if (q.step()) tables = q.integer(0);
-  }
-  if (app_id != kApplicationId && (app_id != 0 || tables != 0))
-    throw RegistryError(path, "this SQLite database belongs to another program (application_id " +
-                                  std::to_string(app_id) + "); use --registry to record runs elsewhere");
-  if (version > kSchemaVersion)
-    throw RegistryError(path, "made by a newer yamlnet (schema " + std::to_string(version) +
-                                  ", this one reads " + std::to_string(kSchemaVersion) + " and older)");
-  db.exec("PRAGMA journal_mode=WAL");
-  db.exec("PRAGMA foreign_keys=ON");
-  if (version < kSchemaVersion) {
+    // Looked at and migrated under the write lock, as one transaction: several processes may open a new
+    // registry at once, and one must not see another's tables before its application_id (a "foreign" file).
+    // A file that is not SQLite fails here, at its first read.
     SqliteTransaction t(db);
-    // Read again under the write lock: another process may have migrated meanwhile.
-    SqliteStatement q(db, "PRAGMA user_version");
-    version = q.step() ? q.integer(0) : 0;
+    std::int64_t app_id = 0, version = 0, tables = 0;
+    {
+      SqliteStatement q(db, "PRAGMA application_id");
+      if (q.step()) app_id = q.integer(0);
+    }
+    {
+      SqliteStatement q(db, "PRAGMA user_version");
+      if (q.step()) version = q.integer(0);
+    }
+    {
+      SqliteStatement q(db, "SELECT count(*) FROM sqlite_master");
+      if (q.step()) tables = q.integer(0);
+    }
+    if (app_id != kApplicationId && (app_id != 0 || tables != 0))
+      throw RegistryError(path, "this SQLite database belongs to another program (application_id " +
+                                    std::to_string(app_id) + "); use --registry to record runs elsewhere");
+    if (version > kSchemaVersion)
+      throw RegistryError(path, "made by a newer yamlnet (schema " + std::to_string(version) +
+                                    ", this one reads " + std::to_string(kSchemaVersion) + " and older)");
     for (auto v = version; v < kSchemaVersion; ++v) db.exec(kMigrations[static_cast<size_t>(v)]);
-    db.exec("PRAGMA application_id=" + std::to_string(kApplicationId));
-    db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+    if (version < kSchemaVersion) {
+      db.exec("PRAGMA application_id=" + std::to_string(kApplicationId));
+      db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+    }
     t.commit();
   }
+  // Outside any transaction (SQLite's rule); a no-op once the file is in WAL mode.
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec("PRAGMA foreign_keys=ON");
 }
 
 RunRegistry::~RunRegistry() = default;

@@ -185,6 +185,35 @@ TEST_CASE("registry: four processes recording at once lose no run and no epoch")
   CHECK(ids.size() == 40);
 }
 
+TEST_CASE("registry: eight processes opening a new registry at once all record their run") {
+  TempDir dir;
+  const std::string path = dir.path("new.sqlite");  // created by whichever process comes first
+  std::vector<pid_t> children;
+  for (int p = 0; p < 8; ++p) {
+    const pid_t child = fork();
+    if (child == 0) {
+      int code = 0;
+      try {
+        RunRegistry own(path);
+        RunRecord run = sample_run();
+        run.id = own.begin_run(run);
+        own.finish_run(run);
+      } catch (...) {
+        code = 1;
+      }
+      _exit(code);
+    }
+    children.push_back(child);
+  }
+  for (pid_t c : children) {
+    int status = 0;
+    waitpid(c, &status, 0);
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  RunRegistry registry(path);
+  CHECK(registry.runs().size() == 8);
+}
+
 TEST_CASE("registry: sweeps keep their plan and trials") {
   TempDir dir;
   RunRegistry registry(dir.path("r.sqlite"));
