@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 namespace yamlnet {
 
@@ -139,6 +140,20 @@ RunRegistry::RunRegistry(const std::string& path) {
   std::error_code ec;
   if (!folder.empty()) std::filesystem::create_directories(folder, ec);
   state_ = std::make_unique<State>(path);
+  // Processes opening a new registry at once can find it locked in ways SQLite does not wait out (the switch
+  // to WAL needs the file to itself): the whole setup is tried again for up to about 10 s.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      set_up(path);
+      return;
+    } catch (const RegistryBusy&) {
+      if (attempt >= 200) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+void RunRegistry::set_up(const std::string& path) {
   SqliteDb& db = state_->db;
   {
     // Looked at and migrated under the write lock, as one transaction: several processes may open a new

@@ -90,6 +90,8 @@ class RunRegistry {
   struct State;
   std::unique_ptr<State> state_;
   void mark_killed_runs();
+  // Checks the file's owner and schema, migrates it and switches it to WAL.
+  void set_up(const std::string& path);
 };
 
 // JSON text of `j`; bytes that are not UTF-8 (a --set value, a file name) become U+FFFD instead of throwing.

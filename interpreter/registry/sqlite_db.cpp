@@ -26,6 +26,8 @@ SqliteDb::~SqliteDb() {
 void SqliteDb::check(int code, const std::string& doing) {
   if (code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE) return;
   std::string message = sqlite3_errmsg(db_);
+  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+    throw RegistryBusy(path_, doing + ": " + message);
   if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
     message +=
         " (the file is damaged or is not a SQLite database; move it away, or use --registry "

@@ -21,6 +21,13 @@ class RegistryError : public Error {
   RegistryError(const std::string& database, const std::string& message);
 };
 
+// The database stayed locked by another process past the busy timeout, or SQLite refused to wait for it
+// (switching the journal mode, a lock upgrade that could deadlock): worth trying again.
+class RegistryBusy : public RegistryError {
+ public:
+  using RegistryError::RegistryError;
+};
+
 class SqliteDb;
 
 // One prepared statement. Parameters are bound by position (from 1), columns read by index (from 0).
