@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -36,6 +37,31 @@ std::int64_t pragma(SqliteDb& db, const std::string& name) {
   SqliteStatement q(db, "PRAGMA " + name);
   REQUIRE(q.step());
   return q.integer(0);
+}
+
+// Runs `work` in `n` child processes at once; returns their wait statuses. A child whose work throws exits 1.
+std::vector<int> in_processes(int n, const std::function<void()>& work) {
+  std::vector<pid_t> children;
+  for (int p = 0; p < n; ++p) {
+    const pid_t child = fork();
+    if (child == 0) {
+      int code = 0;
+      try {
+        work();
+      } catch (...) {
+        code = 1;
+      }
+      _exit(code);
+    }
+    children.push_back(child);
+  }
+  std::vector<int> statuses;
+  for (pid_t c : children) {
+    int status = 0;
+    waitpid(c, &status, 0);
+    statuses.push_back(status);
+  }
+  return statuses;
 }
 
 }  // namespace
@@ -147,29 +173,16 @@ TEST_CASE("registry: four processes recording at once lose no run and no epoch")
   TempDir dir;
   const std::string path = dir.path("shared.sqlite");
   { RunRegistry create(path); }
-  std::vector<pid_t> children;
-  for (int p = 0; p < 4; ++p) {
-    const pid_t child = fork();
-    if (child == 0) {
-      int code = 0;
-      try {
-        RunRegistry own(path);
-        for (int r = 0; r < 10; ++r) {
-          RunRecord run = sample_run();
-          run.id = own.begin_run(run);
-          for (int e = 1; e <= 3; ++e) own.add_epoch(run.id, {{"epoch", e}, {"loss", 1.0 / e}});
-          own.finish_run(run);
-        }
-      } catch (...) {
-        code = 1;
-      }
-      _exit(code);
+  const auto statuses = in_processes(4, [&] {
+    RunRegistry own(path);
+    for (int r = 0; r < 10; ++r) {
+      RunRecord run = sample_run();
+      run.id = own.begin_run(run);
+      for (int e = 1; e <= 3; ++e) own.add_epoch(run.id, {{"epoch", e}, {"loss", 1.0 / e}});
+      own.finish_run(run);
     }
-    children.push_back(child);
-  }
-  for (pid_t c : children) {
-    int status = 0;
-    waitpid(c, &status, 0);
+  });
+  for (int status : statuses) {
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
   }
@@ -188,28 +201,13 @@ TEST_CASE("registry: four processes recording at once lose no run and no epoch")
 TEST_CASE("registry: eight processes opening a new registry at once all record their run") {
   TempDir dir;
   const std::string path = dir.path("new.sqlite");  // created by whichever process comes first
-  std::vector<pid_t> children;
-  for (int p = 0; p < 8; ++p) {
-    const pid_t child = fork();
-    if (child == 0) {
-      int code = 0;
-      try {
-        RunRegistry own(path);
-        RunRecord run = sample_run();
-        run.id = own.begin_run(run);
-        own.finish_run(run);
-      } catch (...) {
-        code = 1;
-      }
-      _exit(code);
-    }
-    children.push_back(child);
-  }
-  for (pid_t c : children) {
-    int status = 0;
-    waitpid(c, &status, 0);
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  const auto statuses = in_processes(8, [&] {
+    RunRegistry own(path);
+    RunRecord run = sample_run();
+    run.id = own.begin_run(run);
+    own.finish_run(run);
+  });
+  for (int status : statuses) CHECK(WEXITSTATUS(status) == 0);
   RunRegistry registry(path);
   CHECK(registry.runs().size() == 8);
 }
