@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
-          libhdf5-dev libzip-dev libsqlite3-dev
+          libhdf5-dev libzip-dev libsqlite3-dev libonnx-dev libprotobuf-dev
           libopenblas-openmp-dev
           dataset-fashion-mnist)
 # What only the test suite needs (git for the textconv test, the schema validator, Clang's sanitizers and

@@ -8,6 +8,7 @@
 #include "interpreter/graph/mask_flow.hpp"
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/keras_formats.hpp"
+#include "interpreter/io/onnx/onnx_export.hpp"
 #include "interpreter/io/run_outputs.hpp"
 #include "interpreter/io/table_writer.hpp"
 #include "interpreter/io/weights.hpp"
@@ -27,7 +28,8 @@ std::vector<std::string> spec_warnings(const ModelSpec& spec) {
   return out;
 }
 
-// Loads weights into a freshly built model, or initialises it from the seed.
+}  // namespace
+
 void prepare_weights(Model& model, const RunOptions& options, std::vector<std::string>& warnings) {
   model.initialize(model.spec().seed);
   // A weights file sets every parameter, so the files init_from names (needed only to start a training)
@@ -47,6 +49,8 @@ void prepare_weights(Model& model, const RunOptions& options, std::vector<std::s
   }
   for (auto& w : dropped_mask_warnings(model)) warnings.push_back(w);
 }
+
+namespace {
 
 const Dataset& pick_split(const DataSplits& splits, const std::string& split, const std::string& file) {
   const std::optional<Dataset>* chosen = nullptr;
@@ -308,25 +312,6 @@ Index run_predict(const RunOptions& options, const PredictRequest& request,
 
 namespace {
 
-// "lstm" or "lstm:1" (a layer's second output, as `inputs` write it) for `verb`'s --outputs.
-OutputRef resolve_output(const Model& model, const std::string& text, const std::string& verb) {
-  const auto colon = text.rfind(':');
-  const bool indexed = colon != std::string::npos && colon + 1 < text.size() &&
-                       text.find_first_not_of("0123456789", colon + 1) == std::string::npos;
-  const std::string name = indexed ? text.substr(0, colon) : text;
-  const int node = model.node_index(name);
-  if (node < 0) throw UsageError(verb + " --outputs: no layer named '" + name + "'");
-  const auto count = model.nodes()[static_cast<size_t>(node)].output_shapes.size();
-  const std::string digits = indexed ? text.substr(colon + 1) : "0";
-  const size_t index = digits.size() > 6 ? count : std::stoul(digits);
-  if (index >= count)
-    throw UsageError(verb + " --outputs: layer '" + name + "' has " + std::to_string(count) +
-                     (count == 1 ? " output" : " outputs") + " (" + name + ":0" +
-                     (count > 1 ? " to " + name + ":" + std::to_string(count - 1) : "") + "), not '" + text +
-                     "'");
-  return OutputRef{node, static_cast<int>(index)};
-}
-
 // The requested outputs (the model's own when `names` is empty) for every row of `data`, with their masks
 // as `<name>_mask` blocks when `masks` is set.
 std::vector<std::string> write_outputs(const LoadedRun& run, const Dataset& data, const std::string& split,
@@ -336,7 +321,7 @@ std::vector<std::string> write_outputs(const LoadedRun& run, const Dataset& data
   std::vector<OutputRef> refs;
   std::vector<std::string> labels;
   for (const auto& name : names) {
-    refs.push_back(resolve_output(*run.model, name, verb));
+    refs.push_back(find_layer_output(*run.model, name, verb + " --outputs"));
     labels.push_back(name);
   }
   if (names.empty())
@@ -413,6 +398,16 @@ std::vector<std::string> run_export_keras(const ModelSpec& spec, const RunOption
   Model model(spec);
   prepare_weights(model, options, warnings);
   return chosen.write(model, dir);
+}
+
+std::string run_export_onnx(const ModelSpec& spec, const RunOptions& options,
+                            const std::vector<std::string>& outputs, const std::string& path,
+                            std::vector<std::string>& warnings) {
+  warnings = spec_warnings(spec);
+  Model model(spec);
+  prepare_weights(model, options, warnings);
+  write_onnx(model, outputs, path);
+  return path;
 }
 
 std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,

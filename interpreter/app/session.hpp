@@ -48,6 +48,12 @@ std::vector<std::string> run_export_keras(const ModelSpec& spec, const RunOption
                                           const std::string& format, const std::string& path,
                                           std::vector<std::string>& warnings);
 
+// The model with its weights as ONNX (opset 17) at `path`; `outputs` names layers to expose instead of the
+// model's outputs (a user tower). Returns the file written.
+std::string run_export_onnx(const ModelSpec& spec, const RunOptions& options,
+                            const std::vector<std::string>& outputs, const std::string& path,
+                            std::vector<std::string>& warnings);
+
 struct PredictRequest {
   std::string split = "test";
   std::string path;                  // .csv or .npy
@@ -91,6 +97,10 @@ std::string run_init(const RunOptions& options, std::vector<std::string>& warnin
 // monitors. Throws ConfigError. Returns the built graph for `summary` (no buffers: a config of 150k layers
 // is checked in a fraction of the memory training it takes).
 Graph validate_model(ModelSpec spec);
+
+// Loads options.weights_in into a freshly built model, or else initialises it from the config's seed (and
+// its init_from files). Adds what the user should hear to `warnings`.
+void prepare_weights(Model& model, const RunOptions& options, std::vector<std::string>& warnings);
 
 std::string default_weights_path(const ModelSpec& spec);
 // "runs/x/x.weights.json" -> "runs/x/x" (history and effective config are written beside the weights).

@@ -137,6 +137,25 @@ void add_export_keras(CLI::App& app, VerbOutcome&) {
   });
 }
 
+void add_export_onnx(CLI::App& app, VerbOutcome&) {
+  auto args = std::make_shared<ModelArgs>();
+  auto outputs = std::make_shared<std::vector<std::string>>();
+  CLI::App* cmd = app.add_subcommand(
+      "export-onnx", "write the model and its weights as an ONNX model (opset 17) for ONNX Runtime");
+  add_config_args(cmd, args->config);
+  add_weights_option(cmd, *args, true);
+  cmd->add_option("--outputs", *outputs,
+                  "layers to expose instead of the model's outputs (`user_vector`: a user tower alone)");
+  cmd->add_option("-o,--output", args->output, "the .onnx file to write")->required();
+  cmd->callback([args, outputs] {
+    const ModelSpec spec = args->config.load();
+    std::vector<std::string> warnings;
+    const std::string file = run_export_onnx(spec, args->options(), *outputs, args->output, warnings);
+    print_warnings(warnings);
+    std::printf("Wrote %s\n", file.c_str());
+  });
+}
+
 void add_recommend(CLI::App& app, VerbOutcome&) {
   struct RecommendArgs {
     ModelArgs model;

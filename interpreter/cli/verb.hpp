@@ -52,6 +52,7 @@ void add_evaluate(CLI::App& app, VerbOutcome& outcome);
 void add_predict(CLI::App& app, VerbOutcome& outcome);
 void add_export(CLI::App& app, VerbOutcome& outcome);
 void add_export_keras(CLI::App& app, VerbOutcome& outcome);
+void add_export_onnx(CLI::App& app, VerbOutcome& outcome);
 void add_recommend(CLI::App& app, VerbOutcome& outcome);
 void add_summary(CLI::App& app, VerbOutcome& outcome);
 void add_validate(CLI::App& app, VerbOutcome& outcome);

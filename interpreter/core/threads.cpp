@@ -56,6 +56,12 @@ int default_threads() {
 
 }  // namespace
 
+void keep_products_on_calling_thread() {
+#ifdef _OPENMP
+  if (omp_get_max_threads() != 1) omp_set_num_threads(1);
+#endif
+}
+
 void use_threads(int threads) {
   if (threads <= 0) threads = default_threads();
 #ifdef _OPENMP

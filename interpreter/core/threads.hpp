@@ -12,6 +12,12 @@ namespace yamlnet {
 void use_threads(int threads);
 // The configured thread count.
 int threads_in_use();
+// OpenMP keeps the thread count of a product per thread, and a thread the caller started (a server's request
+// thread calling the library) begins with OpenMP's default, every core: OpenBLAS would then split each of its
+// products over every core, and concurrent callers would oversubscribe the machine. Called on entry by what
+// runs on a caller's thread, it makes that thread's products run on it alone, as use_threads() does for the
+// thread that called it.
+void keep_products_on_calling_thread();
 
 namespace detail {
 using Piece = void (*)(void* work, Index index, Index begin, Index count);

@@ -278,3 +278,25 @@ void Graph::reset_states() {
 }
 
 }  // namespace yamlnet
+
+namespace yamlnet {
+
+OutputRef find_layer_output(const Graph& model, const std::string& text, const std::string& who) {
+  const auto colon = text.rfind(':');
+  const bool indexed = colon != std::string::npos && colon + 1 < text.size() &&
+                       text.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+  const std::string name = indexed ? text.substr(0, colon) : text;
+  const int node = model.node_index(name);
+  if (node < 0) throw UsageError(who + ": no layer named '" + name + "'");
+  const auto count = model.nodes()[static_cast<size_t>(node)].output_shapes.size();
+  const std::string digits = indexed ? text.substr(colon + 1) : "0";
+  const size_t index = digits.size() > 6 ? count : std::stoul(digits);
+  if (index >= count)
+    throw UsageError(who + ": layer '" + name + "' has " + std::to_string(count) +
+                     (count == 1 ? " output" : " outputs") + " (" + name + ":0" +
+                     (count > 1 ? " to " + name + ":" + std::to_string(count - 1) : "") + "), not '" + text +
+                     "'");
+  return OutputRef{node, static_cast<int>(index)};
+}
+
+}  // namespace yamlnet

@@ -94,4 +94,8 @@ class Graph {
   std::optional<Index> fixed_batch_size_;
 };
 
+// A layer's output named as `inputs` and --outputs write it: "lstm", or "lstm:1" for its second output.
+// Throws UsageError, prefixed by `who` ("predict --outputs"), when the graph has no such layer or output.
+OutputRef find_layer_output(const Graph& graph, const std::string& text, const std::string& who);
+
 }  // namespace yamlnet

@@ -1,6 +1,7 @@
 #pragma once
 // Keras activations with their derivatives (Keras 2's, and hard_sigmoid as each Keras writes it). Softmax
 // acts on the last axis.
+#include <optional>
 #include <string>
 
 #include "interpreter/core/real.hpp"
@@ -40,6 +41,13 @@ class Activation {
   // Sigmoid and softmax outputs let cross-entropy losses work on the logits, as Keras's TF backend does.
   bool is_sigmoid() const { return kind_ == ActivationKind::Sigmoid; }
   bool is_softmax() const { return kind_ == ActivationKind::Softmax; }
+  // Parameters, for exporters that write the function out (ONNX).
+  double alpha() const { return alpha_; }
+  std::optional<double> max_value() const {
+    return has_max_ ? std::optional<double>(max_value_) : std::nullopt;
+  }
+  double threshold() const { return threshold_; }
+  bool approximate() const { return approximate_; }
 
   // y = f(z) over `rows` rows of `cols` values. y may alias z.
   void forward(const Real* z, Real* y, Index rows, Index cols) const;

@@ -22,6 +22,9 @@ class Bidirectional : public Layer {
   void collect_params(std::vector<ParamSlot>& out, const std::string& prefix) override;
   void finish_initialization(uint64_t seed) override;
   void reset_states() override;
+  const std::string& merge_mode() const { return merge_mode_; }
+  const RecurrentLayer& forward_layer() const { return *forward_; }
+  const RecurrentLayer& backward_layer() const { return *backward_; }
 
  private:
   // The backward layer's outputs in time order (its sequence is produced in processing order).

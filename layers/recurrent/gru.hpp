@@ -9,6 +9,7 @@ class Gru : public RecurrentLayer {
  public:
   Gru(const std::string& name, const Args& args)
       : RecurrentLayer(name, "GRU", args, 3, 1), reset_after_(args.boolean("reset_after")) {}
+  bool reset_after() const { return reset_after_; }
 
  protected:
   Shape bias_shape() const override { return reset_after_ ? Shape{2, 3 * units_} : Shape{3 * units_}; }

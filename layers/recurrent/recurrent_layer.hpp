@@ -32,6 +32,12 @@ class RecurrentLayer : public Layer {
   Index units() const { return units_; }
   bool go_backwards() const { return go_backwards_; }
   bool return_sequences() const { return return_sequences_; }
+  bool return_state() const { return return_state_; }
+  bool stateful() const { return stateful_; }
+  bool use_bias() const { return use_bias_; }
+  Index gates() const { return gates_; }
+  const Activation& activation() const { return activation_; }
+  const Activation& recurrent_activation() const { return recurrent_activation_; }
   // Bidirectional asks for zeros (not repeated outputs) at masked steps, as Keras's wrapper does.
   void set_zero_output_for_mask(bool on) { zero_output_for_mask_ = on; }
   void set_go_backwards(bool on) { go_backwards_ = on; }
