@@ -7,6 +7,7 @@
 #include "interpreter/data/sources.hpp"
 #include "interpreter/graph/mask_flow.hpp"
 #include "interpreter/io/atomic_file.hpp"
+#include "interpreter/io/item_index.hpp"
 #include "interpreter/io/keras_formats.hpp"
 #include "interpreter/io/onnx/onnx_export.hpp"
 #include "interpreter/io/run_outputs.hpp"
@@ -17,6 +18,7 @@
 #include "interpreter/train/fit_spec.hpp"
 #include "interpreter/train/ranking.hpp"
 #include "interpreter/train/run_data.hpp"
+#include "layers/embedding/embedding.hpp"
 
 namespace yamlnet {
 
@@ -364,8 +366,40 @@ std::vector<std::string> run_export(const RunOptions& options, const ExportReque
   return run_export(load_model_spec(options.config, options.overrides), options, request, warnings);
 }
 
+namespace {
+
+// The model with its weights loaded, and the Embedding `name` in it (UsageError for anything else).
+const Layer& embedding_named(const Model& model, const std::string& name, const std::string& verb) {
+  const Node* node = model.find(name);
+  if (!node) throw UsageError(verb + " --layer: no layer named '" + name + "'");
+  if (node->layer->type() != "Embedding")
+    throw UsageError(verb + " --layer: '" + name + "' is a " + node->layer->type() + ", not an Embedding");
+  return *node->layer;
+}
+
+std::string export_item_index(const ModelSpec& spec, const RunOptions& options, const ExportRequest& request,
+                              std::vector<std::string>& warnings) {
+  if (request.table.empty() || !request.layer_outputs.empty())
+    throw UsageError(
+        "export --format faiss: give --layer EMBEDDING (the item table to index), not --outputs");
+  warnings = spec_warnings(spec);
+  Model model(spec);
+  prepare_weights(model, options, warnings);
+  const auto& table = dynamic_cast<const Embedding&>(embedding_named(model, request.table, "export"));
+  // Id 0 of a mask_zero table is padding, never an item.
+  write_item_index(table.params()[0].value, table.mask_zero() ? 0 : -1,
+                   request.index.empty() ? "flat" : request.index, request.path);
+  return request.path;
+}
+
+}  // namespace
+
 std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& options,
                                     const ExportRequest& request, std::vector<std::string>& warnings) {
+  if (request.format == "faiss") return {export_item_index(spec, options, request, warnings)};
+  if (!request.format.empty() && request.format != "csv" && request.format != "npy")
+    throw UsageError("export --format must be csv, npy or faiss, not '" + request.format + "'");
+  if (!request.index.empty()) throw UsageError("export --index: only with --format faiss");
   check_rows_file_type(request.path, "export -o");
   if (request.layer_outputs.empty() == request.table.empty())
     throw UsageError(
@@ -374,12 +408,7 @@ std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& opt
     warnings = spec_warnings(spec);
     Model model(spec);
     prepare_weights(model, options, warnings);
-    const Node* node = model.find(request.table);
-    if (!node) throw UsageError("export --layer: no layer named '" + request.table + "'");
-    if (node->layer->type() != "Embedding")
-      throw UsageError("export --layer: '" + request.table + "' is a " + node->layer->type() +
-                       ", not an Embedding");
-    const Tensor& table = node->layer->params()[0].value;
+    const Tensor& table = embedding_named(model, request.table, "export").params()[0].value;
     IdColumn ids{"id", {}};
     for (Index r = 0; r < table.batch(); ++r) ids.values.push_back(r);
     return write_rows(request.path, {ids}, {ValueBlock{request.table, &table}});
@@ -422,6 +451,17 @@ std::vector<std::pair<Index, Real>> run_recommend(const ModelSpec& spec, const R
   if (k < 1) throw UsageError("recommend: -k must be at least 1");
   LoadedRun run = load_run(spec, options, warnings, false);
   return recommend(*run.model, *run.data, user, k, include_seen, evaluation_batch_size(run.spec));
+}
+
+std::vector<std::pair<Index, Real>> run_recommend_from_index(const ModelSpec& spec, const RunOptions& options,
+                                                             Index user, Index k, bool include_seen,
+                                                             const std::string& index_path,
+                                                             std::vector<std::string>& warnings) {
+  if (k < 1) throw UsageError("recommend: -k must be at least 1");
+  const ItemIndex index(index_path);
+  LoadedRun run = load_run(spec, options, warnings, false);
+  return recommend_from_index(*run.model, *run.data, index, index_path, user, k, include_seen,
+                              evaluation_batch_size(run.spec));
 }
 
 std::string run_init(const RunOptions& options, std::vector<std::string>& warnings) {

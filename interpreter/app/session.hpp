@@ -75,7 +75,9 @@ struct ExportRequest {
   bool masks = false;                      // --masks: their masks too
   std::string table;                       // --layer: this Embedding's table, one row per id
   std::string split = "test";
-  std::string path;  // .csv or .npy
+  std::string path;    // .csv or .npy; with format "faiss" the index file
+  std::string format;  // --format: "" (by the extension: csv, npy) or "faiss" (--layer's table as an index)
+  std::string index;   // --index: the FAISS index kind, flat (exact, the default), hnsw or ivf
 };
 // Returns the files written.
 std::vector<std::string> run_export(const ModelSpec& spec, const RunOptions& options,
@@ -88,6 +90,13 @@ std::vector<std::pair<Index, Real>> run_recommend(const ModelSpec& spec, const R
                                                   std::vector<std::string>& warnings);
 std::vector<std::pair<Index, Real>> run_recommend(const RunOptions& options, Index user, Index k,
                                                   bool include_seen, std::vector<std::string>& warnings);
+
+// The same top k from a nearest-neighbour index of the item table (export --format faiss): the model's output
+// for the user is the query (a two-tower model trained with sampled_softmax).
+std::vector<std::pair<Index, Real>> run_recommend_from_index(const ModelSpec& spec, const RunOptions& options,
+                                                             Index user, Index k, bool include_seen,
+                                                             const std::string& index_path,
+                                                             std::vector<std::string>& warnings);
 
 // Writes freshly initialised (seeded) weights; returns the path.
 std::string run_init(const ModelSpec& spec, const RunOptions& options, std::vector<std::string>& warnings);

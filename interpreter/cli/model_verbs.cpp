@@ -105,7 +105,12 @@ void add_export(CLI::App& app, VerbOutcome&) {
   cmd->add_flag("--masks", request->masks, "also write each output's mask (<name>_mask columns)");
   cmd->add_option("--layer", request->table, "an Embedding whose table to write (one row per id)");
   add_split_option(cmd, request->split);
-  cmd->add_option("-o,--output", request->path, "output file: .csv or .npy (ids in .ids.npy)")->required();
+  cmd->add_option("--format", request->format,
+                  "csv or npy (default: by the output's extension), or faiss: --layer's table as a FAISS "
+                  "inner-product index of its rows under their ids, for recommend --index");
+  cmd->add_option("--index", request->index, "with --format faiss: flat (exact, the default), hnsw or ivf");
+  cmd->add_option("-o,--output", request->path, "output file: .csv or .npy (ids in .ids.npy), or the index")
+      ->required();
   cmd->callback([args, request] {
     const ModelSpec spec = args->config.load();
     std::vector<std::string> warnings;
@@ -161,6 +166,7 @@ void add_recommend(CLI::App& app, VerbOutcome&) {
     ModelArgs model;
     Index user = 0, top_k = 10;
     bool include_seen = false;
+    std::string index;
   };
   auto args = std::make_shared<RecommendArgs>();
   CLI::App* cmd = app.add_subcommand("recommend", "print the top items for a user");
@@ -169,12 +175,18 @@ void add_recommend(CLI::App& app, VerbOutcome&) {
   cmd->add_option("--user", args->user, "user id, as in the data")->required();
   cmd->add_option("-k", args->top_k, "how many items")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_flag("--include-seen", args->include_seen, "also recommend items the user already had");
+  cmd->add_option("--index", args->index,
+                  "serve from this FAISS index of the item table (export --format faiss) instead of scoring "
+                  "every item");
   cmd->add_flag("--json", args->model.json, "print one JSON object on stdout");
   cmd->callback([args] {
     const ModelSpec spec = args->model.config.load();
     std::vector<std::string> warnings;
-    const auto items =
-        run_recommend(spec, args->model.options(), args->user, args->top_k, args->include_seen, warnings);
+    const auto items = args->index.empty()
+                           ? run_recommend(spec, args->model.options(), args->user, args->top_k,
+                                           args->include_seen, warnings)
+                           : run_recommend_from_index(spec, args->model.options(), args->user, args->top_k,
+                                                      args->include_seen, args->index, warnings);
     print_warnings(warnings);
     if (args->model.json) {
       nlohmann::ordered_json j;

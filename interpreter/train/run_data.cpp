@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "interpreter/graph/model.hpp"
+#include "interpreter/io/item_index.hpp"
 #include "interpreter/train/ranking.hpp"
 #include "interpreter/train/trainer.hpp"
 
@@ -176,6 +177,34 @@ std::vector<std::pair<Index, Real>> recommend(Model& model, const RunData& data,
                     });
   scored.resize(cut);
   return scored;
+}
+
+std::vector<std::pair<Index, Real>> recommend_from_index(Model& model, const RunData& data,
+                                                         const ItemIndex& index,
+                                                         const std::string& index_path, Index user, Index k,
+                                                         bool include_seen, Index batch_size) {
+  const Value& loss = model.spec().compile.get("loss").for_output(0, model.output_name(0));
+  if (!data.next_items || loss.s != "sampled_softmax")
+    throw UsageError(
+        "recommend --index: an index serves a two-tower model, whose output for a user is the query "
+        "(next_item_sequences data and a sampled_softmax loss); this model scores pairs");
+  const HeldOutItems rows = data.next_items->serving_rows({user});
+  const Tensor query = predict_outputs(model, rows.rows, batch_size)[0];
+  if (query.last_dim() != index.dimension())
+    throw UsageError(index_path + ": the index holds vectors of " + std::to_string(index.dimension()) +
+                     " values; the model's output '" + model.output_name(0) + "' has " +
+                     std::to_string(query.last_dim()));
+  const Index padding = padding_id(model.spec());
+  const auto& seen = rows.seen[0];
+  // Enough candidates that k remain after the padding id and the user's items are left out.
+  const Index wanted = k + 1 + (include_seen ? 0 : static_cast<Index>(seen.size()));
+  std::vector<std::pair<Index, Real>> out;
+  for (const auto& [item, score] : index.search(query.ptr(), wanted)) {
+    if (item == padding || (!include_seen && std::binary_search(seen.begin(), seen.end(), item))) continue;
+    out.emplace_back(item, score);
+    if (static_cast<Index>(out.size()) == k) break;
+  }
+  return out;
 }
 
 }  // namespace yamlnet

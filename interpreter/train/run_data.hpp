@@ -74,4 +74,13 @@ std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& da
 std::vector<std::pair<Index, Real>> recommend(Model& model, const RunData& data, Index user, Index k,
                                               bool include_seen, Index batch_size);
 
+class ItemIndex;
+// recommend() with the items found in `index` (read from `index_path`, for messages): the model's output for
+// the user is the query, so the model must score items by the inner product of its output with an item table
+// (a sampled_softmax loss, as YouTube-DNN trains).
+std::vector<std::pair<Index, Real>> recommend_from_index(Model& model, const RunData& data,
+                                                         const ItemIndex& index,
+                                                         const std::string& index_path, Index user, Index k,
+                                                         bool include_seen, Index batch_size);
+
 }  // namespace yamlnet
