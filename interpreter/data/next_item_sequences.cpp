@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "interpreter/data/sequences.hpp"
 #include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
@@ -91,107 +90,112 @@ NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model) 
 
   // Training examples: every position after the first of the part of each history that is not held out.
   const size_t held = a.boolean("validation") ? 2 : 1;
-  std::vector<std::vector<Real>> histories;
-  std::vector<Real> users, lengths, targets;
-  std::vector<long> lines;
+  auto kept = [&](const auto& list) {
+    return list.size() > held ? list.size() - held : std::min<size_t>(list.size(), 1);
+  };
+  size_t rows = 0;
+  for (const auto& list : log_.by_user) rows += std::max<size_t>(kept(list), 1) - 1;
+  if (rows == 0) throw DataError(file, "no user has two interactions before the held-out ones");
+  ExampleRows examples(rows, max_len_, value_);
   for (Index u = 0; u < num_users(); ++u) {
     const auto& list = log_.by_user[u];
-    const size_t keep = list.size() > held ? list.size() - held : std::min<size_t>(list.size(), 1);
-    for (size_t k = 1; k < keep; ++k) {
-      add_row(histories, users, lengths, targets, u, list, k, list[k].item);
-      lines.push_back(list[k].line);
-    }
+    for (size_t k = 1; k < kept(list); ++k) add_row(examples, u, list, k, list[k]);
   }
-  if (targets.empty()) throw DataError(file, "no user has two interactions before the held-out ones");
-  train_ = make_dataset(histories, users, lengths, targets, std::move(lines));
+  splits.train = make_dataset(std::move(examples));  // the one copy of the largest data (4 GB at 20M)
   test_ = held_out(1);
   if (a.boolean("validation")) validation_ = held_out(2);
-  splits.train = train_;
   if (validation_.size() > 0) splits.validation = validation_.rows;
   if (test_.size() > 0) splits.test = test_.rows;
 }
 
-void NextItemSequences::add_row(std::vector<std::vector<Real>>& histories, std::vector<Real>& users,
-                                std::vector<Real>& lengths, std::vector<Real>& targets, Index user,
-                                std::span<const Interaction> list, size_t end, Index target) const {
-  // In the YouTube-DNN code's order: reverse the whole history (newest first), then truncate and pad it as
-  // pad_sequences does. So reverse with truncating: post keeps the newest max_len items, and reverse with
-  // truncating: pre the oldest, exactly as the code it is ported from.
-  std::vector<Real> items;
-  items.reserve(end);
-  for (size_t k = 0; k < end; ++k) items.push_back(static_cast<Real>(list[k].item));
-  if (reverse_) std::reverse(items.begin(), items.end());
-  const size_t n = std::min<size_t>(end, static_cast<size_t>(max_len_));
-  if (truncating_ == "pre")
-    items.erase(items.begin(), items.end() - static_cast<std::ptrdiff_t>(n));
-  else
-    items.resize(n);
-  histories.push_back(std::move(items));
-  users.push_back(static_cast<Real>(user));
-  lengths.push_back(static_cast<Real>(n));
-  targets.push_back(static_cast<Real>(target));
+NextItemSequences::ExampleRows::ExampleRows(size_t rows, Index max_len, Real value) {
+  histories.assign(rows * static_cast<size_t>(max_len), value);
+  users.reserve(rows);
+  lengths.reserve(rows);
+  targets.reserve(rows);
+  lines.reserve(rows);
 }
 
-Dataset NextItemSequences::make_dataset(const std::vector<std::vector<Real>>& histories,
-                                        const std::vector<Real>& users, const std::vector<Real>& lengths,
-                                        const std::vector<Real>& targets, std::vector<long> lines) const {
-  const auto rows = static_cast<Index>(targets.size());
+void NextItemSequences::add_row(ExampleRows& rows, Index user, std::span<const Interaction> list, size_t end,
+                                const Interaction& target) const {
+  // In the YouTube-DNN code's order: reverse the whole history (newest first), then truncate and pad it as
+  // pad_sequences does. So reverse with truncating: post keeps the newest max_len items, and reverse with
+  // truncating: pre the oldest, exactly as the code it is ported from. The kept items are written straight
+  // into the row (a copy of the whole history per example would cost the square of a long history).
+  const size_t n = std::min<size_t>(end, static_cast<size_t>(max_len_));
+  const size_t row = rows.targets.size();
+  // The n kept items in chronological order are list[first, first + n).
+  const bool keep_oldest = (truncating_ == "pre") == reverse_;
+  const size_t first = keep_oldest ? 0 : end - n;
+  const size_t width = static_cast<size_t>(max_len_);
+  Real* out = rows.histories.data() + row * width + (padding_ == "pre" ? width - n : 0);
+  for (size_t k = 0; k < n; ++k) {
+    const size_t from = reverse_ ? first + n - 1 - k : first + k;
+    out[k] = static_cast<Real>(list[from].item);
+  }
+  rows.users.push_back(static_cast<Real>(user));
+  rows.lengths.push_back(static_cast<Real>(n));
+  rows.targets.push_back(static_cast<Real>(target.item));
+  rows.lines.push_back(target.line);
+}
+
+Dataset NextItemSequences::make_dataset(ExampleRows&& rows) const {
+  const auto count = static_cast<Index>(rows.targets.size());
   Dataset ds;
   auto column = [&](const std::vector<Real>& values) {
-    Tensor t({rows, 1});
+    Tensor t({count, 1});
     std::copy(values.begin(), values.end(), t.data.begin());
     return t;
   };
   for (int slot : slots_) {
-    if (slot == 0)
-      ds.inputs.push_back(DataArray{
-          history_input_, pad_sequences(histories, max_len_, padding_, "pre", value_), log_.file, lines});
-    if (slot == 1) ds.inputs.push_back(DataArray{user_input_, column(users), log_.file, lines});
-    if (slot == 2) ds.inputs.push_back(DataArray{length_input_, column(lengths), log_.file, lines});
+    if (slot == 0) {
+      Tensor histories;
+      histories.shape = {count, max_len_};
+      histories.data = std::move(rows.histories);
+      ds.inputs.push_back(DataArray{history_input_, std::move(histories), log_.file, rows.lines});
+    }
+    if (slot == 1) ds.inputs.push_back(DataArray{user_input_, column(rows.users), log_.file, rows.lines});
+    if (slot == 2) ds.inputs.push_back(DataArray{length_input_, column(rows.lengths), log_.file, rows.lines});
   }
-  ds.targets.push_back(DataArray{target_name_, column(targets), log_.file, std::move(lines)});
+  ds.targets.push_back(DataArray{target_name_, column(rows.targets), log_.file, std::move(rows.lines)});
   return ds;
 }
 
 HeldOutItems NextItemSequences::held_out(size_t from_end) const {
   HeldOutItems out;
-  std::vector<std::vector<Real>> histories;
-  std::vector<Real> users, lengths, targets;
-  std::vector<long> lines;
+  size_t rows = 0;
+  for (const auto& list : log_.by_user) rows += list.size() >= from_end + 1;  // a history before the item
+  ExampleRows examples(rows, max_len_, value_);
   for (Index u = 0; u < num_users(); ++u) {
     const auto& list = log_.by_user[u];
-    if (list.size() < from_end + 1) continue;  // no history before the held-out item
+    if (list.size() < from_end + 1) continue;
     const size_t at = list.size() - from_end;
-    add_row(histories, users, lengths, targets, u, list, at, list[at].item);
-    lines.push_back(list[at].line);
+    add_row(examples, u, list, at, list[at]);
     out.users.push_back(u);
     out.seen.push_back(items_before(list, at));
   }
-  if (!targets.empty()) out.rows = make_dataset(histories, users, lengths, targets, std::move(lines));
+  if (rows > 0) out.rows = make_dataset(std::move(examples));
   return out;
 }
 
 HeldOutItems NextItemSequences::serving_rows(const std::vector<Index>& users) const {
   HeldOutItems out;
-  std::vector<std::vector<Real>> histories;
-  std::vector<Real> user_ids, lengths, targets;
-  std::vector<long> lines;
+  ExampleRows examples(users.size(), max_len_, value_);
   for (Index u : users) {
     if (u < 0 || u >= num_users() || log_.by_user[u].empty())
       throw DataError(log_.file, "user " + std::to_string(u) + " has no interactions in the log");
     const auto& list = log_.by_user[u];
-    add_row(histories, user_ids, lengths, targets, u, list, list.size(), list.back().item);
-    lines.push_back(list.back().line);
+    add_row(examples, u, list, list.size(), list.back());
     out.users.push_back(u);
     out.seen.push_back(items_before(list, list.size()));
   }
-  out.rows = make_dataset(histories, user_ids, lengths, targets, std::move(lines));
+  out.rows = make_dataset(std::move(examples));
   return out;
 }
 
 std::vector<double> NextItemSequences::item_counts() const {
   std::vector<double> counts(static_cast<size_t>(log_.num_items), 0.0);
-  for (Real t : train_.targets[0].values.data) counts[static_cast<size_t>(t)] += 1.0;
+  for (Real t : train().targets[0].values.data) counts[static_cast<size_t>(t)] += 1.0;
   return counts;
 }
 

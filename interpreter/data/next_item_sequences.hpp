@@ -27,7 +27,7 @@ class NextItemSequences : public DataSource {
  public:
   NextItemSequences(const ModelSpec& spec, const Graph& model);
 
-  const Dataset& train() const { return train_; }
+  const Dataset& train() const { return *splits.train; }
   const HeldOutItems& validation() const { return validation_; }
   const HeldOutItems& test() const { return test_; }
   // Each user's whole history (every interaction, held-out ones too) as model inputs, to recommend from.
@@ -39,13 +39,17 @@ class NextItemSequences : public DataSource {
   std::vector<double> item_counts() const;
 
  private:
-  // Appends one example: the items of `history` (chronological) and the target.
-  void add_row(std::vector<std::vector<Real>>& histories, std::vector<Real>& users,
-               std::vector<Real>& lengths, std::vector<Real>& targets, Index user,
-               std::span<const Interaction> list, size_t end, Index target) const;
-  Dataset make_dataset(const std::vector<std::vector<Real>>& histories, const std::vector<Real>& users,
-                       const std::vector<Real>& lengths, const std::vector<Real>& targets,
-                       std::vector<long> lines) const;
+  // The examples of one split in the model's layout: histories already padded, one row of max_len each.
+  struct ExampleRows {
+    ExampleRows(size_t rows, Index max_len, Real value);
+    RealBuffer histories;
+    std::vector<Real> users, lengths, targets;
+    std::vector<long> lines;
+  };
+  // Appends one example: the items of list[0, end) (chronological) as the history, `target` as the target.
+  void add_row(ExampleRows& rows, Index user, std::span<const Interaction> list, size_t end,
+               const Interaction& target) const;
+  Dataset make_dataset(ExampleRows&& rows) const;
   HeldOutItems held_out(size_t from_end) const;
 
   InteractionLog log_;
@@ -55,7 +59,6 @@ class NextItemSequences : public DataSource {
   bool reverse_, exclude_seen_;
   std::string history_input_, user_input_, length_input_, target_name_;
   std::vector<int> slots_;  // model input i reads: 0 history, 1 user, 2 length
-  Dataset train_;
   HeldOutItems validation_, test_;
 };
 
