@@ -142,22 +142,21 @@ void NextItemSequences::add_row(ExampleRows& rows, Index user, std::span<const I
 Dataset NextItemSequences::make_dataset(ExampleRows&& rows) const {
   const auto count = static_cast<Index>(rows.targets.size());
   Dataset ds;
-  auto column = [&](const std::vector<Real>& values) {
-    Tensor t({count, 1});
-    std::copy(values.begin(), values.end(), t.data.begin());
+  // Each buffer becomes its tensor as it is, without a copy (the training split is the largest data held).
+  auto tensor = [count](RealBuffer& values, Index width) {
+    Tensor t;
+    t.shape = {count, width};
+    t.data = std::move(values);
     return t;
   };
   for (int slot : slots_) {
-    if (slot == 0) {
-      Tensor histories;
-      histories.shape = {count, max_len_};
-      histories.data = std::move(rows.histories);
-      ds.inputs.push_back(DataArray{history_input_, std::move(histories), log_.file, rows.lines});
-    }
-    if (slot == 1) ds.inputs.push_back(DataArray{user_input_, column(rows.users), log_.file, rows.lines});
-    if (slot == 2) ds.inputs.push_back(DataArray{length_input_, column(rows.lengths), log_.file, rows.lines});
+    if (slot == 0)
+      ds.inputs.push_back(DataArray{history_input_, tensor(rows.histories, max_len_), log_.file, rows.lines});
+    if (slot == 1) ds.inputs.push_back(DataArray{user_input_, tensor(rows.users, 1), log_.file, rows.lines});
+    if (slot == 2)
+      ds.inputs.push_back(DataArray{length_input_, tensor(rows.lengths, 1), log_.file, rows.lines});
   }
-  ds.targets.push_back(DataArray{target_name_, column(rows.targets), log_.file, std::move(rows.lines)});
+  ds.targets.push_back(DataArray{target_name_, tensor(rows.targets, 1), log_.file, std::move(rows.lines)});
   return ds;
 }
 

@@ -42,8 +42,7 @@ class NextItemSequences : public DataSource {
   // The examples of one split in the model's layout: histories already padded, one row of max_len each.
   struct ExampleRows {
     ExampleRows(size_t rows, Index max_len, Real value);
-    RealBuffer histories;
-    std::vector<Real> users, lengths, targets;
+    RealBuffer histories, users, lengths, targets;
     std::vector<long> lines;
   };
   // Appends one example: the items of list[0, end) (chronological) as the history, `target` as the target.
