@@ -17,7 +17,16 @@ enum class Mode { Inference, Training };
 
 struct RunContext {
   Mode mode = Mode::Inference;
-  Random* rng = nullptr;  // for dropout in training
+  Random* rng = nullptr;  // set in training: dropout draws then
+  // Dropout draws are made per sample, seeded by the epoch's seed, the sample's position in the epoch and the
+  // layer: the same masks whichever process of a data-parallel run the sample lands on, and however the batch
+  // is split. `first_row` is the position of this batch's first sample.
+  uint64_t draw_seed = 0;
+  Index first_row = 0;
+  // The generator of one sample's draws in one layer (`salt`: the layer's, fnv1a of its name).
+  Random sample_random(uint64_t salt, Index sample) const {
+    return Random(draw_seed ^ salt).split(static_cast<uint64_t>(first_row + sample));
+  }
 };
 
 // The rows of a table's gradient that one step wrote (Embedding lookups, sampled softmax): the rest of the

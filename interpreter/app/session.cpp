@@ -152,6 +152,9 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   Model model(spec);
   prepare_weights(model, options, outcome.warnings);
   Trainer trainer(model, spec.compile, spec.seed);
+  if (options.processes) trainer.set_processes(*options.processes);
+  // In a data-parallel launch every process trains; the first alone writes files.
+  const bool writes = trainer.processes().leader();
   std::unique_ptr<RunData> data = load_run_data(spec, model, trainer.target_widths(), true);
   DataSplits& splits = data->splits();
   if (!splits.train)
@@ -173,11 +176,17 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   outcome.history_path = history_arg.is_none() ? stem + ".history.csv" : history_arg.s;
   outcome.config_path = stem + ".config.yaml";
   // Written into a staging folder and moved into place together at the end (io/run_outputs.hpp).
-  RunOutputs outputs(outcome.weights_path, outcome.history_path, outcome.config_path);
-  write_file_atomically(outputs.staged_config(), effective_config_yaml(spec));
+  std::optional<RunOutputs> outputs;
+  if (writes) {
+    outputs.emplace(outcome.weights_path, outcome.history_path, outcome.config_path);
+    write_file_atomically(outputs->staged_config(), effective_config_yaml(spec));
+  }
 
-  CallbackContext context{&model, [&model](const std::string& path) { save_weights(model, path); }, observer,
-                          &trainer.optimizer()};
+  CallbackContext context{&model,
+                          [&model, writes](const std::string& path) {
+                            if (writes) save_weights(model, path);
+                          },
+                          observer, &trainer.optimizer(), writes};
   std::vector<std::string> logged = trainer.log_names(validation.has_value());
   const std::vector<std::string> rankings =
       data->is_interaction_log() ? ranking_names(spec) : std::vector<std::string>{};
@@ -212,7 +221,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
       observer->on_message("Resuming from " + point.folder + " after epoch " +
                            std::to_string(point.epochs_done));
     fit.initial_epoch = point.finished ? fit.epochs : std::min(point.epochs_done, fit.epochs);
-    write_file_atomically(outputs.staged_history(), history_csv(history_rows));
+    if (writes) write_file_atomically(outputs->staged_history(), history_csv(history_rows));
   }
 
   // In this order: the ranking figures join the epoch's logs before anything reads them; the progress bar
@@ -220,13 +229,13 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   // stop, so the last epoch's is written.
   std::optional<RankingValidation> ranking;
   if (validation && !rankings.empty())
-    fit.callbacks.push_back(&ranking.emplace(model, *data, rankings, fit.batch_size));
+    fit.callbacks.push_back(&ranking.emplace(model, *data, rankings, fit.batch_size, &trainer.processes()));
   if (observer) fit.callbacks.push_back(observer);
-  HistoryWriter history(outputs.staged_history(), history_rows);
-  fit.callbacks.push_back(&history);
+  std::optional<HistoryWriter> history;
+  if (writes) fit.callbacks.push_back(&history.emplace(outputs->staged_history(), history_rows));
   for (auto& c : callbacks) fit.callbacks.push_back(c.get());
   std::optional<CheckpointWriter> checkpoints;
-  if (checkpointer)
+  if (checkpointer && writes)
     fit.callbacks.push_back(&checkpoints.emplace(*checkpointer, state, effective_config_yaml(spec)));
   try {
     outcome.history = trainer.fit(train, validation ? &*validation : nullptr, fit);
@@ -236,11 +245,14 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
                         (last.empty() ? "No checkpoint was written yet (fit.checkpoint)."
                                       : "The last good checkpoint is " + last + " (train --resume)."));
   }
-  save_weights(model, outputs.staged_weights());
-  outputs.commit();
+  if (writes) {
+    save_weights(model, outputs->staged_weights());
+    outputs->commit();
+  }
   if (splits.test) {
     outcome.test = trainer.evaluate(*splits.test, fit.batch_size);
-    for (const auto& entry : ranking_logs(model, *data, "test", rankings, fit.batch_size))
+    for (const auto& entry :
+         ranking_logs(model, *data, "test", rankings, fit.batch_size, &trainer.processes()))
       outcome.test.push_back(entry);
   }
   return outcome;

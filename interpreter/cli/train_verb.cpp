@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "interpreter/app/session.hpp"
+#include "interpreter/cli/processes.hpp"
 #include "interpreter/cli/progress_bar.hpp"
 #include "interpreter/cli/verb.hpp"
 #include "interpreter/io/atomic_file.hpp"
@@ -17,7 +18,8 @@ struct TrainArgs {
   std::string weights_in, weights_out, resume;
   bool json = false;
   RegistryChoice registry;
-  std::string sweep_trial;  // SWEEP_ID:TRIAL, from `yamlnet sweep`
+  std::string sweep_trial;   // SWEEP_ID:TRIAL, from `yamlnet sweep`
+  double rank_timeout = 30;  // seconds; an mpirun launch only
 };
 
 void print_json(const TrainOutcome& outcome, const std::string& run_id) {
@@ -63,22 +65,30 @@ RegistryChoice registry_choice(const TrainArgs& args) {
 
 void train(const TrainArgs& args) {
   const ModelSpec spec = args.config.load();
-  RunRecorder recorder(registry_choice(args), "train", spec, args.config.sets);
+  // In an mpirun launch every process trains; the first alone records, prints and writes.
+  Collective& all = processes();
+  if (args.rank_timeout <= 0) throw UsageError("train: --rank-timeout must be a positive number of seconds");
+  set_rank_timeout(args.rank_timeout);
+  const bool leader = all.leader();
+  RegistryChoice choice = registry_choice(args);
+  choice.off = choice.off || !leader;
+  RunRecorder recorder(choice, "train", spec, args.config.sets);
   print_warnings(recorder.warnings());
   const bool own_folder = recorder.active() && args.weights_out.empty();
-  const RunOptions options{args.config.config, args.config.sets, args.weights_in,
-                           own_folder ? recorded_weights_path(spec, recorder.id()) : args.weights_out,
-                           args.resume};
+  RunOptions options{args.config.config, args.config.sets, args.weights_in,
+                     own_folder ? recorded_weights_path(spec, recorder.id()) : args.weights_out, args.resume};
+  options.processes = &all;
   ProgressBar progress(args.json ? stderr : stdout, static_cast<int>(spec.fit.integer("verbose")));
   ObserverList observers({&progress, &recorder});
   TrainOutcome outcome;
   try {
-    outcome = run_train(spec, options, &observers);
+    outcome = run_train(spec, options, leader ? &observers : nullptr);
     if (own_folder) link_latest(spec, outcome);
   } catch (const std::exception& e) {
     recorder.fail(e.what());
     throw;
   }
+  if (!leader) return;
   const size_t known = recorder.warnings().size();
   recorder.finish(outcome.history.empty() ? Logs{} : outcome.history.back().logs,
                   prefixed(outcome.test, "test_"), outcome.weights_path);
@@ -106,6 +116,10 @@ void add_train(CLI::App& app, VerbOutcome&) {
                   "continue from the newest intact checkpoint in this folder (fit.checkpoint.dir)");
   cmd->add_flag("--json", args->json, "print one JSON object with the final figures on stdout");
   add_registry_options(cmd, args->registry);
+  cmd->add_option("--rank-timeout", args->rank_timeout,
+                  "under mpirun: seconds a process waits for the others before naming the ones that stopped "
+                  "answering and stopping every process")
+      ->default_val(30);
   cmd->add_option("--sweep-trial", args->sweep_trial, "SWEEP_ID:TRIAL (set by yamlnet sweep)")->group("");
   cmd->callback([args] { train(*args); });
 }

@@ -27,4 +27,19 @@ void die_by_injected_fault() {
   std::abort();  // not reached
 }
 
+std::optional<RankFault> rank_fault(int rank) {
+  for (const bool hangs : {false, true}) {
+    const auto setting = fault_setting(hangs ? "rank_hangs_at" : "rank_dies_at");
+    if (!setting) continue;
+    const size_t colon = setting->find(':');
+    if (colon == std::string::npos || std::atoi(setting->c_str()) != rank) continue;
+    return RankFault{std::atol(setting->c_str() + colon + 1), hangs};
+  }
+  return std::nullopt;
+}
+
+void hang_by_injected_fault() {
+  for (;;) ::pause();
+}
+
 }  // namespace yamlnet

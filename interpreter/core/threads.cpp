@@ -44,14 +44,20 @@ int threads_if(bool worth_splitting) {
   return 1;
 }
 
-// OMP_NUM_THREADS when it is a positive number (as for any OpenMP program), else what the process may use.
+// OMP_NUM_THREADS when it is a positive number (as for any OpenMP program), else what the process may use
+// (its share, when mpirun started several processes on this machine).
 int default_threads() {
   if (const char* env = std::getenv("OMP_NUM_THREADS")) {
     char* end = nullptr;
     const long n = std::strtol(env, &end, 10);
     if (end != env && n > 0 && n <= 1024) return static_cast<int>(n);
   }
-  return usable_cpus();
+  // Processes that mpirun started on this machine share its cores: one thread each per share, not every
+  // core each (which would run 2 x 2 threads on 2 cores).
+  int processes_here = 1;
+  if (const char* env = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE"))
+    processes_here = std::max(1, std::atoi(env));
+  return std::max(1, usable_cpus() / processes_here);
 }
 
 }  // namespace

@@ -112,14 +112,14 @@ void Executor::zero_grads() {
   for (auto& slot : all_params_) slot.param->zero_grad();
 }
 
-void Executor::backward(Graph& graph) {
+void Executor::backward(Graph& graph, const BatchShare& share) {
   std::vector<Node>& nodes = graph.nodes();
   for (size_t n = nodes.size(); n-- > 0;) {
     Node& node = nodes[n];
     if (node.is_input || !upstream_trains_[n]) continue;  // nothing at or before it takes a gradient
     if (const auto& reg = node.layer->activity_regularizer()) {
       const Tensor& y = values_[n][0];
-      reg->add_gradient(y.ptr(), grads_[n][0].ptr(), y.size(), 1.0 / static_cast<double>(y.batch()));
+      reg->add_gradient(y.ptr(), grads_[n][0].ptr(), y.size(), share.rows / static_cast<double>(y.batch()));
     }
     auto& d_inputs = d_inputs_[n];
     for (size_t i = 0; i < node.inputs.size(); ++i) {
@@ -131,6 +131,7 @@ void Executor::backward(Graph& graph) {
     node.layer->backward(in, values_[n], grads_[n], d_inputs);
   }
   // Weight penalties are part of the loss Keras minimises.
+  if (!share.weight_penalties) return;
   for (auto& slot : trainable_params_) {
     Parameter& p = *slot.param;
     if (p.regularizer) p.regularizer->add_gradient(p.value.ptr(), p.grad.ptr(), p.value.size());

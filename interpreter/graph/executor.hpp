@@ -8,6 +8,14 @@
 
 namespace yamlnet {
 
+// This process's part of a data-parallel step whose gradients are then summed over the processes: the share
+// of the global batch its rows are (the loss gradients arrive scaled by it, and so are the activity
+// regularizers'), and whether it adds the weight penalties' gradients (one process does).
+struct BatchShare {
+  double rows = 1.0;
+  bool weight_penalties = true;
+};
+
 class Executor {
  public:
   // Plans the execution of a built graph. The executor holds no reference to it: every call that runs the
@@ -29,7 +37,7 @@ class Executor {
 
   void zero_grads();
   Tensor& output_grad(size_t k) { return grads_[outputs_[k].node][outputs_[k].index]; }
-  void backward(Graph& graph);
+  void backward(Graph& graph, const BatchShare& share = {});
 
  private:
   // Marks the Flattens and Reshapes that, in training, take their model input's buffer instead of copying it:

@@ -27,7 +27,7 @@ class Model : public Graph {
   // Backward pass: zero_grads(), then add d loss/d output into output_grad(k), then backward().
   void zero_grads() { executor_.zero_grads(); }
   Tensor& output_grad(size_t k) { return executor_.output_grad(k); }
-  void backward() { executor_.backward(*this); }
+  void backward(const BatchShare& share = {}) { executor_.backward(*this, share); }
 
  private:
   Executor executor_;

@@ -185,7 +185,8 @@ class ModelCheckpoint : public Callback {
 
 class CsvLogger : public Callback {
  public:
-  CsvLogger(const Value& spec) : path_(spec.arg("filename")->s), separator_(spec.arg("separator")->s) {
+  CsvLogger(const Value& spec, bool writes)
+      : path_(spec.arg("filename")->s), separator_(spec.arg("separator")->s), writes_(writes) {
     if (spec.arg("append")->b) {
       try {
         existing_ = read_file(path_);
@@ -197,13 +198,14 @@ class CsvLogger : public Callback {
     epochs_.emplace_back(end.epoch, end.logs);
     std::string text = history_csv(epochs_, separator_.empty() ? ',' : separator_[0]);
     if (!existing_.empty()) text = existing_ + text.substr(text.find('\n') + 1);
-    write_file_atomically(path_, text);
+    if (writes_) write_file_atomically(path_, text);
   }
   nlohmann::ordered_json state() const override { return logs_to_json(epochs_); }
   void restore_state(const nlohmann::ordered_json& j) override { epochs_ = logs_from_json(j); }
 
  private:
   std::string path_, separator_, existing_;
+  bool writes_;
   std::vector<std::pair<int, Logs>> epochs_;
 };
 
@@ -246,14 +248,15 @@ const KindRegistry<Callback, const CallbackContext&>& callback_registry() {
                   [](const Value& spec, const CallbackContext& context) {
                     return std::make_unique<ModelCheckpoint>(spec, context);
                   }},
-            Entry{
-                {"csv_logger",
-                 "write the per-epoch history to a CSV file",
-                 {required(string_arg("filename", std::nullopt, "CSV file to write")),
-                  string_arg("separator", ",", "field separator"),
-                  bool_arg("append", false, "append to an existing file")},
-                 {"CSVLogger"}},
-                [](const Value& spec, const CallbackContext&) { return std::make_unique<CsvLogger>(spec); }},
+            Entry{{"csv_logger",
+                   "write the per-epoch history to a CSV file",
+                   {required(string_arg("filename", std::nullopt, "CSV file to write")),
+                    string_arg("separator", ",", "field separator"),
+                    bool_arg("append", false, "append to an existing file")},
+                   {"CSVLogger"}},
+                  [](const Value& spec, const CallbackContext& context) {
+                    return std::make_unique<CsvLogger>(spec, context.writes_files);
+                  }},
         };
         for (Entry& e : learning_rate_callback_entries()) entries.push_back(std::move(e));
         return entries;

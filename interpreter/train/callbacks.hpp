@@ -19,6 +19,9 @@ struct CallbackContext {
   std::function<void(const std::string& path)> save_weights;
   TrainingObserver* observer = nullptr;
   Optimizer* optimizer = nullptr;  // none when a config is only validated
+  // False on every process of a data-parallel launch but the first: callbacks decide as everywhere, but do
+  // not write files.
+  bool writes_files = true;
 };
 
 template <class Product, class... Context>

@@ -55,7 +55,8 @@ std::vector<std::unique_ptr<Metric>> output_metrics(const Value& plain, const Va
   std::vector<std::unique_ptr<Metric>> out;
   const std::vector<std::string>& unweighted = plain.strings();
   for (const Value* list : {&plain, &weighted})
-    for (const auto& name : list->strings()) {
+    for (size_t i = 0; i < list->strings().size(); ++i) {
+      const std::string& name = list->strings()[i];
       std::string kind;
       int cutoff;
       if (parse_ranking_metric(name, kind, cutoff)) continue;  // computed over ranking sets, not batches
@@ -63,7 +64,13 @@ std::vector<std::unique_ptr<Metric>> output_metrics(const Value& plain, const Va
       // Keras tells the two apart when a metric is asked for both ways.
       const bool both =
           is_weighted && std::find(unweighted.begin(), unweighted.end(), name) != unweighted.end();
-      out.push_back(Metric::create(name, width, target_width, both ? "weighted_" + name : name));
+      try {
+        out.push_back(Metric::create(name, width, target_width, both ? "weighted_" + name : name));
+      } catch (const TrainingError& e) {
+        // The metric cannot apply to this output: say where it was asked for.
+        const Value& at = list->items().size() > i ? list->items()[i] : *list;
+        throw error_at(at.loc, "compile.metrics: " + std::string(e.what()));
+      }
       out.back()->set_weighted(is_weighted);
     }
   return out;

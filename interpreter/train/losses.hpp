@@ -51,8 +51,12 @@ class Loss {
   virtual void bind(Graph& /*graph*/, size_t /*output*/) {}
   // Called with the training targets before fit (the frequency sampler counts them).
   virtual void observe_targets(const Tensor& /*targets*/) {}
+  // The factor the trainer scales this loss's input gradient by (its loss weight, Keras's divisor, a
+  // data-parallel process's share of the batch): a loss that adds into parameters itself scales those too.
+  void set_parameter_gradient_scale(double scale) { parameter_gradient_scale_ = scale; }
 
  protected:
+  double parameter_gradient_scale_ = 1.0;
   // One row: returns its loss and writes d(row loss)/d(input row) into `grad`. (Losses that override
   // compute, over the whole batch, do not use it.)
   virtual double row_loss(const Real* /*input*/, const Real* /*target*/, Real* /*grad*/,

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "interpreter/core/collective.hpp"
 #include "interpreter/core/errors.hpp"
 #include "interpreter/spec/kind_registry.hpp"
 
@@ -133,6 +134,10 @@ class ConfusionMetric : public Metric {
     return c;
   }
   double row_value(const Real*, const Real*, Index) const override { return 0.0; }
+  void reduce(Collective& processes) override {
+    processes.sum_doubles(positives_.data(), positives_.size());
+    processes.sum_doubles(negatives_.data(), negatives_.size());
+  }
   static double ratio(double a, double b) { return b == 0.0 ? 0.0 : a / b; }  // tf.math.divide_no_nan
   std::vector<double> thresholds_;
 
@@ -220,6 +225,13 @@ class Auc : public Metric {
     }
   }
   bool cheap_to_read() const override { return false; }
+  void reduce(Collective& processes) override {
+    std::vector<Real> all, labels(labels_.begin(), labels_.end()), all_labels;
+    processes.gather_reals(scores_, all);
+    processes.gather_reals(labels, all_labels);
+    scores_ = std::move(all);
+    labels_.assign(all_labels.begin(), all_labels.end());
+  }
   double result() const override {
     std::vector<size_t> order(scores_.size());
     std::iota(order.begin(), order.end(), size_t(0));
@@ -248,6 +260,16 @@ class Auc : public Metric {
   std::vector<Real> scores_;
   std::vector<bool> labels_;
 };
+
+// Keras's confusion metrics compare each output with the target of the same position: a label per row (sparse
+// targets) against several outputs is a shape error there, and would read the wrong targets here.
+void require_matching_targets(const std::string& name, Index output_width, Index target_width) {
+  if (target_width != output_width)
+    throw TrainingError(name + " compares every output with its own target, but the output has " +
+                        std::to_string(output_width) + " values per row and the target " +
+                        std::to_string(target_width) +
+                        " (sparse labels?); use one-hot targets or sparse_categorical_accuracy");
+}
 
 }  // namespace
 
@@ -292,11 +314,13 @@ const KindRegistry<Metric, const std::string&, Index, Index>& metric_registry() 
                  "binary prediction",
                  {},
                  {"AUC"}},
-                [](const Value&, const std::string& name, Index, Index) {
+                [](const Value&, const std::string& name, Index output_width, Index target_width) {
+                  require_matching_targets(name, output_width, target_width);
                   return std::make_unique<ThresholdAuc>(name, false);
                 }},
           Entry{{"pr_auc", "Keras's AUC(curve='PR'): area under the precision-recall curve, interpolated"},
-                [](const Value&, const std::string& name, Index, Index) {
+                [](const Value&, const std::string& name, Index output_width, Index target_width) {
+                  require_matching_targets(name, output_width, target_width);
                   return std::make_unique<ThresholdAuc>(name, true);
                 }},
           Entry{{"exact_auc", "exact ROC AUC by ranking the epoch's predictions (an output of width 1)"},
@@ -307,11 +331,13 @@ const KindRegistry<Metric, const std::string&, Index, Index>& metric_registry() 
                   return std::make_unique<Auc>(name);
                 }},
           Entry{{"precision", "Keras's Precision(): true positives over predicted positives (above 0.5)"},
-                [](const Value&, const std::string& name, Index, Index) {
+                [](const Value&, const std::string& name, Index output_width, Index target_width) {
+                  require_matching_targets(name, output_width, target_width);
                   return std::make_unique<Precision>(name);
                 }},
           Entry{{"recall", "Keras's Recall(): true positives over actual positives (predictions above 0.5)"},
-                [](const Value&, const std::string& name, Index, Index) {
+                [](const Value&, const std::string& name, Index output_width, Index target_width) {
+                  require_matching_targets(name, output_width, target_width);
                   return std::make_unique<Recall>(name);
                 }},
           Entry{{"top_k_categorical_accuracy",
@@ -346,6 +372,13 @@ std::unique_ptr<Metric> Metric::create(const std::string& name, Index output_wid
   if (!info) throw TrainingError("unknown metric '" + name + "'");
   return metric_registry().create(Value::function(info->name), logged_as.empty() ? name : logged_as,
                                   output_width, target_width);
+}
+
+void Metric::reduce(Collective& processes) {
+  double state[2] = {sum_, count_};
+  processes.sum_doubles(state, 2);
+  sum_ = state[0];
+  count_ = state[1];
 }
 
 void Metric::update(const Tensor& pred, const Tensor& target, const Tensor* row_weights) {

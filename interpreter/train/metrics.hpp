@@ -9,6 +9,7 @@
 namespace yamlnet {
 
 class Metric;
+class Collective;
 template <class Product, class... Context>
 class KindRegistry;
 
@@ -37,6 +38,9 @@ class Metric {
   // With `row_weights` (an output mask), masked rows are left out, as Keras weights metrics by the mask.
   virtual void update(const Tensor& pred, const Tensor& target, const Tensor* row_weights = nullptr);
   virtual double result() const { return count_ == 0 ? 0.0 : sum_ / count_; }
+  // Joins every process's state (a data-parallel run's epoch or evaluation): afterwards each holds the state
+  // of all the rows the processes saw, and result() is the metric over them.
+  virtual void reduce(Collective& processes);
   // Whether result() is cheap enough to read after every batch (for the progress bar); auc sorts the epoch.
   virtual bool cheap_to_read() const { return true; }
 

@@ -45,8 +45,7 @@ Logs metrics_from_ranks(const std::vector<Index>& ranks, const std::vector<std::
   return logs;
 }
 
-Logs ranking_metrics_from_scores(const Real* scores, Index count, Index group_size,
-                                 const std::vector<std::string>& names) {
+std::vector<Index> group_ranks(const Real* scores, Index count, Index group_size) {
   const Index groups = group_size ? count / group_size : 0;
   std::vector<Index> ranks(static_cast<size_t>(groups));
   for (Index g = 0; g < groups; ++g) {
@@ -55,7 +54,12 @@ Logs ranking_metrics_from_scores(const Real* scores, Index count, Index group_si
     for (Index j = 1; j < group_size; ++j) rank += s[j] >= s[0] ? 1 : 0;
     ranks[g] = rank;
   }
-  return metrics_from_ranks(ranks, names);
+  return ranks;
+}
+
+Logs ranking_metrics_from_scores(const Real* scores, Index count, Index group_size,
+                                 const std::vector<std::string>& names) {
+  return metrics_from_ranks(group_ranks(scores, count, group_size), names);
 }
 
 Index catalog_rank(const Real* scores, Index items, Index target, Index padding,

@@ -30,6 +30,9 @@ Index catalog_rank(const Real* scores, Index items, Index target, Index padding,
 Logs ranking_metrics(Model& model, const RankingSet& set, const std::vector<std::string>& names,
                      Index batch_size);
 
+// The 0-based rank of each group's held-out item (its first score) among the group, ties against it.
+std::vector<Index> group_ranks(const Real* scores, Index count, Index group_size);
+
 // Ranking metrics from scores grouped as RankingSet rows (the held-out item first in each group).
 Logs ranking_metrics_from_scores(const Real* scores, Index count, Index group_size,
                                  const std::vector<std::string>& names);

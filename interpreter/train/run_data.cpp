@@ -91,15 +91,16 @@ Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size) {
 }
 
 std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& data, const HeldOutItems& set,
-                                       Index batch_size, double block_values) {
+                                       Index batch_size, double block_values, Index from, Index end) {
+  if (end < 0) end = set.size();
   // Whole batches per block, so every row is computed in the same batch as without blocks.
   const Index per_block =
       static_cast<Index>(block_values / static_cast<double>(std::max<Index>(1, catalog_width(model))));
   const Index block = std::max<Index>(1, per_block / batch_size) * batch_size;
   std::vector<Index> ranks;
-  ranks.reserve(static_cast<size_t>(set.size()));
-  for (Index first = 0; first < set.size(); first += block) {
-    const Index count = std::min(block, set.size() - first);
+  ranks.reserve(static_cast<size_t>(end - from));
+  for (Index first = from; first < end; first += block) {
+    const Index count = std::min(block, end - first);
     const Tensor scores = catalog_scores(model, set.rows.slice(first, first + count), batch_size);
     append_held_out_ranks(data, set, scores, false, padding_id(model.spec()), first, count, ranks);
   }
@@ -107,22 +108,37 @@ std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& da
 }
 
 Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
-                  const std::vector<std::string>& names, Index batch_size) {
+                  const std::vector<std::string>& names, Index batch_size, Collective* processes) {
   if (names.empty()) return {};
+  SingleProcess alone;
+  Collective& all = processes ? *processes : alone;
+  std::vector<Index> ranks;
   if (data.feedback) {
     const RankingSet& set = ranking_set(*data.feedback, split);
-    return set.groups() ? ranking_metrics(model, set, names, batch_size) : Logs{};
-  }
-  if (data.next_items) {
+    if (!set.groups()) return {};
+    const auto [first, last] = all.share(set.groups());
+    const std::vector<Tensor> scores =
+        predict_outputs(model, set.pairs.slice(first * set.group_size, last * set.group_size), batch_size);
+    ranks = group_ranks(scores[0].ptr(), scores[0].size(), set.group_size);
+  } else if (data.next_items) {
     const HeldOutItems& set = held_out(*data.next_items, split);
     if (set.size() == 0) return {};
-    return metrics_from_ranks(held_out_item_ranks(model, *data.next_items, set, batch_size), names);
+    const auto [first, last] = all.share(set.size());
+    ranks = held_out_item_ranks(model, *data.next_items, set, batch_size, kScoreBlockValues, first, last);
+  } else {
+    return {};
   }
-  return {};
+  if (all.size() > 1) {
+    // Gathered in process order: the same list, in the same order, as one process would make.
+    std::vector<int64_t> mine(ranks.begin(), ranks.end()), every;
+    all.gather(mine, every);
+    ranks.assign(every.begin(), every.end());
+  }
+  return metrics_from_ranks(ranks, names);
 }
 
 void RankingValidation::on_epoch_end(EpochEnd& end) {
-  for (const auto& [name, value] : ranking_logs(model_, data_, "validation", names_, batch_size_))
+  for (const auto& [name, value] : ranking_logs(model_, data_, "validation", names_, batch_size_, processes_))
     end.logs.emplace_back("val_" + name, value);
 }
 

@@ -14,6 +14,7 @@
 
 namespace yamlnet {
 
+class Collective;
 class Graph;
 class Model;
 
@@ -35,15 +36,21 @@ std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Graph& model
 std::vector<std::string> ranking_names(const ModelSpec& spec);
 
 // The ranking metrics of `model` on a held-out split ("validation" or "test"); empty for data that is not an
-// interaction log.
+// interaction log. With `processes` (a data-parallel launch), each ranks its block of the held-out rows and
+// the ranks are gathered: every process gets the metrics of all of them.
 Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
-                  const std::vector<std::string>& names, Index batch_size);
+                  const std::vector<std::string>& names, Index batch_size, Collective* processes = nullptr);
 // Adds the ranking metrics on the validation split to each epoch's logs, as val_<name> (monitorable by
 // EarlyStopping and ModelCheckpoint, which come after it in the callback list).
 class RankingValidation : public Callback {
  public:
-  RankingValidation(Model& model, const RunData& data, std::vector<std::string> names, Index batch_size)
-      : model_(model), data_(data), names_(std::move(names)), batch_size_(batch_size) {}
+  RankingValidation(Model& model, const RunData& data, std::vector<std::string> names, Index batch_size,
+                    Collective* processes = nullptr)
+      : model_(model),
+        data_(data),
+        names_(std::move(names)),
+        batch_size_(batch_size),
+        processes_(processes) {}
   void on_epoch_end(EpochEnd& end) override;
 
  private:
@@ -51,6 +58,7 @@ class RankingValidation : public Callback {
   const RunData& data_;
   std::vector<std::string> names_;
   Index batch_size_;
+  Collective* processes_;
 };
 
 // The same metrics for the most-popular baseline: every user gets the items with the most training
@@ -61,13 +69,14 @@ Logs most_popular_logs(const RunData& data, const std::string& split, const std:
 // sampled-softmax item table, or the output itself when it already has one score per item.
 Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size);
 
-// Full-catalogue ranks (0 = first) of each held-out item of `set` among its row's scores, the items seen
-// before it left out when the data says so. Scores are made a block of rows at a time, at most `block_values`
-// of them (whole batches; the default is 256 MB of scores), so 138k users x 27k items never need 15 GB at
-// once.
+// Full-catalogue ranks (0 = first) of each held-out item of `set` (rows [first, end) of it; end -1: to the
+// last) among its row's scores, the items seen before it left out when the data says so. Scores are made a
+// block of rows at a time, at most `block_values` of them (whole batches; the default is 256 MB of scores),
+// so 138k users x 27k items never need 15 GB at once.
 constexpr double kScoreBlockValues = 64.0 * 1024 * 1024;
 std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& data, const HeldOutItems& set,
-                                       Index batch_size, double block_values = kScoreBlockValues);
+                                       Index batch_size, double block_values = kScoreBlockValues,
+                                       Index first = 0, Index end = -1);
 
 // The top `k` items for `user` with their scores, best first, leaving out the items the user had (unless
 // `include_seen`).

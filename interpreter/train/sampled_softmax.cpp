@@ -187,9 +187,10 @@ double SampledSoftmax::sampled(const Tensor& input, const Tensor& target, Tensor
   for (Index b = 0; b < rows; ++b) du.row(b) += (g_true[b] * scale) * table.row(ids[b]);
   if (table_grad_) {
     MatrixMap dw = table_grad_->matrix(dim);
-    for (Index b = 0; b < rows; ++b) dw.row(ids[b]) += (g_true[b] * scale) * u.row(b);
+    const auto table_scale = static_cast<Real>(parameter_gradient_scale_);
+    for (Index b = 0; b < rows; ++b) dw.row(ids[b]) += (g_true[b] * scale * table_scale) * u.row(b);
     // Reuse sampled_rows_ for d loss / d sampled rows (the rows themselves are no longer needed).
-    sampled_rows_.matrix(dim).noalias() = g_sampled.transpose() * u;
+    sampled_rows_.matrix(dim).noalias() = table_scale * (g_sampled.transpose() * u);
     for (Index j = 0; j < s; ++j) dw.row(sample_[j]) += sampled_rows_.matrix(dim).row(j);
     if (table_rows_) {
       for (Index b = 0; b < rows; ++b) table_rows_->add(ids[b]);

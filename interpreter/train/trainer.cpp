@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "interpreter/core/fault_injection.hpp"
 #include "interpreter/core/threads.hpp"
 #include "interpreter/spec/diagnostics.hpp"
 
@@ -50,7 +51,7 @@ void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, 
 }  // namespace
 
 Trainer::Trainer(Model& model, const Args& compile, uint64_t seed)
-    : model_(model), seed_(seed), compiled_(model, compile) {
+    : model_(model), seed_(seed), compiled_(model, compile), gradient_sum_(model.trainable_parameters()) {
   targets_.resize(model.num_outputs());
   output_losses_.assign(model.num_outputs(), 0.0);
   output_loss_sums_.assign(model.num_outputs(), 0.0);
@@ -122,15 +123,19 @@ double Trainer::batch_loss(Random* training_rng) {
     const Tensor& in = compiled_.logits_of[k] ? *compiled_.logits_of[k]->logits() : model_.output(k);
     const Tensor* weights = row_weights(k, training_rng != nullptr);
     metric_weights_[k] = weights;
+    // The loss's gradient is scaled as its value is: by Keras's divisor, and by the output's loss weight; in
+    // a data-parallel step also by this process's share of the batch, so that the sum over processes is the
+    // gradient of the global batch's mean.
+    const double gradient_scale = compiled_.loss_weights[k] * loss_scale_[k] * batch_share_;
+    compiled_.losses[k]->set_parameter_gradient_scale(gradient_scale);
     output_losses_[k] =
         loss_scale_[k] * compiled_.losses[k]->compute(in, targets_[k], loss_grads_[k], weights, training_rng);
     const double share = compiled_.loss_weights[k];
     total += share * output_losses_[k];
-    // The loss's gradient, scaled as its value is: by Keras's divisor, and by the output's loss weight.
-    const auto scale = static_cast<Real>(share * loss_scale_[k]);
-    if (training_rng) model_.output_grad(k).array() += scale * loss_grads_[k].array();
+    if (training_rng)
+      model_.output_grad(k).array() += static_cast<Real>(gradient_scale) * loss_grads_[k].array();
   }
-  return total + model_.weight_penalty() + model_.activity_loss();
+  return total + model_.activity_loss();
 }
 
 const Tensor* Trainer::sequence_mask(size_t k) const {
@@ -172,14 +177,53 @@ void Trainer::reset_metrics() {
     for (auto& m : ms) m->reset();
 }
 
-double Trainer::step(Random& rng) {
-  model_.forward(RunContext{Mode::Training, &rng});
-  model_.zero_grads();
-  const double loss = batch_loss(&rng);
-  update_metrics();
-  model_.backward();
+double Trainer::step(const RunContext& context, Index rows, Index global_rows) {
+  const bool alone = processes_->size() == 1;
+  batch_share_ = static_cast<double>(rows) / static_cast<double>(global_rows);
+  double loss = 0;
+  if (rows > 0) {
+    model_.forward(context);
+    model_.zero_grads();
+    loss = batch_loss(context.rng);
+    update_metrics();
+    model_.backward(BatchShare{batch_share_, processes_->leader()});
+  } else {
+    // An uneven last batch smaller than the process count leaves this one nothing: it adds zeros.
+    model_.zero_grads();
+    for (const ParamSlot& slot : trainable_)
+      if (!slot.param->touched) slot.param->grad.set_zero();
+    std::fill(output_losses_.begin(), output_losses_.end(), 0.0);
+  }
+  if (!alone) {
+    loss = join_step_loss(loss, batch_share_);
+    gradient_sum_.run(*processes_);
+  }
+  loss += model_.weight_penalty();  // of the weights the step started from
   compiled_.optimizer->apply(trainable_);
   return loss;
+}
+
+double Trainer::join_step_loss(double local, double share) {
+  joined_.assign(1 + output_losses_.size(), 0.0);
+  joined_[0] = local * share;
+  for (size_t k = 0; k < output_losses_.size(); ++k) joined_[k + 1] = output_losses_[k] * share;
+  processes_->sum_doubles(joined_.data(), joined_.size());
+  for (size_t k = 0; k < output_losses_.size(); ++k) output_losses_[k] = joined_[k + 1];
+  return joined_[0];
+}
+
+void Trainer::join_epoch(double* loss_sum) {
+  if (processes_->size() == 1) return;
+  if (loss_sum) {
+    joined_.assign(1 + output_loss_sums_.size(), 0.0);
+    joined_[0] = *loss_sum;
+    std::copy(output_loss_sums_.begin(), output_loss_sums_.end(), joined_.begin() + 1);
+    processes_->sum_doubles(joined_.data(), joined_.size());
+    *loss_sum = joined_[0];
+    std::copy(joined_.begin() + 1, joined_.end(), output_loss_sums_.begin());
+  }
+  for (auto& ms : compiled_.metrics)
+    for (auto& m : ms) m->reduce(*processes_);
 }
 
 double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
@@ -190,7 +234,8 @@ double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
   load_batch(data, identity_order_, begin, end);
   Random rng(seed_ ^ static_cast<uint64_t>(compiled_.optimizer->iterations()));
   reset_metrics();
-  return step(rng);
+  RunContext context{Mode::Training, &rng, rng.split(0).next(), begin};
+  return step(context, end - begin, end - begin);
 }
 
 std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset* validation,
@@ -214,6 +259,9 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
   } clear_class_weights{class_weights_};
   Logs running;
   for (const auto& name : log_names(false)) running.emplace_back(name, 0.0);
+  // The tests of a launch losing a process (core/fault_injection.hpp).
+  const std::optional<RankFault> fault = rank_fault(processes_->rank());
+  long steps_taken = 0;
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     if (source && epoch != options.initial_epoch) source->epoch_dataset(epoch, epoch_data_);
@@ -234,10 +282,20 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
     double loss_sum = 0;
     Index seen = 0;
     std::fill(output_loss_sums_.begin(), output_loss_sums_.end(), 0.0);
+    // Dropout masks: per sample, from the epoch's seed and the sample's position (RunContext::sample_random).
+    const uint64_t draw_seed = epoch_rng.split(0).next();
     for (Index s = 0; s < steps; ++s) {
       const Index begin = s * options.batch_size, end = std::min(n, begin + options.batch_size);
-      load_batch(train, order, begin, end);
-      const double loss = step(epoch_rng);
+      // This process's rows of the global batch (all of them when it is alone).
+      const auto [first, last] = processes_->share(end - begin);
+      load_batch(train, order, begin + first, begin + last);
+      processes_->set_position(epoch + 1, static_cast<long>(s + 1));
+      // A step's own generator (sampled softmax's candidates): the same on every process.
+      Random step_rng = epoch_rng.split(static_cast<uint64_t>(s) + 1);
+      const RunContext context{Mode::Training, &step_rng, draw_seed, begin + first};
+      if (fault && ++steps_taken == fault->step)
+        fault->hangs ? hang_by_injected_fault() : die_by_injected_fault();
+      const double loss = step(context, last - first, end - begin);
       if (!std::isfinite(loss)) {
         // Keras's TerminateOnNaN, always on: stop at the step, keep every file as it was.
         throw NonFiniteLoss("the loss became " + std::to_string(loss) + " at epoch " +
@@ -252,6 +310,8 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
         for (Callback* c : options.callbacks) c->on_batch_end(static_cast<long>(s + 1), running);
       }
     }
+    processes_->set_position(epoch + 1, 0);
+    join_epoch(nullptr);  // the step losses were joined as they came
     EpochRecord record;
     record.epoch = epoch;
     record.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -287,14 +347,18 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
   reset_metrics();
   std::fill(output_loss_sums_.begin(), output_loss_sums_.end(), 0.0);
   double loss_sum = 0;
-  for (Index begin = 0; begin < n; begin += batch_size) {
-    const Index end = std::min(n, begin + batch_size);
+  batch_share_ = 1.0;
+  // Each process evaluates its own block of rows; the sums are joined below.
+  const auto [first, last] = processes_->share(n);
+  for (Index begin = first; begin < last; begin += batch_size) {
+    const Index end = std::min(last, begin + batch_size);
     load_batch(data, identity_order_, begin, end);
     model_.forward(RunContext{Mode::Inference, nullptr});
-    loss_sum += batch_loss(nullptr) * static_cast<double>(end - begin);
+    loss_sum += (batch_loss(nullptr) + model_.weight_penalty()) * static_cast<double>(end - begin);
     accumulate_output_losses(end - begin);
     update_metrics();
   }
+  join_epoch(&loss_sum);
   Logs logs;
   for (const auto& name : log_names(false)) logs.emplace_back(name, 0.0);
   fill_logs(logs, loss_sum, n);

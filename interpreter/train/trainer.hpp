@@ -9,6 +9,7 @@
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/callback.hpp"
 #include "interpreter/train/compiled.hpp"
+#include "interpreter/train/gradient_sum.hpp"
 #include "interpreter/train/logs.hpp"
 #include "interpreter/train/optimizers.hpp"
 
@@ -67,15 +68,29 @@ class Trainer {
   // Shows each loss the training targets (the frequency sampler of sampled softmax counts them).
   void observe_training_targets(const Dataset& train);
 
+  // The processes of a data-parallel run (an mpirun launch): fit() then takes this process's share of each
+  // global batch (fit.batch_size stays the global batch, as with Keras's distribution strategies), sums the
+  // gradients over the processes and applies one identical update everywhere; evaluate() splits the rows and
+  // joins the sums. Without it, one process.
+  void set_processes(Collective& processes) { processes_ = &processes; }
+  Collective& processes() { return *processes_; }
+
   Optimizer& optimizer() { return *compiled_.optimizer; }
   Model& model() { return model_; }
 
  private:
   void load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end);
-  // Forward, loss, backward and update on the batch already loaded; returns the loss.
-  double step(Random& rng);
-  // With the step's generator: training (gradients, sampling losses sample); without: evaluation.
+  // Forward, loss, backward and update on this process's `rows` of a global batch of `global_rows`, already
+  // loaded; returns the global batch's loss.
+  double step(const RunContext& context, Index rows, Index global_rows);
+  // With the step's generator: training (gradients, sampling losses sample); without: evaluation. The loss
+  // of the loaded rows without the weight penalties (the caller adds them once).
   double batch_loss(Random* training_rng);
+  // Sums `local` (this process's share of a step's loss) and the outputs' losses over the processes.
+  double join_step_loss(double local, double share);
+  // After an epoch or an evaluation over split rows: every process's metric states joined, and with
+  // `loss_sum`, it and the outputs' loss sums.
+  void join_epoch(double* loss_sum);
   void update_metrics();
   const Tensor* sequence_mask(size_t k) const;
   // Output k's loss weight per prediction row: its mask times the sample weight (and in training the class
@@ -102,6 +117,11 @@ class Trainer {
   std::vector<ParamSlot> trainable_;
   std::vector<Index> identity_order_;
   Dataset epoch_data_;  // the training data of the current epoch, when it varies per epoch
+  SingleProcess one_process_;
+  Collective* processes_ = &one_process_;
+  GradientSum gradient_sum_;
+  double batch_share_ = 1.0;    // this process's rows over the global batch's, in the step under way
+  std::vector<double> joined_;  // scratch of join_step_loss and join_epoch
 };
 
 // The model's outputs for every row of `data`, in inference mode.

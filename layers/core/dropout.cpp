@@ -1,5 +1,7 @@
 #include "layers/core/dropout.hpp"
 
+#include <algorithm>
+
 #include "interpreter/core/errors.hpp"
 
 namespace yamlnet {
@@ -20,7 +22,13 @@ void Dropout::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const
   }
   keep_scale_.resize(x.shape);
   const Real scale = static_cast<Real>(1.0 / (1.0 - rate_));
-  for (Index i = 0; i < x.size(); ++i) keep_scale_.data[i] = ctx.rng->uniform() >= rate_ ? scale : Real(0);
+  const Index batch = x.batch(), per_sample = x.size() / std::max<Index>(1, batch);
+  const uint64_t salt = fnv1a(name());
+  for (Index b = 0; b < batch; ++b) {
+    Random draws = ctx.sample_random(salt, b);
+    Real* keep = keep_scale_.ptr() + b * per_sample;
+    for (Index i = 0; i < per_sample; ++i) keep[i] = draws.uniform() >= rate_ ? scale : Real(0);
+  }
   outputs[0].array() = x.array() * keep_scale_.array();
 }
 

@@ -49,19 +49,24 @@ std::vector<Shape> RecurrentLayer::build(const std::vector<Shape>& input_shapes)
 }
 
 void RecurrentLayer::make_dropout_masks(const RunContext& ctx, Index features) {
-  // One mask per sequence, reused at every step (Keras's get_dropout_mask_for_cell).
+  // One mask per sequence, reused at every step (Keras's get_dropout_mask_for_cell); each sequence draws its
+  // own (RunContext::sample_random), the input and recurrent masks from different streams.
   const bool training = ctx.mode == Mode::Training && ctx.rng;
-  auto make = [&](Tensor& keep, double rate, Index cols) {
+  const uint64_t salt = fnv1a(name());
+  auto make = [&](Tensor& keep, double rate, Index cols, uint64_t stream) {
     if (!training || rate <= 0.0) {
       keep.resize({});
       return;
     }
     keep.resize({batch_, cols});
     const Real scale = static_cast<Real>(1.0 / (1.0 - rate));
-    for (auto& v : keep.data) v = ctx.rng->uniform() >= rate ? scale : Real(0);
+    for (Index b = 0; b < batch_; ++b) {
+      Random draws = ctx.sample_random(stream, b);
+      for (Index c = 0; c < cols; ++c) keep.data[b * cols + c] = draws.uniform() >= rate ? scale : Real(0);
+    }
   };
-  make(input_keep_, dropout_, features);
-  make(recurrent_keep_, recurrent_dropout_, units_);
+  make(input_keep_, dropout_, features, salt);
+  make(recurrent_keep_, recurrent_dropout_, units_, salt ^ 0x5bd1e995ULL);
 }
 
 void RecurrentLayer::forward(const LayerInputs& in, std::vector<Tensor>& outputs, const RunContext& ctx) {

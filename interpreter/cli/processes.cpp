@@ -1,0 +1,72 @@
+#include "interpreter/cli/processes.hpp"
+
+#include <cstdlib>
+#include <memory>
+
+#ifdef YAMLNET_HAVE_MPI
+#include "interpreter/mpi/mpi_collective.hpp"
+#endif
+
+namespace yamlnet::cli {
+
+namespace {
+
+// A launch's processes wait this long for each other by default: long enough for the first process to
+// write a checkpoint of a large model while the others wait, short enough to name a hung one within a minute.
+constexpr double kDefaultRankTimeout = 30;
+
+SingleProcess one_process;
+#ifdef YAMLNET_HAVE_MPI
+std::unique_ptr<MpiCollective> launch;
+#endif
+
+bool started_by_mpirun() {
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  return size && std::atoi(size) > 1;
+}
+
+}  // namespace
+
+void start_processes(int& argc, char**& argv) {
+  if (!started_by_mpirun()) return;
+#ifdef YAMLNET_HAVE_MPI
+  launch = std::make_unique<MpiCollective>(argc, argv, kDefaultRankTimeout);
+#else
+  (void)argc;
+  (void)argv;
+  throw UsageError(
+      "mpirun started several processes, but this yamlnet was built without MPI: build with -DYAMLNET_MPI=ON "
+      "(Debian's libopenmpi-dev), or run it as one process");
+#endif
+}
+
+Collective& processes() {
+#ifdef YAMLNET_HAVE_MPI
+  if (launch) return *launch;
+#endif
+  return one_process;
+}
+
+void set_rank_timeout(double seconds) {
+#ifdef YAMLNET_HAVE_MPI
+  if (launch) launch->set_timeout(seconds);
+#else
+  (void)seconds;
+#endif
+}
+
+void stop_other_processes(int exit_code) {
+#ifdef YAMLNET_HAVE_MPI
+  if (launch && launch->size() > 1) launch->abort_all(exit_code);
+#else
+  (void)exit_code;
+#endif
+}
+
+void finish_processes() {
+#ifdef YAMLNET_HAVE_MPI
+  launch.reset();
+#endif
+}
+
+}  // namespace yamlnet::cli

@@ -1,0 +1,19 @@
+#pragma once
+// The processes of this launch: one, or the several that `mpirun -np N` started (a build with
+// -DYAMLNET_MPI=ON). Set up by main before the verbs run, finished by it after.
+#include "interpreter/core/collective.hpp"
+
+namespace yamlnet::cli {
+
+// Starts MPI when mpirun launched more than one process; throws UsageError when it did and this build has no
+// MPI (each process would otherwise train alone and write the same files).
+void start_processes(int& argc, char**& argv);
+Collective& processes();
+// How long an operation waits for the other processes before naming the ones that stopped answering.
+void set_rank_timeout(double seconds);
+// After an error on this process of a launch of several: stops all of them (the others may be waiting for
+// it). Returns when there is only this one.
+void stop_other_processes(int exit_code);
+void finish_processes();
+
+}  // namespace yamlnet::cli

@@ -1,0 +1,33 @@
+#pragma once
+// Sums one data-parallel step's gradients over the processes, so that every process applies the same update.
+// Dense gradients travel whole; a row-sparse one (an Embedding table) travels as the rows some process
+// touched: the touched ids are gathered first, and only the union of those rows is summed, never the whole
+// table. Everything goes in one buffer and one sum per step. Buffers keep their capacity: no allocation once
+// warm.
+#include <vector>
+
+#include "interpreter/core/collective.hpp"
+#include "layers/layer.hpp"
+
+namespace yamlnet {
+
+class GradientSum {
+ public:
+  explicit GradientSum(const std::vector<ParamSlot>& trainable);
+  // Replaces every gradient by its sum over the processes; a sparse gradient's touched rows become the union
+  // of every process's.
+  void run(Collective& processes);
+
+ private:
+  struct SparseTable {
+    Parameter* param;
+    TouchedRows everyone;       // scratch: the union of every process's rows, in one order on every process
+    std::vector<int64_t> rows;  // that union
+  };
+  std::vector<Parameter*> dense_;
+  std::vector<SparseTable> sparse_;
+  std::vector<int64_t> mine_, all_;  // touched ids: per table its count, then the ids
+  std::vector<Real> buffer_;
+};
+
+}  // namespace yamlnet
