@@ -34,6 +34,10 @@ class Collective {
   virtual void sum_doubles(double* values, size_t count) = 0;
   // Every process's list joined in rank order; `mine` may differ in length between processes.
   virtual void gather(const std::vector<int64_t>& mine, std::vector<int64_t>& all) = 0;
+  // The same when every process's list has the same length: one exchange instead of two.
+  virtual void gather_equal(const std::vector<int64_t>& mine, std::vector<int64_t>& all) {
+    gather(mine, all);
+  }
   virtual void gather_reals(const std::vector<Real>& mine, std::vector<Real>& all) = 0;
   // Where the run is, for the message naming a process that stopped answering ("epoch 2, step 37"); set at
   // every step, so kept as numbers (no string built in a training step).

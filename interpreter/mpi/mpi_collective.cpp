@@ -141,6 +141,14 @@ void MpiCollective::gather(const std::vector<int64_t>& mine, std::vector<int64_t
   wait(request, "the exchange of touched rows");
 }
 
+void MpiCollective::gather_equal(const std::vector<int64_t>& mine, std::vector<int64_t>& all) {
+  all.resize(mine.size() * static_cast<size_t>(size_));
+  MPI_Request request;
+  MPI_Iallgather(mine.data(), static_cast<int>(mine.size()), MPI_INT64_T, all.data(),
+                 static_cast<int>(mine.size()), MPI_INT64_T, MPI_COMM_WORLD, &request);
+  wait(request, "the exchange of touched rows");
+}
+
 void MpiCollective::gather_reals(const std::vector<Real>& mine, std::vector<Real>& all) {
   all.resize(exchange_counts(static_cast<int>(mine.size()), "the exchange of predictions"));
   MPI_Request request;

@@ -23,6 +23,7 @@ class MpiCollective final : public Collective {
   void sum(Real* values, size_t count) override;
   void sum_doubles(double* values, size_t count) override;
   void gather(const std::vector<int64_t>& mine, std::vector<int64_t>& all) override;
+  void gather_equal(const std::vector<int64_t>& mine, std::vector<int64_t>& all) override;
   void gather_reals(const std::vector<Real>& mine, std::vector<Real>& all) override;
 
   void set_timeout(double seconds) { timeout_seconds_ = seconds; }

@@ -15,8 +15,8 @@ class GradientSum {
  public:
   explicit GradientSum(const std::vector<ParamSlot>& trainable);
   // Replaces every gradient by its sum over the processes; a sparse gradient's touched rows become the union
-  // of every process's.
-  void run(Collective& processes);
+  // of every process's. The `extra` values travel in the same sum (a flag per process, say).
+  void run(Collective& processes, Real* extra = nullptr, size_t extra_count = 0);
 
  private:
   struct SparseTable {
@@ -26,7 +26,11 @@ class GradientSum {
   };
   std::vector<Parameter*> dense_;
   std::vector<SparseTable> sparse_;
-  std::vector<int64_t> mine_, all_;  // touched ids: per table its count, then the ids
+  // Touched ids, one fixed-length message per process: its total, each table's count, then the ids padded to
+  // capacity_ (the most any process has sent, grown by a quarter when exceeded): one exchange per step.
+  std::vector<int64_t> mine_, all_;
+  size_t capacity_ = 0;
+  void exchange_touched_rows(Collective& processes);
   std::vector<Real> buffer_;
 };
 

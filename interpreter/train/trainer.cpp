@@ -194,22 +194,13 @@ double Trainer::step(const RunContext& context, Index rows, Index global_rows) {
       if (!slot.param->touched) slot.param->grad.set_zero();
     std::fill(output_losses_.begin(), output_losses_.end(), 0.0);
   }
-  if (!alone) {
-    loss = join_step_loss(loss, batch_share_);
-    gradient_sum_.run(*processes_);
-  }
   loss += model_.weight_penalty();  // of the weights the step started from
+  // Whether any process's loss is NaN or infinite travels with the gradients, so that all stop together.
+  Real nonfinite = std::isfinite(loss) ? Real(0) : Real(1);
+  if (!alone) gradient_sum_.run(*processes_, &nonfinite, 1);
+  nonfinite_losses_ = static_cast<int>(nonfinite);
   compiled_.optimizer->apply(trainable_);
   return loss;
-}
-
-double Trainer::join_step_loss(double local, double share) {
-  joined_.assign(1 + output_losses_.size(), 0.0);
-  joined_[0] = local * share;
-  for (size_t k = 0; k < output_losses_.size(); ++k) joined_[k + 1] = output_losses_[k] * share;
-  processes_->sum_doubles(joined_.data(), joined_.size());
-  for (size_t k = 0; k < output_losses_.size(); ++k) output_losses_[k] = joined_[k + 1];
-  return joined_[0];
 }
 
 void Trainer::join_epoch(double* loss_sum) {
@@ -280,7 +271,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
     for (Callback* c : options.callbacks) c->on_epoch_begin(epoch, options.epochs, static_cast<long>(steps));
     reset_metrics();
     double loss_sum = 0;
-    Index seen = 0;
+    Index seen = 0, local_seen = 0;
     std::fill(output_loss_sums_.begin(), output_loss_sums_.end(), 0.0);
     // Dropout masks: per sample, from the epoch's seed and the sample's position (RunContext::sample_random).
     const uint64_t draw_seed = epoch_rng.split(0).next();
@@ -296,22 +287,27 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
       if (fault && ++steps_taken == fault->step)
         fault->hangs ? hang_by_injected_fault() : die_by_injected_fault();
       const double loss = step(context, last - first, end - begin);
-      if (!std::isfinite(loss)) {
-        // Keras's TerminateOnNaN, always on: stop at the step, keep every file as it was.
-        throw NonFiniteLoss("the loss became " + std::to_string(loss) + " at epoch " +
+      if (nonfinite_losses_ > 0) {
+        // Keras's TerminateOnNaN, always on: stop at the step, keep every file as it was. Every process
+        // stops here, whichever one's loss it was.
+        throw NonFiniteLoss("the loss became " +
+                            (std::isfinite(loss) ? "NaN or infinite" : std::to_string(loss)) + " at epoch " +
                             std::to_string(epoch + 1) + ", step " + std::to_string(s + 1) +
                             "; training stopped, no weights written (lower the learning rate?).");
       }
-      loss_sum += loss * static_cast<double>(end - begin);
-      accumulate_output_losses(end - begin);
+      // This process's rows: the sums are joined at the end of the epoch (a sum per step would cost a round
+      // trip per step), and the progress shows this process's running figures meanwhile.
+      loss_sum += loss * static_cast<double>(last - first);
+      accumulate_output_losses(last - first);
       seen += end - begin;
+      local_seen += last - first;
       if (!options.callbacks.empty()) {
-        fill_logs(running, loss_sum, seen, true);
+        fill_logs(running, loss_sum, local_seen, true);
         for (Callback* c : options.callbacks) c->on_batch_end(static_cast<long>(s + 1), running);
       }
     }
     processes_->set_position(epoch + 1, 0);
-    join_epoch(nullptr);  // the step losses were joined as they came
+    join_epoch(&loss_sum);
     EpochRecord record;
     record.epoch = epoch;
     record.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -81,13 +81,11 @@ class Trainer {
  private:
   void load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end);
   // Forward, loss, backward and update on this process's `rows` of a global batch of `global_rows`, already
-  // loaded; returns the global batch's loss.
+  // loaded; returns the loss of those rows. Sets nonfinite_losses_.
   double step(const RunContext& context, Index rows, Index global_rows);
   // With the step's generator: training (gradients, sampling losses sample); without: evaluation. The loss
   // of the loaded rows without the weight penalties (the caller adds them once).
   double batch_loss(Random* training_rng);
-  // Sums `local` (this process's share of a step's loss) and the outputs' losses over the processes.
-  double join_step_loss(double local, double share);
   // After an epoch or an evaluation over split rows: every process's metric states joined, and with
   // `loss_sum`, it and the outputs' loss sums.
   void join_epoch(double* loss_sum);
@@ -121,7 +119,8 @@ class Trainer {
   Collective* processes_ = &one_process_;
   GradientSum gradient_sum_;
   double batch_share_ = 1.0;    // this process's rows over the global batch's, in the step under way
-  std::vector<double> joined_;  // scratch of join_step_loss and join_epoch
+  std::vector<double> joined_;  // scratch of join_epoch
+  int nonfinite_losses_ = 0;    // processes whose last step's loss was NaN or infinite
 };
 
 // The model's outputs for every row of `data`, in inference mode.
