@@ -266,10 +266,12 @@ Logs run_evaluate(const ModelSpec& spec, const RunOptions& options, const std::s
                   std::vector<std::string>& warnings) {
   LoadedRun run = load_run(spec, options, warnings, true);
   Trainer trainer(*run.model, run.spec.compile, run.spec.seed);
+  if (options.processes) trainer.set_processes(*options.processes);  // each evaluates its block of rows
   const Index batch = evaluation_batch_size(run.spec);
   Logs logs = trainer.evaluate(pick_split(run.data->splits(), split, run.spec.file), batch);
   if (split != "train")
-    for (const auto& entry : ranking_logs(*run.model, *run.data, split, ranking_names(run.spec), batch))
+    for (const auto& entry :
+         ranking_logs(*run.model, *run.data, split, ranking_names(run.spec), batch, options.processes))
       logs.push_back(entry);
   return logs;
 }

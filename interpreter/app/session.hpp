@@ -23,7 +23,8 @@ struct RunOptions {
   std::string weights_in;              // start from (train) / use (evaluate, predict)
   std::string weights_out;             // train / init; default runs/<name>/<name>.weights.json
   std::string resume;                  // train: continue from the newest intact checkpoint of this folder
-  // train: the processes of a data-parallel launch (mpirun); null for one. Only the first writes files.
+  // train, evaluate: the processes of a data-parallel launch (mpirun); null for one. Each takes its share of
+  // the rows; only the first writes files.
   Collective* processes = nullptr;
 };
 

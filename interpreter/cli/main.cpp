@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   for (const VerbEntry& verb : verb_registry()) verb.add(app, outcome);
   try {
     start_processes(argc, argv);
+    refuse_unsplit_verb(argc, argv);
     app.parse(argc, argv);
     finish_processes();
     return outcome.exit_code;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "interpreter/app/session.hpp"
+#include "interpreter/cli/processes.hpp"
 #include "interpreter/cli/progress_bar.hpp"
 #include "interpreter/cli/verb.hpp"
 #include "interpreter/io/keras_formats.hpp"
@@ -48,17 +49,24 @@ void add_evaluate(CLI::App& app, VerbOutcome&) {
   cmd->callback([args, baseline, registry] {
     if (baseline->empty() && args->weights.empty()) throw UsageError("evaluate: --weights is required");
     const ModelSpec spec = args->config.load();
-    RunRecorder recorder(*registry, "evaluate", spec, args->config.sets);
+    // Under mpirun the processes split the rows; the first alone records and prints.
+    const bool leader = processes().leader();
+    RegistryChoice choice = *registry;
+    choice.off = choice.off || !leader;
+    RunRecorder recorder(choice, "evaluate", spec, args->config.sets);
     print_warnings(recorder.warnings());
     std::vector<std::string> warnings;
     Logs logs;
+    RunOptions options = args->options();
+    options.processes = &processes();
     try {
-      logs = baseline->empty() ? run_evaluate(spec, args->options(), args->split, warnings)
-                               : run_baseline(spec, args->options(), *baseline, args->split, warnings);
+      logs = baseline->empty() ? run_evaluate(spec, options, args->split, warnings)
+                               : run_baseline(spec, options, *baseline, args->split, warnings);
     } catch (const std::exception& e) {
       recorder.fail(e.what());
       throw;
     }
+    if (!leader) return;
     const size_t known = recorder.warnings().size();
     const std::string prefix = args->split + "_";
     recorder.finish({}, prefixed(logs, prefix), args->weights);

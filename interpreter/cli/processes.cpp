@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 #ifdef YAMLNET_HAVE_MPI
 #include "interpreter/mpi/mpi_collective.hpp"
@@ -45,6 +46,18 @@ Collective& processes() {
   if (launch) return *launch;
 #endif
   return one_process;
+}
+
+void refuse_unsplit_verb(int argc, char** argv) {
+  if (processes().size() == 1) return;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') continue;
+    if (word == "train" || word == "evaluate") return;
+    throw UsageError("'" + word +
+                     "' runs as one process: under mpirun only train and evaluate split their work across "
+                     "processes; run it without mpirun");
+  }
 }
 
 void set_rank_timeout(double seconds) {

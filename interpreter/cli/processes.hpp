@@ -9,6 +9,9 @@ namespace yamlnet::cli {
 // MPI (each process would otherwise train alone and write the same files).
 void start_processes(int& argc, char**& argv);
 Collective& processes();
+// Under mpirun with several processes, only train and evaluate split their work; any other verb would run
+// once per process (each writing the same files): UsageError.
+void refuse_unsplit_verb(int argc, char** argv);
 // How long an operation waits for the other processes before naming the ones that stopped answering.
 void set_rank_timeout(double seconds);
 // After an error on this process of a launch of several: stops all of them (the others may be waiting for

@@ -157,6 +157,27 @@ def main():
     count = len(runs["runs"] if isinstance(runs, dict) else runs or [])
     check(count == 1, f"the registry holds the run once (found {count})")
 
+    # evaluate splits its rows too and prints once; a verb that does not split refuses to run under mpirun.
+    neumf, neumf_sets = workloads["neumf"]
+    evaluate = [YAMLNET, "evaluate", neumf, "--weights", os.path.join(WORK, "neumf.repeat1.json"), "--json",
+                "--no-registry"]
+    for s in neumf_sets:
+        evaluate += ["--set", s]
+    alone = subprocess.run(evaluate, cwd=SOURCE, capture_output=True, text=True, timeout=600)
+    split = subprocess.run(MPIRUN + ["-np", "3"] + evaluate, cwd=SOURCE, capture_output=True, text=True,
+                           timeout=600)
+    lines = split.stdout.strip().splitlines()
+    check(alone.returncode == 0 and split.returncode == 0 and len(lines) == 1, "evaluate under -np 3 prints once")
+    if len(lines) == 1 and alone.returncode == 0:
+        a, b = json.loads(alone.stdout), json.loads(lines[0])
+        d = max(abs(a[k] - b[k]) for k in a) if a.keys() == b.keys() else float("inf")
+        check(d <= 1e-5, f"evaluate under -np 3 equals one process's figures (largest difference {d:.2g}): {b}")
+    refused = subprocess.run(MPIRUN + ["-np", "2", YAMLNET, "summary", neumf], cwd=SOURCE, capture_output=True,
+                             text=True, timeout=600)
+    check(refused.returncode != 0 and "runs as one process" in refused.stderr,
+          "a verb that does not split refuses mpirun: " + refused.stderr.strip().splitlines()[0][:120]
+          if refused.stderr.strip() else "a verb that does not split refuses mpirun")
+
     # A process that hangs: the others name it within the timeout and stop; the checkpoint stays usable.
     faulty = os.path.join(WORK, "faulty.yaml")
     checkpoints = os.path.join(WORK, "checkpoints")
