@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "interpreter/core/fault_injection.hpp"
@@ -23,7 +24,7 @@ namespace {
 // cache lines).
 constexpr Index kWideRow = 64;
 
-void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, Index end, Tensor& dst) {
+void copy_rows(const Tensor& src, const RowOrder& order, Index begin, Index end, Tensor& dst) {
   const Index row = src.row_size();
   dst.resize_rows(src.shape, end - begin);
   const Real* from = src.ptr();
@@ -34,7 +35,7 @@ void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, 
   if (row >= kWideRow) {
     split_columns(end - begin, row, [&](Index col, Index cols) {
       for (Index r = begin; r < end; ++r)
-        std::copy_n(from + order[r] * row + col, cols, to + (r - begin) * row + col);
+        std::copy_n(from + static_cast<Index>(order[r]) * row + col, cols, to + (r - begin) * row + col);
     });
     return;
   }
@@ -44,7 +45,7 @@ void copy_rows(const Tensor& src, const std::vector<Index>& order, Index begin, 
       for (Index r = begin + first; r < begin + first + count; ++r) to[r - begin] = from[order[r]];
     else
       for (Index r = begin + first; r < begin + first + count; ++r)
-        std::copy_n(from + order[r] * row, row, to + (r - begin) * row);
+        std::copy_n(from + static_cast<Index>(order[r]) * row, row, to + (r - begin) * row);
   });
 }
 
@@ -67,7 +68,29 @@ void Trainer::observe_training_targets(const Dataset& train) {
     compiled_.losses[k]->observe_targets(train.targets[k].values);
 }
 
-void Trainer::load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end) {
+namespace {
+
+// Whether `rows` rows can be ordered by 32-bit positions (RowOrder); throws TrainingError otherwise.
+void check_row_count(Index rows) {
+  if (rows > static_cast<Index>(std::numeric_limits<uint32_t>::max()))
+    throw TrainingError("the data has " + std::to_string(rows) +
+                        " rows; training and evaluation take at most " +
+                        std::to_string(std::numeric_limits<uint32_t>::max()) +
+                        " (fewer negatives per positive, or split the log)");
+}
+
+}  // namespace
+
+const RowOrder& Trainer::identity_order(Index rows) {
+  check_row_count(rows);
+  if (static_cast<Index>(identity_order_.size()) < rows) {
+    identity_order_.resize(static_cast<size_t>(rows));
+    std::iota(identity_order_.begin(), identity_order_.end(), uint32_t(0));
+  }
+  return identity_order_;
+}
+
+void Trainer::load_batch(const Dataset& data, const RowOrder& order, Index begin, Index end) {
   for (size_t i = 0; i < data.inputs.size(); ++i)
     copy_rows(data.inputs[i].values, order, begin, end, model_.input_buffer(i));
   for (size_t k = 0; k < data.targets.size(); ++k)
@@ -218,11 +241,7 @@ void Trainer::join_epoch(double* loss_sum) {
 }
 
 double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
-  if (static_cast<Index>(identity_order_.size()) < data.size()) {
-    identity_order_.resize(static_cast<size_t>(data.size()));
-    std::iota(identity_order_.begin(), identity_order_.end(), Index(0));
-  }
-  load_batch(data, identity_order_, begin, end);
+  load_batch(data, identity_order(data.size()), begin, end);
   Random rng(seed_ ^ static_cast<uint64_t>(compiled_.optimizer->iterations()));
   reset_metrics();
   RunContext context{Mode::Training, &rng, rng.split(0).next(), begin};
@@ -241,7 +260,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
   if (const auto fixed = model_.fixed_batch_size(); fixed && *fixed != options.batch_size)
     throw TrainingError("the model's input has batch_size " + std::to_string(*fixed) +
                         " but fit.batch_size is " + std::to_string(options.batch_size));
-  std::vector<Index> order(static_cast<size_t>(n));
+  RowOrder order;
   class_weights_ = options.class_weights;
   // Only this fit's steps take them (evaluation never does): a later train_on_batch runs without them.
   struct ClearClassWeights {
@@ -258,8 +277,9 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
     if (source && epoch != options.initial_epoch) source->epoch_dataset(epoch, epoch_data_);
     const Dataset& train = *current;
     n = train.size();
+    check_row_count(n);
     order.resize(static_cast<size_t>(n));
-    std::iota(order.begin(), order.end(), Index(0));
+    std::iota(order.begin(), order.end(), uint32_t(0));
     const Index batches = (n + options.batch_size - 1) / options.batch_size;
     const Index steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, batches) : batches;
     // Each epoch's order and dropout draws come from the seed and the epoch number alone, so a run
@@ -336,10 +356,7 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
 
 Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
   const Index n = data.size();
-  if (static_cast<Index>(identity_order_.size()) < n) {
-    identity_order_.resize(static_cast<size_t>(n));
-    std::iota(identity_order_.begin(), identity_order_.end(), Index(0));
-  }
+  const RowOrder& order = identity_order(n);
   reset_metrics();
   std::fill(output_loss_sums_.begin(), output_loss_sums_.end(), 0.0);
   double loss_sum = 0;
@@ -348,7 +365,7 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
   const auto [first, last] = processes_->share(n);
   for (Index begin = first; begin < last; begin += batch_size) {
     const Index end = std::min(last, begin + batch_size);
-    load_batch(data, identity_order_, begin, end);
+    load_batch(data, order, begin, end);
     model_.forward(RunContext{Mode::Inference, nullptr});
     loss_sum += (batch_loss(nullptr) + model_.weight_penalty()) * static_cast<double>(end - begin);
     accumulate_output_losses(end - begin);

@@ -15,6 +15,11 @@
 
 namespace yamlnet {
 
+// The positions of an epoch's rows, in the order they are trained: 32-bit, which halves the memory of the
+// order (400 MB instead of 800 MB for NeuMF's 99M rows an epoch at MovieLens-20M's size) and of the shuffle's
+// random accesses. Data of 2^32 rows or more is refused with a TrainingError.
+using RowOrder = std::vector<uint32_t>;
+
 struct EpochRecord {
   int epoch = 0;  // 0-based, as Keras's CSVLogger writes it
   Logs logs;
@@ -79,7 +84,9 @@ class Trainer {
   Model& model() { return model_; }
 
  private:
-  void load_batch(const Dataset& data, const std::vector<Index>& order, Index begin, Index end);
+  void load_batch(const Dataset& data, const RowOrder& order, Index begin, Index end);
+  // identity_order_ covering `rows` rows.
+  const RowOrder& identity_order(Index rows);
   // Forward, loss, backward and update on this process's `rows` of a global batch of `global_rows`, already
   // loaded; returns the loss of those rows. Sets nonfinite_losses_.
   double step(const RunContext& context, Index rows, Index global_rows);
@@ -113,7 +120,7 @@ class Trainer {
   std::vector<double> loss_scale_;
   std::vector<double> output_losses_, output_loss_sums_;  // per output: last batch, and summed over an epoch
   std::vector<ParamSlot> trainable_;
-  std::vector<Index> identity_order_;
+  RowOrder identity_order_;
   Dataset epoch_data_;  // the training data of the current epoch, when it varies per epoch
   SingleProcess one_process_;
   Collective* processes_ = &one_process_;
