@@ -51,9 +51,7 @@ void add_evaluate(CLI::App& app, VerbOutcome&) {
     const ModelSpec spec = args->config.load();
     // Under mpirun the processes split the rows; the first alone records and prints.
     const bool leader = processes().leader();
-    RegistryChoice choice = *registry;
-    choice.off = choice.off || !leader;
-    RunRecorder recorder(choice, "evaluate", spec, args->config.sets);
+    RunRecorder recorder(recorded_by_first_process(*registry), "evaluate", spec, args->config.sets);
     print_warnings(recorder.warnings());
     std::vector<std::string> warnings;
     Logs logs;

@@ -12,10 +12,6 @@ namespace yamlnet::cli {
 
 namespace {
 
-// A launch's processes wait this long for each other by default: long enough for the first process to
-// write a checkpoint of a large model while the others wait, short enough to name a hung one within a minute.
-constexpr double kDefaultRankTimeout = 30;
-
 SingleProcess one_process;
 #ifdef YAMLNET_HAVE_MPI
 std::unique_ptr<MpiCollective> launch;
@@ -58,6 +54,11 @@ void refuse_unsplit_verb(int argc, char** argv) {
                      "' runs as one process: under mpirun only train and evaluate split their work across "
                      "processes; run it without mpirun");
   }
+}
+
+RegistryChoice recorded_by_first_process(RegistryChoice choice) {
+  choice.off = choice.off || !processes().leader();
+  return choice;
 }
 
 void set_rank_timeout(double seconds) {

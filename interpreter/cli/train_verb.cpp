@@ -18,8 +18,8 @@ struct TrainArgs {
   std::string weights_in, weights_out, resume;
   bool json = false;
   RegistryChoice registry;
-  std::string sweep_trial;   // SWEEP_ID:TRIAL, from `yamlnet sweep`
-  double rank_timeout = 30;  // seconds; an mpirun launch only
+  std::string sweep_trial;                    // SWEEP_ID:TRIAL, from `yamlnet sweep`
+  double rank_timeout = kDefaultRankTimeout;  // seconds; an mpirun launch only
 };
 
 void print_json(const TrainOutcome& outcome, const std::string& run_id) {
@@ -70,9 +70,7 @@ void train(const TrainArgs& args) {
   if (args.rank_timeout <= 0) throw UsageError("train: --rank-timeout must be a positive number of seconds");
   set_rank_timeout(args.rank_timeout);
   const bool leader = all.leader();
-  RegistryChoice choice = registry_choice(args);
-  choice.off = choice.off || !leader;
-  RunRecorder recorder(choice, "train", spec, args.config.sets);
+  RunRecorder recorder(recorded_by_first_process(registry_choice(args)), "train", spec, args.config.sets);
   print_warnings(recorder.warnings());
   const bool own_folder = recorder.active() && args.weights_out.empty();
   RunOptions options{args.config.config, args.config.sets, args.weights_in,
@@ -119,7 +117,7 @@ void add_train(CLI::App& app, VerbOutcome&) {
   cmd->add_option("--rank-timeout", args->rank_timeout,
                   "under mpirun: seconds a process waits for the others before naming the ones that stopped "
                   "answering and stopping every process")
-      ->default_val(30);
+      ->capture_default_str();
   cmd->add_option("--sweep-trial", args->sweep_trial, "SWEEP_ID:TRIAL (set by yamlnet sweep)")->group("");
   cmd->callback([args] { train(*args); });
 }

@@ -74,10 +74,14 @@ Index catalog_rank(const Real* scores, Index items, Index target, Index padding,
   return rank;
 }
 
-Logs ranking_metrics(Model& model, const RankingSet& set, const std::vector<std::string>& names,
-                     Index batch_size) {
-  const std::vector<Tensor> scores = predict_outputs(model, set.pairs, batch_size);
-  return ranking_metrics_from_scores(scores[0].ptr(), scores[0].size(), set.group_size, names);
+std::vector<Index> ranking_set_ranks(Model& model, const RankingSet& set, Index batch_size, Index first,
+                                     Index last) {
+  if (last < 0) last = set.groups();
+  // The whole set is predicted in place; a block of it (one process's share) from a copy of its rows.
+  const bool whole = first == 0 && last == set.groups();
+  const std::vector<Tensor> scores = predict_outputs(
+      model, whole ? set.pairs : set.pairs.slice(first * set.group_size, last * set.group_size), batch_size);
+  return group_ranks(scores[0].ptr(), scores[0].size(), set.group_size);
 }
 
 }  // namespace yamlnet

@@ -26,9 +26,9 @@ Logs metrics_from_ranks(const std::vector<Index>& ranks, const std::vector<std::
 Index catalog_rank(const Real* scores, Index items, Index target, Index padding,
                    const std::vector<Index>* skip);
 
-// The named ranking metrics of `model` on `set` (names as given, e.g. "hr@10").
-Logs ranking_metrics(Model& model, const RankingSet& set, const std::vector<std::string>& names,
-                     Index batch_size);
+// The ranks of the held-out items of groups [first, last) of `set` (last -1: to the end) under `model`.
+std::vector<Index> ranking_set_ranks(Model& model, const RankingSet& set, Index batch_size, Index first = 0,
+                                     Index last = -1);
 
 // The 0-based rank of each group's held-out item (its first score) among the group, ties against it.
 std::vector<Index> group_ranks(const Real* scores, Index count, Index group_size);

@@ -117,9 +117,7 @@ Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
     const RankingSet& set = ranking_set(*data.feedback, split);
     if (!set.groups()) return {};
     const auto [first, last] = all.share(set.groups());
-    const std::vector<Tensor> scores =
-        predict_outputs(model, set.pairs.slice(first * set.group_size, last * set.group_size), batch_size);
-    ranks = group_ranks(scores[0].ptr(), scores[0].size(), set.group_size);
+    ranks = ranking_set_ranks(model, set, batch_size, first, last);
   } else if (data.next_items) {
     const HeldOutItems& set = held_out(*data.next_items, split);
     if (set.size() == 0) return {};

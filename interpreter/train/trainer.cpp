@@ -211,10 +211,11 @@ double Trainer::step(const RunContext& context, Index rows, Index global_rows) {
     update_metrics();
     model_.backward(BatchShare{batch_share_, processes_->leader()});
   } else {
-    // An uneven last batch smaller than the process count leaves this one nothing: it adds zeros.
+    // An uneven last batch smaller than the process count leaves this one nothing: it adds zeros (including
+    // the gradients a backward pass would have overwritten, which zero_grads leaves).
     model_.zero_grads();
     for (const ParamSlot& slot : trainable_)
-      if (!slot.param->touched) slot.param->grad.set_zero();
+      if (slot.param->backward_assigns_grad) slot.param->grad.set_zero();
     std::fill(output_losses_.begin(), output_losses_.end(), 0.0);
   }
   loss += model_.weight_penalty();  // of the weights the step started from
