@@ -108,7 +108,10 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   };
   // About 25 bytes a line in u.data's format: reserved once, the events are never copied as they grow
   // (untouched reserved pages cost no memory).
-  events.reserve(static_cast<size_t>(std::filesystem::file_size(log.file)) / 24 + 1);
+  // (A file that cannot be read is reported by for_each_line, with its name.)
+  std::error_code unreadable;
+  const auto bytes = std::filesystem::file_size(log.file, unreadable);
+  if (!unreadable) events.reserve(static_cast<size_t>(bytes) / 24 + 1);
   for_each_line(log.file, take_line);
   if (events.empty()) throw DataError(log.file, "no positive interactions (check rating_threshold)");
   Index num_users = 0;

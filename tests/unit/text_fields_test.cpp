@@ -134,3 +134,15 @@ TEST_CASE("interaction log: ids of 2^31 and more are refused unless renumbered")
   CHECK(renumbered.written_user_id[2] == 2147483648LL);
   CHECK(renumbered.by_user[2][0].item == 2);  // item 3 is the second item seen
 }
+
+TEST_CASE("interaction log: a log that is not there is a data error naming it") {
+  TempDir dir;
+  const std::string path = dir.path("missing/u.data");
+  const ModelSpec spec = parse_model_spec(
+      "inputs: {u: {shape: [1]}}\nlayers: [{name: d, type: Dense, units: 1}]\n"
+      "data: {type: implicit_feedback, path: '" +
+          path + "'}\n",
+      "log.yaml");
+  CHECK_THROWS_WITH_AS(read_interaction_log(spec.data.args, std::nullopt, std::nullopt),
+                       doctest::Contains(path.c_str()), DataError);
+}
