@@ -1,6 +1,7 @@
 // Keras 3's adadelta, adamax, nadam, ftrl and lion, re-derived from their update rules.
 #include <cmath>
 
+#include "interpreter/core/exact_sqrt.hpp"
 #include "interpreter/train/optimizer_entries.hpp"
 
 namespace yamlnet {
@@ -26,8 +27,8 @@ class Adadelta : public Optimizer {
     ACC_G = rho * ACC_G + (Real(1) - rho) * G.square();
     // delta = -step * G, written out twice rather than kept in a buffer (no allocation in a step); each
     // element reads only itself, so the order of the two assignments is the rule's.
-    W -= static_cast<Real>(learning_rate_) * (ACC_D + eps).sqrt() / (ACC_G + eps).sqrt() * G;
-    ACC_D = rho * ACC_D + (Real(1) - rho) * ((ACC_D + eps).sqrt() / (ACC_G + eps).sqrt() * G).square();
+    W -= static_cast<Real>(learning_rate_) * exact_sqrt(ACC_D + eps) / exact_sqrt(ACC_G + eps) * G;
+    ACC_D = rho * ACC_D + (Real(1) - rho) * (exact_sqrt(ACC_D + eps) / exact_sqrt(ACC_G + eps) * G).square();
   }
 
  private:
@@ -96,7 +97,7 @@ class Nadam : public Optimizer {
     const Real g_scale = static_cast<Real>((1.0 - u_t_) / (1.0 - product_));
     const Real v_scale = static_cast<Real>(1.0 / (1.0 - beta_2_power_));
     W -= static_cast<Real>(learning_rate_) * (m_scale * M + g_scale * G) /
-         ((V * v_scale).sqrt() + static_cast<Real>(epsilon_));
+         (exact_sqrt(V * v_scale) + static_cast<Real>(epsilon_));
   }
 
  private:

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/exact_sqrt.hpp"
 #include "interpreter/core/threads.hpp"
 #include "interpreter/train/learning_rate_schedules.hpp"
 #include "interpreter/train/optimizer_entries.hpp"
@@ -72,9 +73,9 @@ class Adam : public Optimizer {
     if (amsgrad_) {
       Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> Vhat(slots[2], n);
       Vhat = Vhat.max(V);
-      W -= a * M / (Vhat.sqrt() + eps);
+      W -= a * M / (exact_sqrt(Vhat) + eps);
     } else {
-      W -= a * M / (V.sqrt() + eps);
+      W -= a * M / (exact_sqrt(V) + eps);
     }
   }
 
@@ -105,9 +106,9 @@ class RmsProp : public Optimizer {
     if (centered_) {
       Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> MG(slots[2], n);
       MG = rho * MG + (Real(1) - rho) * G;
-      MOM = mu * MOM + lr * G / (MS - MG.square() + eps).sqrt();
+      MOM = mu * MOM + lr * G / exact_sqrt(MS - MG.square() + eps);
     } else {
-      MOM = mu * MOM + lr * G / (MS + eps).sqrt();
+      MOM = mu * MOM + lr * G / exact_sqrt(MS + eps);
     }
     W -= MOM;
   }
@@ -133,7 +134,7 @@ class Adagrad : public Optimizer {
     Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>> W(w, n), ACC(slots[0], n);
     Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>> G(g, n);
     ACC += G.square();
-    W -= static_cast<Real>(learning_rate_) * G / (ACC.sqrt() + static_cast<Real>(epsilon_));
+    W -= static_cast<Real>(learning_rate_) * G / (exact_sqrt(ACC) + static_cast<Real>(epsilon_));
   }
 
  private:
