@@ -70,6 +70,28 @@ void ParameterBudget::reserve(const std::string& name, const Shape& shape) {
   if (current_budget) current_budget->used_ += static_cast<uint64_t>(parameter_bytes(shape));
 }
 
+namespace {
+thread_local ShardScope* current_shards = nullptr;
+}  // namespace
+
+ShardScope::ShardScope(int rank, int size) : rank_(rank), size_(size), previous_(current_shards) {
+  current_shards = this;
+}
+
+ShardScope::~ShardScope() {
+  current_shards = previous_;
+}
+
+std::pair<int, int> ShardScope::current() {
+  return current_shards ? std::pair{current_shards->rank_, current_shards->size_} : std::pair{0, 1};
+}
+
+Shape full_shape(const Parameter& p) {
+  Shape shape = p.shape;
+  if (p.shard) shape[0] = p.shard->full_rows;
+  return shape;
+}
+
 void Parameter::zero_grad() {
   if (backward_assigns_grad) return;
   if (!touched) {

@@ -50,6 +50,13 @@ class TouchedRows {
   std::vector<Index> rows_;
 };
 
+// The rows of a table that one process holds when the table is split by rows across the processes of a
+// data-parallel run (Embedding's shard: rows): value, gradient and optimizer state cover rows
+// [first_row, first_row + shape[0]) of full_rows; weights files hold every row.
+struct RowShard {
+  Index first_row = 0, full_rows = 0;
+};
+
 // A trainable (or frozen) weight with its gradient, addressed by its Keras name.
 struct Parameter {
   std::string name;  // "kernel", "bias", "embeddings"
@@ -65,6 +72,7 @@ struct Parameter {
   // Set by a layer whose backward pass overwrites the whole gradient (a Dense kernel: one product with
   // beta 0) before anything adds to it, so zeroing it first would be a wasted pass.
   bool backward_assigns_grad = false;
+  std::optional<RowShard> shard;  // set when this process holds only some rows
 
   // Zeroes the gradient: only the rows written since the last call when it is row-sparse; nothing when the
   // backward pass assigns it.
@@ -180,6 +188,25 @@ class ParameterBudget {
   uint64_t limit_, used_ = 0;
   ParameterBudget* previous_;
 };
+
+// The processes the tables of a model being built are split across (Embedding's shard: rows): set by the
+// training and evaluation commands around building the model; one process (nothing split) elsewhere.
+class ShardScope {
+ public:
+  ShardScope(int rank, int size);
+  ~ShardScope();
+  ShardScope(const ShardScope&) = delete;
+  ShardScope& operator=(const ShardScope&) = delete;
+  // {rank, size} of the innermost scope, {0, 1} outside any.
+  static std::pair<int, int> current();
+
+ private:
+  int rank_, size_;
+  ShardScope* previous_;
+};
+
+// The shape a weights file holds for `p`: every row of a table split across processes.
+Shape full_shape(const Parameter& p);
 
 // Checks shared by layers: exactly `count` inputs.
 void expect_inputs(const std::vector<Shape>& shapes, size_t count);

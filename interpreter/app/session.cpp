@@ -70,6 +70,12 @@ const Dataset& pick_split(const DataSplits& splits, const std::string& split, co
 
 namespace {
 
+// Tables with shard: rows are split across the processes of the launch when the model is built.
+ShardScope shard_scope(const RunOptions& options) {
+  return options.processes ? ShardScope(options.processes->rank(), options.processes->size())
+                           : ShardScope(0, 1);
+}
+
 bool is_interaction_log(const ModelSpec& spec) {
   return data_source_entry(spec).ranks_held_out_items;
 }
@@ -86,6 +92,7 @@ LoadedRun load_run(const ModelSpec& spec, const RunOptions& options, std::vector
   LoadedRun run{spec, nullptr, nullptr};
   use_threads(run.spec.threads);
   warnings = spec_warnings(run.spec);
+  const ShardScope shards = shard_scope(options);
   run.model = std::make_unique<Model>(run.spec);
   prepare_weights(*run.model, options, warnings);
   // Targets are not needed to predict; when the split has them they are checked like training data.
@@ -149,6 +156,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   TrainOutcome outcome;
   use_threads(spec.threads);
   outcome.warnings = spec_warnings(spec);
+  const ShardScope shards = shard_scope(options);
   Model model(spec);
   prepare_weights(model, options, outcome.warnings);
   Trainer trainer(model, spec.compile, spec.seed);
@@ -184,6 +192,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
 
   CallbackContext context{&model,
                           [&model, writes](const std::string& path) {
+                            const WholeTables whole(model);  // every process helps gather split tables
                             if (writes) save_weights(model, path);
                           },
                           observer, &trainer.optimizer(), writes};
@@ -235,8 +244,9 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   if (writes) fit.callbacks.push_back(&history.emplace(outputs->staged_history(), history_rows));
   for (auto& c : callbacks) fit.callbacks.push_back(c.get());
   std::optional<CheckpointWriter> checkpoints;
-  if (checkpointer && writes)
-    fit.callbacks.push_back(&checkpoints.emplace(*checkpointer, state, effective_config_yaml(spec)));
+  // The other processes of a run with split tables take part in gathering them.
+  if (checkpointer && (writes || model.has_split_tables()))
+    fit.callbacks.push_back(&checkpoints.emplace(*checkpointer, state, effective_config_yaml(spec), writes));
   try {
     outcome.history = trainer.fit(train, validation ? &*validation : nullptr, fit);
   } catch (const NonFiniteLoss& e) {
@@ -245,9 +255,12 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
                         (last.empty() ? "No checkpoint was written yet (fit.checkpoint)."
                                       : "The last good checkpoint is " + last + " (train --resume)."));
   }
-  if (writes) {
-    save_weights(model, outputs->staged_weights());
-    outputs->commit();
+  {
+    const WholeTables whole(model);
+    if (writes) {
+      save_weights(model, outputs->staged_weights());
+      outputs->commit();
+    }
   }
   if (splits.test) {
     outcome.test = trainer.evaluate(*splits.test, fit.batch_size);

@@ -4,11 +4,18 @@
 
 namespace yamlnet {
 
-std::pair<int64_t, int64_t> Collective::share(int64_t total) const {
-  const int64_t n = size(), r = rank();
+std::pair<int64_t, int64_t> share_of(int64_t total, int parts, int part) {
+  const int64_t n = parts, r = part;
   const int64_t base = total / n, extra = total % n;
   const int64_t begin = r * base + std::min(r, extra);
   return {begin, begin + base + (r < extra ? 1 : 0)};
+}
+
+int owner_of_row(int64_t total, int parts, int64_t row) {
+  const int64_t base = total / parts, extra = total % parts;
+  // The first `extra` parts take base + 1 rows each.
+  const int64_t in_larger = extra * (base + 1);
+  return static_cast<int>(row < in_larger ? row / (base + 1) : extra + (row - in_larger) / base);
 }
 
 std::string Collective::position() const {

@@ -2,6 +2,7 @@
 // The processes of one data-parallel run and what they do together: sum buffers, gather lists. A run of one
 // process (the usual case, and every build without MPI) uses SingleProcess, whose operations do nothing; an
 // `mpirun` launch uses the MPI implementation the command line creates (interpreter/mpi/).
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,6 +24,11 @@ class RankLost : public TrainingError {
   bool reports_;
 };
 
+// Rows [begin, end) of `total` that part `part` of `parts` takes (Collective::share), and which part takes
+// `row`.
+std::pair<int64_t, int64_t> share_of(int64_t total, int parts, int part);
+int owner_of_row(int64_t total, int parts, int64_t row);
+
 class Collective {
  public:
   virtual ~Collective() = default;
@@ -39,6 +45,14 @@ class Collective {
     gather(mine, all);
   }
   virtual void gather_reals(const std::vector<Real>& mine, std::vector<Real>& all) = 0;
+  // All-to-all (the rows of a table split across the processes): `send` holds what goes to process 0, then
+  // to 1, ... (`send_counts[r]` values each); `received` gets what every process sent to this one, in rank
+  // order, and `received_counts` how many from each.
+  virtual void exchange(const std::vector<int>& send_counts, const int64_t* send,
+                        std::vector<int>& received_counts, std::vector<int64_t>& received) = 0;
+  // The same with the counts known on both sides (the rows answering an exchange of ids).
+  virtual void exchange_reals(const std::vector<int>& send_counts, const Real* send,
+                              const std::vector<int>& received_counts, Real* received) = 0;
   // Where the run is, for the message naming a process that stopped answering ("epoch 2, step 37"); set at
   // every step, so kept as numbers (no string built in a training step).
   void set_position(int epoch, long step) {
@@ -50,7 +64,7 @@ class Collective {
   bool leader() const { return rank() == 0; }
   // Rows [begin, end) of `total` that this process takes: contiguous, the first ones one row larger when they
   // do not divide evenly.
-  std::pair<int64_t, int64_t> share(int64_t total) const;
+  std::pair<int64_t, int64_t> share(int64_t total) const { return share_of(total, size(), rank()); }
 
  private:
   int epoch_ = 0;
@@ -65,6 +79,15 @@ class SingleProcess final : public Collective {
   void sum_doubles(double*, size_t) override {}
   void gather(const std::vector<int64_t>& mine, std::vector<int64_t>& all) override { all = mine; }
   void gather_reals(const std::vector<Real>& mine, std::vector<Real>& all) override { all = mine; }
+  void exchange(const std::vector<int>& send_counts, const int64_t* send, std::vector<int>& received_counts,
+                std::vector<int64_t>& received) override {
+    received_counts = send_counts;
+    received.assign(send, send + send_counts[0]);
+  }
+  void exchange_reals(const std::vector<int>& send_counts, const Real* send, const std::vector<int>&,
+                      Real* received) override {
+    std::copy(send, send + send_counts[0], received);
+  }
 };
 
 }  // namespace yamlnet

@@ -146,6 +146,10 @@ void Graph::build_layers(Resolution& graph, DiagnosticSink& sink) {
         if (d.args.has("activity_regularizer"))
           node.layer->set_activity_regularizer(Regularizer::from_value(d.args.get("activity_regularizer")));
         node.output_shapes = node.layer->build(node.input_shapes);
+        // A split table's rows are fetched before the forward pass, from the ids the data gives it.
+        if (const auto* table = dynamic_cast<const ShardedTable*>(node.layer.get());
+            table && table->shard_requested() && !nodes_[static_cast<size_t>(node.inputs[0].node)].is_input)
+          throw ShapeError("a table split by rows reads its ids straight from an Input layer", "shard");
         for (const Shape& s : node.output_shapes)
           for (Index dim : s)
             if (dim <= 0) throw ShapeError("output shape " + shape_to_string(s) + " has an empty dimension");
@@ -268,7 +272,10 @@ void Graph::initialize(uint64_t seed) {
   for (auto& slot : parameters()) {
     Parameter& p = *slot.param;
     Random rng(seed ^ fnv1a(slot.key));
-    yamlnet::initialize(p.initializer, p.shape, p.value.ptr(), rng);
+    if (p.shard)  // this process's rows, the same values they have in the whole table
+      initialize_rows(p.initializer, full_shape(p), p.shard->first_row, p.shape[0], p.value.ptr(), rng);
+    else
+      yamlnet::initialize(p.initializer, p.shape, p.value.ptr(), rng);
   }
   for (auto& n : nodes_) n.layer->finish_initialization(seed);
 }

@@ -145,6 +145,7 @@ class Exporter {
                              (form_ == KerasForm::Keras3 ? "Keras 3 (.keras)" : "Keras 2 (TF.js, .h5)") +
                              ", whose hard_sigmoid is another function"});
     for (const auto& [key, value] : decl.args.items()) {
+      if (decl.execution_only(key.str())) continue;
       const ArgSpec* spec = nullptr;
       if (decl.info)
         for (const auto& a : decl.info->args)

@@ -67,7 +67,8 @@ std::string spec_sha256(const ModelSpec& spec) {
     std::vector<std::string> refs;
     for (const auto& r : l.inputs) refs.push_back(r.layer + ":" + std::to_string(r.index));
     layer["inputs"] = refs;
-    for (const auto& [key, value] : l.args.items()) layer["args"][key.str()] = value.to_string();
+    for (const auto& [key, value] : l.args.items())
+      if (!l.execution_only(key.str())) layer["args"][key.str()] = value.to_string();
     layer["trainable"] = l.trainable;
     j["layers"].push_back(layer);
   }
@@ -215,7 +216,7 @@ class ModelTensors : public TensorVisitor {
       return nullptr;
     }
     visited_[i] = true;
-    const Shape& needed = slots[i].param->shape;
+    const Shape needed = full_shape(*slots[i].param);
     if (entry.shape != needed) {
       problems[i] = "tensor '" + entry.key + "' has shape " + shape_to_string(entry.shape, false) + ", " +
                     (entry.key == slots[i].key ? std::string("the model") : "'" + slots[i].key + "'") +
@@ -233,7 +234,8 @@ class ModelTensors : public TensorVisitor {
     std::vector<std::string> out;
     for (size_t i = 0; i < slots.size(); ++i) {
       if (!visited_[i])
-        out.push_back("missing tensor '" + sources[i] + "' " + shape_to_string(slots[i].param->shape, false));
+        out.push_back("missing tensor '" + sources[i] + "' " +
+                      shape_to_string(full_shape(*slots[i].param), false));
       else if (!problems[i].empty())
         out.push_back(problems[i]);
     }
@@ -289,8 +291,14 @@ std::vector<std::string> load_weights_from_text(Graph& model, std::string_view t
     for (const auto& p : problems) message += "\n  " + p;
     throw WeightsError(message);
   }
-  for (size_t i = 0; i < visitor.slots.size(); ++i)
-    visitor.slots[i].param->value.data.assign(visitor.values[i].begin(), visitor.values[i].end());
+  for (size_t i = 0; i < visitor.slots.size(); ++i) {
+    Parameter& p = *visitor.slots[i].param;
+    const std::vector<Real>& values = visitor.values[i];
+    // A table split across processes takes its own rows of the file's.
+    const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
+    const Index first = p.shard ? p.shard->first_row * width : 0;
+    p.value.data.assign(values.begin() + first, values.begin() + first + p.value.size());
+  }
   std::vector<std::string> warnings;
   if (header.spec_sha256 != spec_sha256(model.spec()))
     warnings.push_back(path +

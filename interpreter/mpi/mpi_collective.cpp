@@ -157,4 +157,42 @@ void MpiCollective::gather_reals(const std::vector<Real>& mine, std::vector<Real
   wait(request, "the exchange of predictions");
 }
 
+namespace {
+
+// Where each process's part starts in a buffer of parts of `counts` values, in rank order.
+void offsets_of(const std::vector<int>& counts, std::vector<int>& offsets) {
+  offsets.resize(counts.size());
+  int at = 0;
+  for (size_t r = 0; r < counts.size(); ++r) {
+    offsets[r] = at;
+    at += counts[r];
+  }
+}
+
+}  // namespace
+
+void MpiCollective::exchange(const std::vector<int>& send_counts, const int64_t* send,
+                             std::vector<int>& received_counts, std::vector<int64_t>& received) {
+  received_counts.resize(static_cast<size_t>(size_));
+  MPI_Request request;
+  MPI_Ialltoall(send_counts.data(), 1, MPI_INT, received_counts.data(), 1, MPI_INT, MPI_COMM_WORLD, &request);
+  wait(request, "the exchange of a sharded table's ids");
+  offsets_of(send_counts, send_offsets_);
+  offsets_of(received_counts, offsets_);
+  received.resize(static_cast<size_t>(offsets_.back() + received_counts.back()));
+  MPI_Ialltoallv(send, send_counts.data(), send_offsets_.data(), MPI_INT64_T, received.data(),
+                 received_counts.data(), offsets_.data(), MPI_INT64_T, MPI_COMM_WORLD, &request);
+  wait(request, "the exchange of a sharded table's ids");
+}
+
+void MpiCollective::exchange_reals(const std::vector<int>& send_counts, const Real* send,
+                                   const std::vector<int>& received_counts, Real* received) {
+  offsets_of(send_counts, send_offsets_);
+  offsets_of(received_counts, offsets_);
+  MPI_Request request;
+  MPI_Ialltoallv(send, send_counts.data(), send_offsets_.data(), real_type(), received,
+                 received_counts.data(), offsets_.data(), real_type(), MPI_COMM_WORLD, &request);
+  wait(request, "the exchange of a sharded table's rows");
+}
+
 }  // namespace yamlnet

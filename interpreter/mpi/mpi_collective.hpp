@@ -25,6 +25,10 @@ class MpiCollective final : public Collective {
   void gather(const std::vector<int64_t>& mine, std::vector<int64_t>& all) override;
   void gather_equal(const std::vector<int64_t>& mine, std::vector<int64_t>& all) override;
   void gather_reals(const std::vector<Real>& mine, std::vector<Real>& all) override;
+  void exchange(const std::vector<int>& send_counts, const int64_t* send, std::vector<int>& received_counts,
+                std::vector<int64_t>& received) override;
+  void exchange_reals(const std::vector<int>& send_counts, const Real* send,
+                      const std::vector<int>& received_counts, Real* received) override;
 
   void set_timeout(double seconds) { timeout_seconds_ = seconds; }
   // Stops every process of the launch (after this one printed why): MPI_Abort.
@@ -39,7 +43,7 @@ class MpiCollective final : public Collective {
 
   int rank_ = 0, size_ = 1;
   double timeout_seconds_;
-  std::vector<int> counts_, offsets_;
+  std::vector<int> counts_, offsets_, send_offsets_;
 };
 
 }  // namespace yamlnet

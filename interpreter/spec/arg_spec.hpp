@@ -55,6 +55,9 @@ struct ArgSpec {
   // (LSTM's recurrent_activation is `hard_sigmoid` under keras_version 1).
   std::vector<std::pair<int, std::string>> version_defaults;
   Keying keying = Keying::None;
+  // How the layer runs, not what it computes (Embedding's shard, ours): left out of the Keras files yamlnet
+  // writes and of the architecture's hash, so that weights move freely between the two ways of running.
+  bool execution_only = false;
 };
 
 // An old (Keras 1) argument name, translated to the current one. An empty new_name means the argument is

@@ -386,6 +386,13 @@ SourceLoc LayerDecl::arg_loc(const std::string& arg) const {
   return loc;
 }
 
+bool LayerDecl::execution_only(const std::string& arg) const {
+  if (!info) return false;
+  for (const auto& a : info->args)
+    if (a.name == arg) return a.execution_only;
+  return false;
+}
+
 const LayerDecl* ModelSpec::find_layer(const std::string& wanted) const {
   for (const auto& l : layers)
     if (l.name == wanted) return &l;

@@ -31,6 +31,8 @@ struct LayerDecl {
   std::vector<std::pair<std::string, SourceLoc>> arg_locs;  // where each given argument was written
   SourceLoc arg_loc(const std::string& arg) const;
   bool is_input() const { return type == "Input"; }
+  // Whether `arg` only says how the layer runs (ArgSpec::execution_only).
+  bool execution_only(const std::string& arg) const;
 };
 
 // Weights copied from another run's file by layer name (Keras's load_weights(by_name=True)), as NeuMF starts

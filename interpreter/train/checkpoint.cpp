@@ -61,7 +61,7 @@ Checkpointer::Checkpointer(std::string dir, int every_epochs, int keep)
 
 std::string Checkpointer::after_epoch(int epochs_done, bool last, const TrainingState& state,
                                       const std::string& config_yaml) {
-  if (epochs_done % every_ != 0 && !last) return "";
+  if (!due(epochs_done, last)) return "";
   const std::string weights = weights_to_json(*state.model);
   nlohmann::ordered_json j;
   j["format"] = kFormat;
@@ -153,11 +153,15 @@ ResumePoint resume_from(const std::string& dir, const TrainingState& state) {
     for (const auto& slot : state.model->parameters()) {
       if (!opt.at("slots").contains(slot.key)) continue;  // not updated yet (e.g. frozen until now)
       auto values = opt.at("slots").at(slot.key).get<std::vector<std::vector<Real>>>();
-      for (const auto& v : values)
-        if (static_cast<Index>(v.size()) != slot.param->value.size())
+      const Index whole = shape_size(full_shape(*slot.param));
+      const auto [begin, end] = own_values(*slot.param);
+      for (auto& v : values) {
+        if (static_cast<Index>(v.size()) != whole)
           throw TrainingError(folder.string() + ": optimizer state of '" + slot.key + "' has " +
-                              std::to_string(v.size()) + " values, the parameter " +
-                              std::to_string(slot.param->value.size()));
+                              std::to_string(v.size()) + " values, the parameter " + std::to_string(whole));
+        // A table split across processes keeps the state of its own rows.
+        if (end - begin != whole) std::vector<Real>(v.begin() + begin, v.begin() + end).swap(v);
+      }
       state.optimizer->slots()[slot.key] = std::move(values);
     }
     const auto& cbs = j.at("callbacks");

@@ -13,6 +13,7 @@
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/callbacks.hpp"
 #include "interpreter/train/optimizers.hpp"
+#include "interpreter/train/whole_tables.hpp"
 
 namespace yamlnet {
 
@@ -32,6 +33,7 @@ class Checkpointer {
   // training ends here, then keeps the newest `keep`. Returns the folder written, or "".
   std::string after_epoch(int epochs_done, bool last, const TrainingState& state,
                           const std::string& config_yaml);
+  bool due(int epochs_done, bool last) const { return last || epochs_done % every_ == 0; }
   const std::string& last_written() const { return last_; }
   void set_last_written(std::string folder) { last_ = std::move(folder); }  // after a resume
 
@@ -44,16 +46,23 @@ class Checkpointer {
 // before it stopped training).
 class CheckpointWriter : public Callback {
  public:
-  CheckpointWriter(Checkpointer& checkpointer, const TrainingState& state, std::string config_yaml)
-      : checkpointer_(checkpointer), state_(state), config_yaml_(std::move(config_yaml)) {}
+  // `writes`: this process writes the files (the first of a data-parallel run; the others only help gather
+  // split tables).
+  CheckpointWriter(Checkpointer& checkpointer, const TrainingState& state, std::string config_yaml,
+                   bool writes = true)
+      : checkpointer_(checkpointer), state_(state), config_yaml_(std::move(config_yaml)), writes_(writes) {}
   void on_epoch_end(EpochEnd& end) override {
-    checkpointer_.after_epoch(end.epoch + 1, end.stop || end.epoch + 1 == end.epochs, state_, config_yaml_);
+    const bool last = end.stop || end.epoch + 1 == end.epochs;
+    if (!checkpointer_.due(end.epoch + 1, last)) return;
+    const WholeTables whole(*state_.model, state_.optimizer);
+    if (writes_) checkpointer_.after_epoch(end.epoch + 1, last, state_, config_yaml_);
   }
 
  private:
   Checkpointer& checkpointer_;
   TrainingState state_;
   std::string config_yaml_;
+  bool writes_;
 };
 
 struct ResumePoint {

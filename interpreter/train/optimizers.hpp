@@ -51,6 +51,7 @@ class Optimizer {
   bool rate_varies() const { return schedule_ || decay_ > 0 || rate_set_by_callback_; }
   void mark_rate_set_by_callback() { rate_set_by_callback_ = true; }
   const std::string& name() const { return name_; }
+  bool clips_by_norm() const { return clipnorm_ > 0 || global_clipnorm_ > 0; }
 
   // Per-parameter state (moments, accumulators), keyed by parameter name.
   std::map<std::string, std::vector<std::vector<Real>>>& slots() { return slots_; }

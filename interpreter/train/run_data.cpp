@@ -113,6 +113,7 @@ Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
   SingleProcess alone;
   Collective& all = processes ? *processes : alone;
   std::vector<Index> ranks;
+  model.begin_uneven_passes();
   if (data.feedback) {
     const RankingSet& set = ranking_set(*data.feedback, split);
     if (!set.groups()) return {};
@@ -126,6 +127,7 @@ Logs ranking_logs(Model& model, const RunData& data, const std::string& split,
   } else {
     return {};
   }
+  model.end_uneven_passes();
   if (all.size() > 1) {
     // Gathered in process order: the same list, in the same order, as one process would make.
     std::vector<int64_t> mine(ranks.begin(), ranks.end()), every;

@@ -57,6 +57,10 @@ void SampledSoftmax::bind(Graph& graph, size_t output) {
   }
   auto* table = dynamic_cast<Embedding*>(node->layer.get());
   if (!table) fail("'" + table_layer_ + "' is a " + node->layer->type() + ", not an Embedding");
+  if (table->shard_requested())
+    fail("'" + table_layer_ +
+         "' is split by rows (shard: rows), but sampled softmax scores candidates against the whole table; "
+         "split only the other tables");
   Parameter& weights = table->params()[0];
   const Index width = graph.output_shape(output).back();
   if (weights.shape[1] != width)

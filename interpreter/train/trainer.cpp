@@ -51,8 +51,24 @@ void copy_rows(const Tensor& src, const RowOrder& order, Index begin, Index end,
 
 }  // namespace
 
+namespace {
+
+// The gradients summed over the processes: every one but those of split tables, which the shard exchange
+// already brought to the processes holding their rows.
+std::vector<ParamSlot> whole_parameters(const std::vector<ParamSlot>& trainable) {
+  std::vector<ParamSlot> whole;
+  for (const ParamSlot& slot : trainable)
+    if (!slot.param->shard) whole.push_back(slot);
+  return whole;
+}
+
+}  // namespace
+
 Trainer::Trainer(Model& model, const Args& compile, uint64_t seed)
-    : model_(model), seed_(seed), compiled_(model, compile), gradient_sum_(model.trainable_parameters()) {
+    : model_(model),
+      seed_(seed),
+      compiled_(model, compile),
+      gradient_sum_(whole_parameters(model.trainable_parameters())) {
   targets_.resize(model.num_outputs());
   output_losses_.assign(model.num_outputs(), 0.0);
   output_loss_sums_.assign(model.num_outputs(), 0.0);
@@ -61,6 +77,15 @@ Trainer::Trainer(Model& model, const Args& compile, uint64_t seed)
   metric_weights_.assign(model.num_outputs(), nullptr);
   loss_scale_.assign(model.num_outputs(), 1.0);
   trainable_ = model.trainable_parameters();
+}
+
+void Trainer::set_processes(Collective& processes) {
+  processes_ = &processes;
+  model_.set_processes(processes);
+  if (model_.has_split_tables() && compiled_.optimizer->clips_by_norm())
+    throw TrainingError(
+        "compile.optimizer clips gradients by their norm, which needs every row of a table split by rows "
+        "(shard: rows) in one process: use clipvalue, or no shard");
 }
 
 void Trainer::observe_training_targets(const Dataset& train) {
@@ -217,6 +242,7 @@ double Trainer::step(const RunContext& context, Index rows, Index global_rows) {
     for (const ParamSlot& slot : trainable_)
       if (slot.param->backward_assigns_grad) slot.param->grad.set_zero();
     std::fill(output_losses_.begin(), output_losses_.end(), 0.0);
+    model_.idle_pass();  // the split tables' exchanges still need this process
   }
   loss += model_.weight_penalty();  // of the weights the step started from
   // Whether any process's loss is NaN or infinite travels with the gradients, so that all stop together.
@@ -364,6 +390,7 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
   batch_share_ = 1.0;
   // Each process evaluates its own block of rows; the sums are joined below.
   const auto [first, last] = processes_->share(n);
+  model_.begin_uneven_passes();
   for (Index begin = first; begin < last; begin += batch_size) {
     const Index end = std::min(last, begin + batch_size);
     load_batch(data, order, begin, end);
@@ -372,6 +399,7 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
     accumulate_output_losses(end - begin);
     update_metrics();
   }
+  model_.end_uneven_passes();
   join_epoch(&loss_sum);
   Logs logs;
   for (const auto& name : log_names(false)) logs.emplace_back(name, 0.0);

@@ -77,7 +77,9 @@ class Trainer {
   // global batch (fit.batch_size stays the global batch, as with Keras's distribution strategies), sums the
   // gradients over the processes and applies one identical update everywhere; evaluate() splits the rows and
   // joins the sums. Without it, one process.
-  void set_processes(Collective& processes) { processes_ = &processes; }
+  // Throws TrainingError when the optimizer clips by a norm and a table is split (no process holds the
+  // whole gradient whose norm it needs).
+  void set_processes(Collective& processes);
   Collective& processes() { return *processes_; }
 
   Optimizer& optimizer() { return *compiled_.optimizer; }

@@ -1,12 +1,12 @@
 #pragma once
 // keras.layers.Embedding: integer ids -> rows of a [input_dim, output_dim] table; mask_zero makes id 0
-// padding.
+// padding. `shard: rows` (ours) splits the table by rows across the processes of an mpirun launch.
 #include "layers/layer_roles.hpp"
 #include "layers/registry.hpp"
 
 namespace yamlnet {
 
-class Embedding : public Layer, public TakesIds {
+class Embedding : public Layer, public TakesIds, public ShardedTable {
  public:
   Embedding(const std::string& name, const Args& args);
   std::vector<Shape> build(const std::vector<Shape>& input_shapes) override;
@@ -18,12 +18,17 @@ class Embedding : public Layer, public TakesIds {
   bool input_takes_gradient(size_t) const override { return false; }
   std::optional<Index> id_limit(size_t) const override { return input_dim_; }
   bool mask_zero() const { return mask_zero_; }
+  bool shard_requested() const override { return shard_rows_; }
+  Parameter& table() override { return params_[0]; }
+  FetchedRows& fetched() override { return fetched_; }
+  Index checked_id(Real value) const override;
 
  private:
   WeightArgs embeddings_;  // handed to the table at build
   Value input_length_;
   Index input_dim_, output_dim_;
-  bool mask_zero_;
+  bool mask_zero_, shard_rows_;
+  FetchedRows fetched_;  // the batch's rows when the table is split (params_[0].shard)
 };
 
 LayerInfo embedding_info();

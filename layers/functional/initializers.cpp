@@ -1,7 +1,9 @@
 #include "layers/functional/initializers.hpp"
 
 #include <Eigen/QR>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "interpreter/core/errors.hpp"
 
@@ -121,8 +123,11 @@ const FunctionFamily& initializer_family() {
   return family;
 }
 
-void initialize(const Value& init, const Shape& shape, Real* out, Random& rng) {
-  const Index n = shape_size(shape);
+namespace {
+
+// The first n values of what `init` draws for a weight of `shape` (an element-wise initializer draws each
+// value in turn from one stream, so consecutive calls continue it).
+void initialize_values(const Value& init, const Shape& shape, Real* out, Index n, Random& rng) {
   const std::string& type = init.s;
   if (type == "zeros") {
     std::fill(out, out + n, Real(0));
@@ -164,6 +169,37 @@ void initialize(const Value& init, const Shape& shape, Real* out, Random& rng) {
       if (type == p.name) return fill_variance_scaling(p.scale, p.mode, p.distribution, shape, out, n, rng);
     throw ShapeError("unknown initializer '" + type + "'");
   }
+}
+
+bool draws_whole_matrix(const Value& init) {
+  return init.s == "orthogonal" || init.s == "identity";
+}
+
+}  // namespace
+
+void initialize(const Value& init, const Shape& shape, Real* out, Random& rng) {
+  initialize_values(init, shape, out, shape_size(shape), rng);
+}
+
+void initialize_rows(const Value& init, const Shape& shape, Index first_row, Index rows, Real* out,
+                     Random& rng) {
+  const Index width = shape_size(shape) / std::max<Index>(1, shape[0]);
+  if (draws_whole_matrix(init)) {
+    std::vector<Real> whole(static_cast<size_t>(shape_size(shape)));
+    initialize_values(init, shape, whole.data(), shape_size(shape), rng);
+    std::copy_n(whole.data() + first_row * width, rows * width, out);
+    return;
+  }
+  // The rows before this block are drawn and dropped, a block at a time, so that each row gets the values it
+  // would have in the whole table without the whole table in memory.
+  constexpr Index kBlock = 1 << 16;
+  std::vector<Real> dropped(static_cast<size_t>(std::min(first_row * width, kBlock)));
+  for (Index left = first_row * width; left > 0;) {
+    const Index count = std::min(left, kBlock);
+    initialize_values(init, shape, dropped.data(), count, rng);
+    left -= count;
+  }
+  initialize_values(init, shape, out, rows * width, rng);
 }
 
 }  // namespace yamlnet

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <barrier>
+#include <exception>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -25,12 +26,14 @@ struct SharedBuffers {
         sync(n),
         reals(static_cast<size_t>(n)),
         doubles(static_cast<size_t>(n)),
-        ids(static_cast<size_t>(n)) {}
+        ids(static_cast<size_t>(n)),
+        counts(static_cast<size_t>(n)) {}
   int size;
   std::barrier<> sync;
   std::vector<std::vector<Real>> reals;
   std::vector<std::vector<double>> doubles;
   std::vector<std::vector<int64_t>> ids;
+  std::vector<std::vector<int>> counts;
 };
 
 class ThreadProcess final : public Collective {
@@ -45,6 +48,18 @@ class ThreadProcess final : public Collective {
   }
   void gather_reals(const std::vector<Real>& mine, std::vector<Real>& all) override {
     join_in_order(shared_.reals, mine, all);
+  }
+  void exchange(const std::vector<int>& send_counts, const int64_t* send, std::vector<int>& received_counts,
+                std::vector<int64_t>& received) override {
+    received.clear();
+    all_to_all(shared_.ids, send_counts, send, received_counts,
+               [&](const int64_t* from, int n) { received.insert(received.end(), from, from + n); });
+  }
+  void exchange_reals(const std::vector<int>& send_counts, const Real* send, const std::vector<int>&,
+                      Real* received) override {
+    std::vector<int> counts;
+    all_to_all(shared_.reals, send_counts, send, counts,
+               [&](const Real* from, int n) { received = std::copy(from, from + n, received); });
   }
 
  private:
@@ -67,6 +82,25 @@ class ThreadProcess final : public Collective {
     for (const auto& slot : slots) all.insert(all.end(), slot.begin(), slot.end());
     shared_.sync.arrive_and_wait();
   }
+  // Every process's parts for this one, in rank order, handed to `take`.
+  template <class T, class Take>
+  void all_to_all(std::vector<std::vector<T>>& slots, const std::vector<int>& send_counts, const T* send,
+                  std::vector<int>& received_counts, Take take) {
+    const auto me = static_cast<size_t>(rank_);
+    int total = 0;
+    for (int c : send_counts) total += c;
+    slots[me].assign(send, send + total);
+    shared_.counts[me] = send_counts;
+    shared_.sync.arrive_and_wait();
+    received_counts.assign(slots.size(), 0);
+    for (size_t r = 0; r < slots.size(); ++r) {
+      int offset = 0;
+      for (size_t q = 0; q < me; ++q) offset += shared_.counts[r][q];
+      received_counts[r] = shared_.counts[r][me];
+      take(slots[r].data() + offset, received_counts[r]);
+    }
+    shared_.sync.arrive_and_wait();
+  }
   SharedBuffers& shared_;
   int rank_;
 };
@@ -85,7 +119,7 @@ std::string write_rows(const TempDir& dir) {
   return dir.write("rows.csv", text);
 }
 
-std::string parallel_config(const TempDir& dir, const std::string& optimizer) {
+std::string parallel_config(const TempDir& dir, const std::string& optimizer, const std::string& table = "") {
   return dir.write("p.yaml", R"(name: parallel
 seed: 3
 threads: 1
@@ -93,7 +127,8 @@ inputs:
   id: {shape: [1], dtype: int32}
   x: {shape: [2]}
 layers:
-  - {name: table, type: Embedding, inputs: id, input_dim: 20, output_dim: 3}
+  - {name: table, type: Embedding, inputs: id, input_dim: 20, output_dim: 3)" +
+                                 table + R"(}
   - {name: flat, type: Flatten}
   - {name: both, type: Concatenate, inputs: [flat, x]}
   - {name: hidden, type: Dense, units: 8, activation: tanh, kernel_regularizer: {type: l2, l2: 0.01}}
@@ -124,14 +159,20 @@ TrainOutcome train_as(int n, const std::string& config, const std::string& weigh
   std::vector<ThreadProcess> processes;
   for (int r = 0; r < n; ++r) processes.emplace_back(shared, r);
   std::vector<TrainOutcome> outcomes(static_cast<size_t>(n));
+  std::vector<std::exception_ptr> failures(static_cast<size_t>(n));
   std::vector<std::thread> threads;
   for (int r = 0; r < n; ++r)
     threads.emplace_back([&, r] {
       RunOptions options{config, {}, "", weights};
       options.processes = &processes[static_cast<size_t>(r)];
-      outcomes[static_cast<size_t>(r)] = run_train(options, nullptr);
+      try {
+        outcomes[static_cast<size_t>(r)] = run_train(options, nullptr);
+      } catch (...) {
+        failures[static_cast<size_t>(r)] = std::current_exception();
+      }
     });
   for (auto& t : threads) t.join();
+  if (failures[0]) std::rethrow_exception(failures[0]);
   return outcomes[0];
 }
 
@@ -188,4 +229,72 @@ TEST_CASE("only the first process writes files") {
   CHECK(std::filesystem::exists(dir.path("first/w.json")));
   CHECK(std::filesystem::exists(dir.path("first/w.history.csv")));
   CHECK_FALSE(std::filesystem::exists(dir.path("second")));
+}
+
+TEST_CASE("a table split by rows trains the weights of the whole table, and is written whole") {
+  for (const std::string optimizer : {"{type: sgd, learning_rate: 0.1}", "{type: adam, learning_rate: 0.01}",
+                                      "{type: adam, learning_rate: 0.01, lazy: true}"}) {
+    CAPTURE(optimizer);
+    TempDir dir;
+    const TrainOutcome one = train_as(1, parallel_config(dir, optimizer), dir.path("one.json"));
+    const std::vector<double> expected =
+        numbers_of(nlohmann::json::parse(slurp(one.weights_path))["weights"]);
+    const std::string split = parallel_config(dir, optimizer, ", shard: rows");
+    for (int n : {2, 3}) {
+      CAPTURE(n);
+      const std::string weights = dir.path("split" + std::to_string(n) + ".json");
+      const TrainOutcome many = train_as(n, split, weights);
+      const auto file = nlohmann::json::parse(slurp(weights));
+      CHECK(file["weights"]["table/embeddings"]["shape"] == nlohmann::json::array({20, 3}));
+      const std::vector<double> got = numbers_of(file["weights"]);
+      REQUIRE(got.size() == expected.size());
+      for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-5));
+      REQUIRE(many.history.size() == one.history.size());
+      for (size_t k = 0; k < one.history.back().logs.size(); ++k) {
+        CAPTURE(one.history.back().logs[k].first);
+        CHECK(many.history.back().logs[k].second ==
+              doctest::Approx(one.history.back().logs[k].second).epsilon(1e-5));
+      }
+    }
+  }
+}
+
+TEST_CASE("a table over one process's max_memory trains when split") {
+  TempDir dir;
+  // 40,000 x 8 floats, value and gradient: 2.56 MB; each of two processes holds half.
+  std::string text = slurp(parallel_config(dir, "{type: sgd}", ", shard: rows"));
+  const std::string small = "input_dim: 20, output_dim: 3";
+  const auto at = text.find(small);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, small.size(), "input_dim: 40000, output_dim: 8");
+  const std::string config = dir.write("big.yaml", "max_memory: 2MB\n" + text);
+  CHECK_THROWS_WITH_AS(train_as(1, config, dir.path("one.json")), doctest::Contains("max_memory"),
+                       ConfigError);
+  const TrainOutcome two = train_as(2, config, dir.path("two.json"));
+  const auto file = nlohmann::json::parse(slurp(dir.path("two.json")));
+  CHECK(file["weights"]["table/embeddings"]["shape"] == nlohmann::json::array({40000, 8}));
+  CHECK(two.history.size() == 3);
+}
+
+TEST_CASE("what a table split by rows cannot do is an error before training") {
+  TempDir dir;
+  // A penalty reads every row, which no process holds.
+  CHECK_THROWS_WITH_AS(
+      train_as(1, parallel_config(dir, "{type: sgd}", ", shard: rows, embeddings_regularizer: l2"), ""),
+      doctest::Contains("shard"), ConfigError);
+  // Clipping by the norm of a gradient that no process holds whole.
+  CHECK_THROWS_WITH_AS(
+      train_as(2, parallel_config(dir, "{type: sgd, clipnorm: 1.0}", ", shard: rows"), dir.path("w.json")),
+      doctest::Contains("clipvalue"), TrainingError);
+  // The ids come from the data, before the forward pass.
+  std::string text = slurp(parallel_config(dir, "{type: sgd}", ", shard: rows"));
+  const std::string reads = "inputs: id, input_dim";
+  text.replace(text.find(reads), reads.size(), "inputs: again, input_dim");
+  text.replace(text.find("  - {name: table"), 0,
+               "  - {name: again, type: Reshape, inputs: id, target_shape: [1]}\n");
+  CHECK_THROWS_WITH_AS(train_as(1, dir.write("reshaped.yaml", text), ""), doctest::Contains("Input layer"),
+                       ConfigError);
+  // One process: nothing is split, clipping works.
+  CHECK_NOTHROW(
+      train_as(1, parallel_config(dir, "{type: sgd, clipnorm: 1.0}", ", shard: rows"), dir.path("one.json")));
 }

@@ -1,0 +1,35 @@
+#pragma once
+// Tables split by rows across processes (Embedding's shard: rows), made whole for a moment: while a
+// WholeTables lives, each split table holds every row on every process (gathered in rank order), with the
+// optimizer's state for it, so that the weights and checkpoint writers see the model as one process would.
+// Afterwards each process keeps its own rows again. Every process must make one at the same point; without
+// split tables it does nothing.
+#include <vector>
+
+#include "interpreter/graph/model.hpp"
+
+namespace yamlnet {
+
+class Optimizer;
+
+class WholeTables {
+ public:
+  explicit WholeTables(Model& model, Optimizer* optimizer = nullptr);
+  ~WholeTables();
+  WholeTables(const WholeTables&) = delete;
+  WholeTables& operator=(const WholeTables&) = delete;
+
+ private:
+  struct Split {
+    Parameter* param;
+    std::vector<std::vector<Real>>* slots;  // the optimizer's state for it, when it has some yet
+    Index own_rows;
+  };
+  std::vector<Split> split_;
+};
+
+// This process's rows of a whole table's values (or of one optimizer slot): all of them when `p` is not
+// split.
+std::pair<Index, Index> own_values(const Parameter& p);
+
+}  // namespace yamlnet
