@@ -139,6 +139,25 @@ TEST_CASE("initializers: orthogonal gives orthonormal columns or rows, identity 
                   ShapeError);
 }
 
+TEST_CASE("initializers: a block of rows gets exactly the values it has in the whole weight") {
+  // A table split across processes initialises its own rows only (Embedding's shard: rows).
+  const Shape shape{37, 5};
+  for (const char* init : {"random_uniform", "random_normal", "truncated_normal", "glorot_uniform",
+                           "he_normal", "orthogonal", "zeros"}) {
+    CAPTURE(init);
+    const Value value = parse_function_value(init, initializer_family());
+    std::vector<Real> whole(37 * 5);
+    Random rng(11);
+    initialize(value, shape, whole.data(), rng);
+    for (const auto& [first, rows] : {std::pair<Index, Index>{0, 13}, {13, 12}, {25, 12}, {36, 1}}) {
+      std::vector<Real> block(static_cast<size_t>(rows * 5));
+      Random block_rng(11);
+      initialize_rows(value, shape, first, rows, block.data(), block_rng);
+      CHECK(block == std::vector<Real>(whole.begin() + first * 5, whole.begin() + (first + rows) * 5));
+    }
+  }
+}
+
 TEST_CASE("regularizers: penalties and gradients as Keras adds them to the loss") {
   const Real w[3] = {1, -2, 0};
   const auto l1 = Regularizer::from_value(parse_function_value("l1", regularizer_family()));

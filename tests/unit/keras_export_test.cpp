@@ -17,6 +17,7 @@
 #include "interpreter/io/atomic_file.hpp"
 #include "interpreter/io/keras_json.hpp"
 #include "interpreter/io/tfjs_import.hpp"
+#include "interpreter/io/weights.hpp"
 #include "layers/core/input_layer.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -158,6 +159,22 @@ TEST_CASE("export-keras: the topology imports back as the same model, a layer no
     CHECK(std::string(e.what()).find("layer 'hist_emb' (SequencePooling): no Keras layer computes this") !=
           std::string::npos);
   }
+}
+
+TEST_CASE(
+    "export-keras: shard says how a table runs, so Keras files and the architecture hash leave it out") {
+  const std::string text = slurp(std::string(YAMLNET_SOURCE_DIR) + "/configs/ncf_neumf.yaml");
+  std::string sharded = text;
+  for (size_t at = 0; (at = sharded.find("stddev: 0.01}}", at)) != std::string::npos; at += 10)
+    sharded.replace(at, 14, "stddev: 0.01}, shard: rows}");
+  REQUIRE(sharded != text);
+  const ModelSpec whole_spec = parse_model_spec(text, "whole.yaml");
+  const ModelSpec split_spec = parse_model_spec(sharded, "split.yaml");
+  CHECK(spec_sha256(whole_spec) == spec_sha256(split_spec));
+  Model whole(whole_spec), split(split_spec);
+  const std::string exported = keras_topology(split).dump();
+  CHECK(exported.find("shard") == std::string::npos);
+  CHECK(exported == keras_topology(whole).dump());
 }
 
 TEST_CASE("import: a TF.js model with short shards, missing or misshapen weights is one clear error") {
