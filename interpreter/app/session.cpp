@@ -63,6 +63,12 @@ const Dataset& pick_split(const DataSplits& splits, const std::string& split, co
   if (!*chosen)
     throw ConfigError(
         {Diagnostic{SourceLoc{file, 0, 0}, "", "", "the data block has no '" + split + "' split"}});
+  if ((*chosen)->size() == 0)
+    // An interaction log's training examples are made batch by batch as it trains (DataSource::fill_rows).
+    throw ConfigError({Diagnostic{SourceLoc{file, 0, 0}, "", "",
+                                  "the data block's '" + split +
+                                      "' split is made batch by batch while training, so there are no rows "
+                                      "to read here: use --split validation or test"}});
   return **chosen;
 }
 
@@ -212,7 +218,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   fit.reset_states_each_epoch = spec.fit.string("reset_states") == "epoch";
   fit.epoch_source = data->source.get();
   fit.class_weights = class_weight_table(spec.fit.get("class_weight"), model);
-  trainer.observe_training_targets(train);
+  trainer.observe_training_targets(train, data->source.get());
   std::vector<std::pair<int, Logs>> history_rows;
   const TrainingState state{&model, &trainer.optimizer(), &callbacks, &history_rows};
   std::optional<Checkpointer> checkpointer;

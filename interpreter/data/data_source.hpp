@@ -18,16 +18,27 @@ struct DataRequest {
   bool need_targets = true;
 };
 
+// Where a made batch goes: the model's input buffers and the targets, in model order.
+struct BatchBuffers {
+  std::vector<Tensor*> inputs, targets;
+};
+
 class DataSource {
  public:
   virtual ~DataSource() = default;
-  // The splits the block yields. Training data that changes per epoch is made by epoch_dataset.
+  // The splits the block yields (no train split when the source makes its training batches).
   DataSplits splits;
-  // Whether the training data changes per epoch (implicit_feedback draws new negatives); when it does not,
-  // splits.train serves every epoch.
-  virtual bool varies_per_epoch() const { return false; }
-  // The training data of `epoch`, written into `out` (its buffers reused), when it varies per epoch.
-  virtual void epoch_dataset(int /*epoch*/, Dataset& /*out*/) const {}
+  // Whether the training examples are made batch by batch instead of held in splits.train (implicit_feedback
+  // pairs each positive with negatives drawn afresh every epoch; an epoch of them at MovieLens-20M's size
+  // would take gigabytes): an epoch has epoch_rows() rows, and fill_rows writes rows order[begin, end) of
+  // `epoch` into `out`, resizing its tensors.
+  virtual bool makes_batches() const { return false; }
+  virtual Index epoch_rows() const { return 0; }
+  virtual void fill_rows(int /*epoch*/, const RowOrder& /*order*/, Index /*begin*/, Index /*end*/,
+                         const BatchBuffers& /*out*/) const {}
+  // How often each id is the target of a made training batch, for a source whose one output's targets are
+  // ids (the frequency sampler counts them); empty otherwise.
+  virtual std::vector<double> target_counts() const { return {}; }
 };
 
 struct DataSourceEntry {

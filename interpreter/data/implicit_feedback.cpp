@@ -73,14 +73,14 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Graph& model)
     const auto& list = log.by_user[u];
     if (list.empty()) continue;
     items_of_[u].reserve(list.size());
-    for (const auto& e : list) items_of_[u].push_back(e.item);
+    for (const auto& e : list) items_of_[u].push_back(static_cast<uint32_t>(e.item));
     std::sort(items_of_[u].begin(), items_of_[u].end());
     items_of_[u].erase(std::unique(items_of_[u].begin(), items_of_[u].end()), items_of_[u].end());
     size_t keep = list.size();
     if (leave_one_out) {
       if (keep >= 2) test.emplace_back(u, list[--keep].item);
       if (hold_validation && keep >= 2) validation.emplace_back(u, list[--keep].item);
-      for (size_t k = 0; k < keep; ++k) train_.emplace_back(u, list[k].item);
+      for (size_t k = 0; k < keep; ++k) train_.emplace_back(u, list[k].item);  // ids below 2^31
     } else {
       for (const auto& e : list) {
         const double r = split_rng.uniform();
@@ -95,23 +95,27 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Graph& model)
   }
   check_negatives_exist(log);
   log = InteractionLog{};  // everything needed is in items_of_ and the splits: free it before the rankings
-  // The rows these pairs take (user, item and target per row), checked before anything is allocated.
+  // The memory these rows take, checked before anything is allocated: the ranking sets hold user, item and
+  // target per row; an epoch's rows are made batch by batch, but their shuffled order is held.
   const uint64_t budget = spec.max_memory ? spec.max_memory : physical_memory_bytes();
-  const double row_bytes = 3.0 * sizeof(Real);
+  struct Rows {
+    double count, bytes_each;
+    const char* what;
+  };
   const double eval_rows = static_cast<double>(validation.size() + test.size()) * (1.0 + eval_negatives_);
   const double epoch_rows = static_cast<double>(train_.size()) * (1.0 + negatives_);
-  for (const auto& [rows, what] :
-       {std::pair{eval_rows, "eval_negatives"}, std::pair{epoch_rows, "negatives_per_positive"}})
-    if (rows * row_bytes > static_cast<double>(budget))
-      throw DataError(file_, std::string("data.") + what + " makes " +
-                                 std::to_string(static_cast<long long>(rows)) + " rows, which would take " +
-                                 std::to_string(static_cast<long long>(rows * row_bytes / 1e6)) +
-                                 " MB, more than " +
-                                 (spec.max_memory ? "max_memory" : "this machine's memory") + " (" +
-                                 std::to_string(budget / 1000000) + " MB)");
+  for (const Rows& rows : {Rows{eval_rows, 3.0 * sizeof(Real), "eval_negatives"},
+                           Rows{epoch_rows, sizeof(uint32_t), "negatives_per_positive"}})
+    if (rows.count * rows.bytes_each > static_cast<double>(budget))
+      throw DataError(
+          file_, std::string("data.") + rows.what + " makes " +
+                     std::to_string(static_cast<long long>(rows.count)) + " rows, which would take " +
+                     std::to_string(static_cast<long long>(rows.count * rows.bytes_each / 1e6)) +
+                     " MB, more than " + (spec.max_memory ? "max_memory" : "this machine's memory") + " (" +
+                     std::to_string(budget / 1000000) + " MB)");
   validation_ = ranking_set(validation, 0xa11d);
   test_ = ranking_set(test, 0x7e57);
-  splits.train = Dataset{};  // made per epoch
+  splits.train = Dataset{};  // made batch by batch (fill_rows)
   if (validation_.groups() > 0) splits.validation = validation_.pairs;
   if (test_.groups() > 0) splits.test = test_.pairs;
 }
@@ -187,27 +191,29 @@ RankingSet ImplicitFeedback::ranking_set(const std::vector<std::pair<Index, Inde
   return set;
 }
 
-void ImplicitFeedback::epoch_dataset(int epoch, Dataset& out) const {
-  const Index per = 1 + negatives_;
-  const Index rows = static_cast<Index>(train_.size()) * per;
-  if (out.inputs.size() != 2) {
-    out.inputs.resize(2);
-    out.inputs[user_slot_] = DataArray{user_input_, Tensor(), file_, {}};
-    out.inputs[item_slot_] = DataArray{item_input_, Tensor(), file_, {}};
-    out.targets.assign(1, DataArray{target_name_, Tensor(), file_, {}});
-  }
-  out.inputs[user_slot_].values.resize({rows, 1});
-  out.inputs[item_slot_].values.resize({rows, 1});
-  out.targets[0].values.resize({rows, 1});
-  // Negatives depend on the seed and the epoch only, so a resumed run draws the same ones.
-  Random rng = Random(seed_ ^ 0x9e6u).split(static_cast<uint64_t>(epoch) + 1);
-  Index r = 0;
-  for (const auto& [user, item] : train_)
-    for (Index k = 0; k < per; ++k, ++r) {
-      out.inputs[user_slot_].values.data[r] = static_cast<Real>(user);
-      out.inputs[item_slot_].values.data[r] = static_cast<Real>(k == 0 ? item : draw_negative(user, rng));
-      out.targets[0].values.data[r] = k == 0 ? Real(1) : Real(0);
+void ImplicitFeedback::fill_rows(int epoch, const RowOrder& order, Index begin, Index end,
+                                 const BatchBuffers& out) const {
+  const Index per = 1 + negatives_, rows = end - begin;
+  Tensor& users = *out.inputs[user_slot_];
+  Tensor& items = *out.inputs[item_slot_];
+  Tensor& labels = *out.targets[0];
+  users.resize({rows, 1});
+  items.resize({rows, 1});
+  labels.resize({rows, 1});
+  const Random epoch_rng = Random(seed_ ^ 0x9e6u).split(static_cast<uint64_t>(epoch) + 1);
+  for (Index r = 0; r < rows; ++r) {
+    const Index row = order[static_cast<size_t>(begin + r)];
+    const auto& [user, item] = train_[static_cast<size_t>(row / per)];
+    users.data[r] = static_cast<Real>(user);
+    if (row % per == 0) {
+      items.data[r] = static_cast<Real>(item);
+      labels.data[r] = Real(1);
+    } else {
+      Random rng = epoch_rng.split(static_cast<uint64_t>(row));
+      items.data[r] = static_cast<Real>(draw_negative(user, rng));
+      labels.data[r] = Real(0);
     }
+  }
 }
 
 }  // namespace yamlnet

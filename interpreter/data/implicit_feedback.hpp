@@ -28,9 +28,12 @@ class ImplicitFeedback : public DataSource {
  public:
   ImplicitFeedback(const ModelSpec& spec, const Graph& model);
 
-  // The training examples of one epoch (positives and freshly drawn negatives), in a fixed order.
-  bool varies_per_epoch() const override { return true; }
-  void epoch_dataset(int epoch, Dataset& out) const override;
+  // An epoch's examples: row r is positive r / (1 + negatives_per_positive) itself, or one of its negatives,
+  // drawn from the seed, the epoch and r alone (whichever process, batch or resume takes the row).
+  bool makes_batches() const override { return true; }
+  Index epoch_rows() const override { return num_positives() * (1 + negatives_); }
+  void fill_rows(int epoch, const RowOrder& order, Index begin, Index end,
+                 const BatchBuffers& out) const override;
   const RankingSet& validation() const { return validation_; }
   const RankingSet& test() const { return test_; }
   Index num_positives() const { return static_cast<Index>(train_.size()); }
@@ -54,8 +57,9 @@ class ImplicitFeedback : public DataSource {
   size_t user_slot_ = 0, item_slot_ = 1;  // model input positions
   Index negatives_, eval_negatives_, num_items_ = 0;
   uint64_t seed_;
-  std::vector<std::vector<Index>> items_of_;    // per user: every interacted item, sorted
-  std::vector<std::pair<Index, Index>> train_;  // (user, item) positives
+  // Ids fit 32 bits (the log refuses larger ones): at MovieLens-20M's size these two hold 240 MB, not 480.
+  std::vector<std::vector<uint32_t>> items_of_;       // per user: every interacted item, sorted
+  std::vector<std::pair<uint32_t, uint32_t>> train_;  // (user, item) positives
   RankingSet validation_, test_;
 };
 

@@ -89,19 +89,16 @@ NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model) 
                         "item id " + std::to_string(e.item) + " is the padding value (data.value)");
 
   // Training examples: every position after the first of the part of each history that is not held out.
-  const size_t held = a.boolean("validation") ? 2 : 1;
-  auto kept = [&](const auto& list) {
-    return list.size() > held ? list.size() - held : std::min<size_t>(list.size(), 1);
-  };
-  size_t rows = 0;
-  for (const auto& list : log_.by_user) rows += std::max<size_t>(kept(list), 1) - 1;
-  if (rows == 0) throw DataError(file, "no user has two interactions before the held-out ones");
-  ExampleRows examples(rows, max_len_, value_);
-  for (Index u = 0; u < num_users(); ++u) {
-    const auto& list = log_.by_user[u];
-    for (size_t k = 1; k < kept(list); ++k) add_row(examples, u, list, k, list[k]);
+  held_ = a.boolean("validation") ? 2 : 1;
+  first_example_.reserve(log_.by_user.size() + 1);
+  uint64_t rows = 0;
+  for (const auto& list : log_.by_user) {
+    first_example_.push_back(rows);
+    rows += std::max<size_t>(kept(list.size()), 1) - 1;
   }
-  splits.train = make_dataset(std::move(examples));  // the one copy of the largest data (4 GB at 20M)
+  first_example_.push_back(rows);
+  if (rows == 0) throw DataError(file, "no user has two interactions before the held-out ones");
+  splits.train = Dataset{};  // made batch by batch (fill_rows)
   test_ = held_out(1);
   if (a.boolean("validation")) validation_ = held_out(2);
   if (validation_.size() > 0) splits.validation = validation_.rows;
@@ -116,23 +113,32 @@ NextItemSequences::ExampleRows::ExampleRows(size_t rows, Index max_len, Real val
   lines.reserve(rows);
 }
 
-void NextItemSequences::add_row(ExampleRows& rows, Index user, std::span<const Interaction> list, size_t end,
-                                const Interaction& target) const {
+size_t NextItemSequences::kept(size_t history) const {
+  return history > held_ ? history - held_ : std::min<size_t>(history, 1);
+}
+
+size_t NextItemSequences::write_history(std::span<const Interaction> list, size_t end, Real* row) const {
   // In the YouTube-DNN code's order: reverse the whole history (newest first), then truncate and pad it as
   // pad_sequences does. So reverse with truncating: post keeps the newest max_len items, and reverse with
   // truncating: pre the oldest, exactly as the code it is ported from. The kept items are written straight
   // into the row (a copy of the whole history per example would cost the square of a long history).
   const size_t n = std::min<size_t>(end, static_cast<size_t>(max_len_));
-  const size_t row = rows.targets.size();
   // The n kept items in chronological order are list[first, first + n).
   const bool keep_oldest = (truncating_ == "pre") == reverse_;
   const size_t first = keep_oldest ? 0 : end - n;
   const size_t width = static_cast<size_t>(max_len_);
-  Real* out = rows.histories.data() + row * width + (padding_ == "pre" ? width - n : 0);
+  Real* out = row + (padding_ == "pre" ? width - n : 0);
   for (size_t k = 0; k < n; ++k) {
     const size_t from = reverse_ ? first + n - 1 - k : first + k;
     out[k] = static_cast<Real>(list[from].item);
   }
+  return n;
+}
+
+void NextItemSequences::add_row(ExampleRows& rows, Index user, std::span<const Interaction> list, size_t end,
+                                const Interaction& target) const {
+  const size_t row = rows.targets.size();
+  const size_t n = write_history(list, end, rows.histories.data() + row * static_cast<size_t>(max_len_));
   rows.users.push_back(static_cast<Real>(user));
   rows.lengths.push_back(static_cast<Real>(n));
   rows.targets.push_back(static_cast<Real>(target.item));
@@ -194,8 +200,52 @@ HeldOutItems NextItemSequences::serving_rows(const std::vector<Index>& users) co
 
 std::vector<double> NextItemSequences::item_counts() const {
   std::vector<double> counts(static_cast<size_t>(log_.num_items), 0.0);
-  for (Real t : train().targets[0].values.data) counts[static_cast<size_t>(t)] += 1.0;
+  for (const auto list : log_.by_user)
+    for (size_t k = 1; k < kept(list.size()); ++k) counts[static_cast<size_t>(list[k].item)] += 1.0;
   return counts;
+}
+
+void NextItemSequences::fill_rows(int /*epoch*/, const RowOrder& order, Index begin, Index end,
+                                  const BatchBuffers& out) const {
+  const Index rows = end - begin;
+  for (size_t i = 0; i < slots_.size(); ++i)
+    out.inputs[i]->resize({rows, slots_[i] == 0 ? max_len_ : Index{1}});
+  Tensor& targets = *out.targets[0];
+  targets.resize({rows, 1});
+  for (Index r = 0; r < rows; ++r) {
+    const uint64_t row = order[static_cast<size_t>(begin + r)];
+    // The user whose examples hold the row, and the position in their history it predicts.
+    const auto user = static_cast<size_t>(
+        std::upper_bound(first_example_.begin(), first_example_.end(), row) - first_example_.begin() - 1);
+    const auto list = log_.by_user[user];
+    const size_t at = 1 + static_cast<size_t>(row - first_example_[user]);
+    size_t length = 0;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i] != 0) continue;
+      Real* history = out.inputs[i]->ptr() + r * max_len_;
+      std::fill_n(history, max_len_, value_);
+      length = write_history(list, at, history);
+    }
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i] == 1) out.inputs[i]->data[r] = static_cast<Real>(user);
+      if (slots_[i] == 2) out.inputs[i]->data[r] = static_cast<Real>(length);
+    }
+    targets.data[r] = static_cast<Real>(list[at].item);
+  }
+}
+
+Dataset NextItemSequences::training_examples() const {
+  const auto rows = static_cast<size_t>(epoch_rows());
+  RowOrder order(rows);
+  for (size_t r = 0; r < rows; ++r) order[r] = static_cast<uint32_t>(r);
+  Dataset ds;
+  ds.inputs.resize(slots_.size());
+  ds.targets.resize(1);
+  BatchBuffers buffers;
+  for (auto& input : ds.inputs) buffers.inputs.push_back(&input.values);
+  buffers.targets.push_back(&ds.targets[0].values);
+  fill_rows(0, order, 0, static_cast<Index>(rows), buffers);
+  return ds;
 }
 
 }  // namespace yamlnet

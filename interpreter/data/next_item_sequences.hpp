@@ -27,7 +27,16 @@ class NextItemSequences : public DataSource {
  public:
   NextItemSequences(const ModelSpec& spec, const Graph& model);
 
-  const Dataset& train() const { return *splits.train; }
+  // The training examples, made batch by batch: the epoch's row r is the r-th position (after the first)
+  // of the users' kept histories in user order; the whole epoch padded at once would take 4 GB at
+  // MovieLens-20M's size.
+  bool makes_batches() const override { return true; }
+  Index epoch_rows() const override { return static_cast<Index>(first_example_.back()); }
+  void fill_rows(int epoch, const RowOrder& order, Index begin, Index end,
+                 const BatchBuffers& out) const override;
+  std::vector<double> target_counts() const override { return item_counts(); }
+  // Every training example at once, in row order (for tests).
+  Dataset training_examples() const;
   const HeldOutItems& validation() const { return validation_; }
   const HeldOutItems& test() const { return test_; }
   // Each user's whole history (every interaction, held-out ones too) as model inputs, to recommend from.
@@ -48,6 +57,11 @@ class NextItemSequences : public DataSource {
   // Appends one example: the items of list[0, end) (chronological) as the history, `target` as the target.
   void add_row(ExampleRows& rows, Index user, std::span<const Interaction> list, size_t end,
                const Interaction& target) const;
+  // Writes the history of list[0, end) into a row of max_len values already filled with the padding value;
+  // returns how many items it holds.
+  size_t write_history(std::span<const Interaction> list, size_t end, Real* row) const;
+  // The items of a user's history that training uses (the rest are held out).
+  size_t kept(size_t history) const;
   Dataset make_dataset(ExampleRows&& rows) const;
   HeldOutItems held_out(size_t from_end) const;
 
@@ -58,6 +72,8 @@ class NextItemSequences : public DataSource {
   bool reverse_, exclude_seen_;
   std::string history_input_, user_input_, length_input_, target_name_;
   std::vector<int> slots_;  // model input i reads: 0 history, 1 user, 2 length
+  size_t held_ = 1;         // items held out at the end of each history: the test one, and the validation one
+  std::vector<uint64_t> first_example_;  // per user, the epoch row of their first example; then the total
   HeldOutItems validation_, test_;
 };
 

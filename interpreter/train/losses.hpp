@@ -49,8 +49,10 @@ class Loss {
   // Losses that read model parameters (sampled softmax reads an item table) find them here. Throws
   // ConfigError naming the argument.
   virtual void bind(Graph& /*graph*/, size_t /*output*/) {}
-  // Called with the training targets before fit (the frequency sampler counts them).
+  // Called with the training targets before fit (the frequency sampler counts them), or with how often
+  // each id is a target when the data makes its batches as it trains.
   virtual void observe_targets(const Tensor& /*targets*/) {}
+  virtual void observe_target_counts(const std::vector<double>& /*counts*/) {}
   // The factor the trainer scales this loss's input gradient by (its loss weight, Keras's divisor, a
   // data-parallel process's share of the batch): a loss that adds into parameters itself scales those too.
   void set_parameter_gradient_scale(double scale) { parameter_gradient_scale_ = scale; }

@@ -93,6 +93,14 @@ void SampledSoftmax::observe_targets(const Tensor& targets) {
   sampler_->set_counts(counts);
 }
 
+void SampledSoftmax::observe_target_counts(const std::vector<double>& counts) {
+  if (!sampler_ || spec_.arg("sampler")->s != "frequency") return;
+  // The data's ids were checked against the table when it was read; the table may have more rows.
+  std::vector<double> per_row(static_cast<size_t>(table_->shape[0]), 0.0);
+  std::copy_n(counts.begin(), std::min(counts.size(), per_row.size()), per_row.begin());
+  sampler_->set_counts(per_row);
+}
+
 Index SampledSoftmax::checked_id(Real value) const {
   const auto id = static_cast<Index>(value);
   if (static_cast<Real>(id) != value || id < first_id_ || id >= table_->shape[0])

@@ -26,6 +26,7 @@ class SampledSoftmax : public Loss {
   // written are recorded in table_rows when the gradient is row-sparse).
   void bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding, TouchedRows* table_rows = nullptr);
   void observe_targets(const Tensor& targets) override;
+  void observe_target_counts(const std::vector<double>& counts) override;
   double compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights = nullptr,
                  Random* sampling = nullptr) override;
 

@@ -88,7 +88,12 @@ void Trainer::set_processes(Collective& processes) {
         "(shard: rows) in one process: use clipvalue, or no shard");
 }
 
-void Trainer::observe_training_targets(const Dataset& train) {
+void Trainer::observe_training_targets(const Dataset& train, const DataSource* source) {
+  if (source && source->makes_batches()) {
+    const std::vector<double> counts = source->target_counts();
+    if (!counts.empty() && !compiled_.losses.empty()) compiled_.losses[0]->observe_target_counts(counts);
+    return;
+  }
   for (size_t k = 0; k < compiled_.losses.size() && k < train.targets.size(); ++k)
     compiled_.losses[k]->observe_targets(train.targets[k].values);
 }
@@ -122,6 +127,15 @@ void Trainer::load_batch(const Dataset& data, const RowOrder& order, Index begin
     copy_rows(data.targets[k].values, order, begin, end, targets_[k]);
   has_sample_weights_ = !data.sample_weights.values.empty();
   if (has_sample_weights_) copy_rows(data.sample_weights.values, order, begin, end, sample_weights_);
+}
+
+void Trainer::make_batch(const DataSource& source, int epoch, const RowOrder& order, Index begin, Index end) {
+  if (batch_buffers_.inputs.empty()) {
+    for (size_t i = 0; i < model_.num_inputs(); ++i) batch_buffers_.inputs.push_back(&model_.input_buffer(i));
+    for (Tensor& t : targets_) batch_buffers_.targets.push_back(&t);
+  }
+  source.fill_rows(epoch, order, begin, end, batch_buffers_);
+  has_sample_weights_ = false;
 }
 
 namespace {
@@ -275,14 +289,12 @@ double Trainer::train_on_batch(const Dataset& data, Index begin, Index end) {
   return step(context, end - begin, end - begin);
 }
 
-std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset* validation,
+std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* validation,
                                       const FitOptions& options) {
   std::vector<EpochRecord> history;
   const DataSource* source =
-      options.epoch_source && options.epoch_source->varies_per_epoch() ? options.epoch_source : nullptr;
-  if (source) source->epoch_dataset(options.initial_epoch, epoch_data_);
-  const Dataset* current = source ? &epoch_data_ : &fixed_train;
-  Index n = current->size();
+      options.epoch_source && options.epoch_source->makes_batches() ? options.epoch_source : nullptr;
+  const Index n = source ? source->epoch_rows() : train.size();
   if (n == 0) throw TrainingError("the training data is empty");
   if (const auto fixed = model_.fixed_batch_size(); fixed && *fixed != options.batch_size)
     throw TrainingError("the model's input has batch_size " + std::to_string(*fixed) +
@@ -301,9 +313,6 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
   long steps_taken = 0;
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    if (source && epoch != options.initial_epoch) source->epoch_dataset(epoch, epoch_data_);
-    const Dataset& train = *current;
-    n = train.size();
     check_row_count(n);
     order.resize(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), uint32_t(0));
@@ -326,7 +335,10 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& fixed_train, const Dataset*
       const Index begin = s * options.batch_size, end = std::min(n, begin + options.batch_size);
       // This process's rows of the global batch (all of them when it is alone).
       const auto [first, last] = processes_->share(end - begin);
-      load_batch(train, order, begin + first, begin + last);
+      if (source)
+        make_batch(*source, epoch, order, begin + first, begin + last);
+      else
+        load_batch(train, order, begin + first, begin + last);
       processes_->set_position(epoch + 1, static_cast<long>(s + 1));
       // A step's own generator (sampled softmax's candidates): the same on every process.
       Random step_rng = epoch_rng.split(static_cast<uint64_t>(s) + 1);

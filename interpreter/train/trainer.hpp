@@ -15,11 +15,6 @@
 
 namespace yamlnet {
 
-// The positions of an epoch's rows, in the order they are trained: 32-bit, which halves the memory of the
-// order (400 MB instead of 800 MB for NeuMF's 99M rows an epoch at MovieLens-20M's size) and of the shuffle's
-// random accesses. Data of 2^32 rows or more is refused with a TrainingError.
-using RowOrder = std::vector<uint32_t>;
-
 struct EpochRecord {
   int epoch = 0;  // 0-based, as Keras's CSVLogger writes it
   Logs logs;
@@ -71,7 +66,8 @@ class Trainer {
   double train_on_batch(const Dataset& data, Index begin, Index end);
 
   // Shows each loss the training targets (the frequency sampler of sampled softmax counts them).
-  void observe_training_targets(const Dataset& train);
+  // `source`: the data, when it makes its training batches (then `train` is empty and the source counts).
+  void observe_training_targets(const Dataset& train, const DataSource* source = nullptr);
 
   // The processes of a data-parallel run (an mpirun launch): fit() then takes this process's share of each
   // global batch (fit.batch_size stays the global batch, as with Keras's distribution strategies), sums the
@@ -87,6 +83,8 @@ class Trainer {
 
  private:
   void load_batch(const Dataset& data, const RowOrder& order, Index begin, Index end);
+  // The same for a source that makes its examples batch by batch.
+  void make_batch(const DataSource& source, int epoch, const RowOrder& order, Index begin, Index end);
   // identity_order_ covering `rows` rows.
   const RowOrder& identity_order(Index rows);
   // Forward, loss, backward and update on this process's `rows` of a global batch of `global_rows`, already
@@ -123,7 +121,7 @@ class Trainer {
   std::vector<double> output_losses_, output_loss_sums_;  // per output: last batch, and summed over an epoch
   std::vector<ParamSlot> trainable_;
   RowOrder identity_order_;
-  Dataset epoch_data_;  // the training data of the current epoch, when it varies per epoch
+  BatchBuffers batch_buffers_;  // the model's input buffers and the targets, for a source to fill
   SingleProcess one_process_;
   Collective* processes_ = &one_process_;
   GradientSum gradient_sum_;

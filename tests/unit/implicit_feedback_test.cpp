@@ -55,31 +55,65 @@ TEST_CASE(
         9 - 3 - 2);  // user 3 has two interactions: a test item and no validation item
 }
 
+namespace {
+
+// Rows [0, epoch_rows) of `epoch` in a shuffled order (`order_seed`); returns the order.
+RowOrder make_epoch(const ImplicitFeedback& data, int epoch, uint64_t order_seed, Tensor& users,
+                    Tensor& items, Tensor& labels) {
+  RowOrder order(static_cast<size_t>(data.epoch_rows()));
+  for (size_t r = 0; r < order.size(); ++r) order[r] = static_cast<uint32_t>(r);
+  Random rng(order_seed);
+  for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng.below(i + 1)]);
+  data.fill_rows(epoch, order, 0, data.epoch_rows(), BatchBuffers{{&users, &items}, {&labels}});
+  return order;
+}
+
+}  // namespace
+
 TEST_CASE("implicit feedback: the sampler never returns an item the user interacted with (many draws)") {
   TempDir dir;
   Model model(parse_model_spec(feedback_config(dir.write("log.tsv", kFeedbackLog)), "ncf.yaml"));
   const ImplicitFeedback data(model.spec(), model);
-  Dataset epoch;
+  CHECK(data.epoch_rows() == data.num_positives() * 4);  // each positive and its 3 negatives
+  Tensor users, items, labels;
   for (int e = 0; e < 200; ++e) {
-    data.epoch_dataset(e, epoch);
-    for (Index r = 0; r < epoch.size(); ++r) {
-      const Index user = static_cast<Index>(epoch.inputs[0].values.data[r]);
-      const Index item = static_cast<Index>(epoch.inputs[1].values.data[r]);
-      const bool positive = epoch.targets[0].values.data[r] == 1;
+    make_epoch(data, e, 1, users, items, labels);
+    Index positives = 0;
+    for (Index r = 0; r < users.batch(); ++r) {
+      const Index user = static_cast<Index>(users.data[r]);
+      const Index item = static_cast<Index>(items.data[r]);
+      const bool positive = labels.data[r] == 1;
+      positives += positive;
       if (!positive)
         REQUIRE_MESSAGE(!data.interacted(user, item), "epoch " << e << " drew positive " << item);
+      else
+        CHECK(data.interacted(user, item));
       CHECK(item >= 1);
     }
+    CHECK(positives == data.num_positives());
   }
   for (const auto* set : {&data.test(), &data.validation()})
     for (Index r = 0; r < set->pairs.size(); ++r)
       if (r % set->group_size != 0)
         CHECK_FALSE(data.interacted(static_cast<Index>(set->pairs.inputs[0].values.data[r]),
                                     static_cast<Index>(set->pairs.inputs[1].values.data[r])));
-  Dataset again;
-  data.epoch_dataset(7, epoch);
-  data.epoch_dataset(7, again);
-  CHECK(epoch.inputs[1].values.data == again.inputs[1].values.data);  // same seed and epoch, same negatives
+  // A row's negative depends on the seed, the epoch and the row alone: not on the order, nor on the batch
+  // that makes it.
+  Tensor u1, i1, l1, u2, i2, l2;
+  const RowOrder first = make_epoch(data, 7, 1, u1, i1, l1);
+  const RowOrder second = make_epoch(data, 7, 2, u2, i2, l2);
+  REQUIRE(first != second);
+  std::vector<Real> by_row_first(first.size()), by_row_second(second.size());
+  for (size_t k = 0; k < first.size(); ++k) {
+    by_row_first[first[k]] = i1.data[static_cast<Index>(k)];
+    by_row_second[second[k]] = i2.data[static_cast<Index>(k)];
+  }
+  CHECK(by_row_first == by_row_second);
+  Tensor one_user, one_item, one_label;
+  data.fill_rows(7, first, 5, 6, BatchBuffers{{&one_user, &one_item}, {&one_label}});
+  CHECK(one_item.data[0] == i1.data[5]);
+  make_epoch(data, 8, 1, u2, i2, l2);
+  CHECK(i2.data != i1.data);  // another epoch, other negatives
 }
 
 TEST_CASE("implicit feedback: ids beyond the Embedding's input_dim name the file and line") {

@@ -63,7 +63,7 @@ TEST_CASE("next-item sequences: examples, held-out items, lengths and seen items
   const NextItemSequences data(model.spec(), model);
   // Training: user 1 keeps 1, 2, 3 (4 validates, 5 tests) -> (1 -> 2), (1 2 -> 3); users 2 and 3 keep one
   // item.
-  const Dataset& train = data.train();
+  const Dataset train = data.training_examples();
   REQUIRE(train.size() == 2);
   CHECK(row(train, 0, 0) == reals({0, 0, 1}));
   CHECK(row(train, 0, 1) == reals({0, 1, 2}));
@@ -283,4 +283,16 @@ TEST_CASE("full-catalogue ranks made a block of rows at a time equal the ranks o
   const double width = static_cast<double>(scores.last_dim());
   for (double rows : {1.0, 2.0, 5.0, 23.0})  // blocks of one batch (2 rows), 4 rows, 22 rows
     CHECK(held_out_item_ranks(model, data, set, 2, rows * width) == expected);
+}
+
+TEST_CASE("next-item sequences: the train split, made batch by batch, cannot be evaluated after the fact") {
+  TempDir dir;
+  const std::string config = dir.write("yt.yaml", history_config(dir.write("log.tsv", kHistoryLog)));
+  std::vector<std::string> warnings;
+  RunOptions options{config, {}, "", dir.path("w.json")};
+  run_train(options, nullptr);
+  options.weights_in = dir.path("w.json");
+  CHECK_THROWS_WITH_AS(run_evaluate(options, "train", warnings),
+                       doctest::Contains("--split validation or test"), ConfigError);
+  CHECK_NOTHROW(run_evaluate(options, "test", warnings));
 }
