@@ -92,6 +92,12 @@ Shape full_shape(const Parameter& p) {
   return shape;
 }
 
+std::pair<Index, Index> own_values(const Parameter& p) {
+  const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
+  if (!p.shard) return {0, p.value.size()};
+  return {p.shard->first_row * width, (p.shard->first_row + p.shape[0]) * width};
+}
+
 void Parameter::zero_grad() {
   if (backward_assigns_grad) return;
   if (!touched) {

@@ -207,6 +207,9 @@ class ShardScope {
 
 // The shape a weights file holds for `p`: every row of a table split across processes.
 Shape full_shape(const Parameter& p);
+// Values [begin, end) of the whole weight (or of one optimizer slot for it) that this process holds: all of
+// them when `p` is not split.
+std::pair<Index, Index> own_values(const Parameter& p);
 
 // Checks shared by layers: exactly `count` inputs.
 void expect_inputs(const std::vector<Shape>& shapes, size_t count);

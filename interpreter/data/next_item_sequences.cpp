@@ -1,6 +1,7 @@
 #include "interpreter/data/next_item_sequences.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 #include "interpreter/graph/graph.hpp"
 
@@ -237,7 +238,7 @@ void NextItemSequences::fill_rows(int /*epoch*/, const RowOrder& order, Index be
 Dataset NextItemSequences::training_examples() const {
   const auto rows = static_cast<size_t>(epoch_rows());
   RowOrder order(rows);
-  for (size_t r = 0; r < rows; ++r) order[r] = static_cast<uint32_t>(r);
+  std::iota(order.begin(), order.end(), uint32_t(0));
   Dataset ds;
   ds.inputs.resize(slots_.size());
   ds.targets.resize(1);

@@ -295,9 +295,8 @@ std::vector<std::string> load_weights_from_text(Graph& model, std::string_view t
     Parameter& p = *visitor.slots[i].param;
     const std::vector<Real>& values = visitor.values[i];
     // A table split across processes takes its own rows of the file's.
-    const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
-    const Index first = p.shard ? p.shard->first_row * width : 0;
-    p.value.data.assign(values.begin() + first, values.begin() + first + p.value.size());
+    const auto [begin, end] = own_values(p);
+    p.value.data.assign(values.begin() + begin, values.begin() + end);
   }
   std::vector<std::string> warnings;
   if (header.spec_sha256 != spec_sha256(model.spec()))

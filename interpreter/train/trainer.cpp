@@ -49,10 +49,6 @@ void copy_rows(const Tensor& src, const RowOrder& order, Index begin, Index end,
   });
 }
 
-}  // namespace
-
-namespace {
-
 // The gradients summed over the processes: every one but those of split tables, which the shard exchange
 // already brought to the processes holding their rows.
 std::vector<ParamSlot> whole_parameters(const std::vector<ParamSlot>& trainable) {

@@ -4,12 +4,6 @@
 
 namespace yamlnet {
 
-std::pair<Index, Index> own_values(const Parameter& p) {
-  const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
-  if (!p.shard) return {0, p.value.size()};
-  return {p.shard->first_row * width, (p.shard->first_row + p.shape[0]) * width};
-}
-
 namespace {
 
 void gather_whole(Collective& processes, std::vector<Real>& values) {

@@ -28,8 +28,4 @@ class WholeTables {
   std::vector<Split> split_;
 };
 
-// This process's rows of a whole table's values (or of one optimizer slot): all of them when `p` is not
-// split.
-std::pair<Index, Index> own_values(const Parameter& p);
-
 }  // namespace yamlnet
