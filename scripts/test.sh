@@ -22,9 +22,10 @@ npm ci --prefix tests/golden/generator --no-audit --no-fund --loglevel=error
 # ONNX Runtime for Node, for tests/onnx (pinned likewise). Its install script would download a GPU build from
 # GitHub; the CPU runtime the tests use is in the package itself, so the script is skipped.
 npm ci --prefix tests/onnx --no-audit --no-fund --loglevel=error --ignore-scripts
-(cd build-test && ctest --output-on-failure)
+# Tests side by side, as many as there are cores: each writes only in its own temporary or build directory.
+(cd build-test && ctest --output-on-failure -j "$(nproc)")
 # File by file (no unity build) here, so a missing #include or two helpers of the same name in different
 # files fail this build instead of hiding in a batch.
 CXX=clang++ scripts/setup.sh build-sanitize -DYAMLNET_BUILD_TESTS=ON -DYAMLNET_SANITIZE=ON -DYAMLNET_UNITY_BUILD=OFF
 cd build-sanitize
-ctest --output-on-failure
+ctest --output-on-failure -j "$(nproc)"
