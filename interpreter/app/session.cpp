@@ -169,18 +169,21 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   if (options.processes) trainer.set_processes(*options.processes);
   // In a data-parallel launch every process trains; the first alone writes files.
   const bool writes = trainer.processes().leader();
-  std::unique_ptr<RunData> data = load_run_data(spec, model, trainer.target_widths(), true);
+  std::unique_ptr<RunData> data = load_run_data(spec, model, trainer.target_widths(), true, true);
   DataSplits& splits = data->splits();
   if (!splits.train)
     throw ConfigError({Diagnostic{spec.data.loc, "", "", "data: no 'train' split to train on"}});
 
   Dataset train = std::move(*splits.train);
-  std::optional<Dataset> validation = std::move(splits.validation);
+  // The source's validation split where it has one (an interaction log's ranking sets are that split
+  // itself, so it stays where it is), else validation_split's rows.
+  const Dataset* validation = splits.validation ? &*splits.validation : nullptr;
+  std::optional<Dataset> split_off;
   const double split = spec.fit.number("validation_split");
   if (!validation && split > 0 && !data->is_interaction_log()) {
     // Keras holds out the last fraction of the data, before any shuffling.
     const Index at = static_cast<Index>(std::floor(static_cast<double>(train.size()) * (1.0 - split)));
-    validation = train.slice(at, train.size());
+    validation = &split_off.emplace(train.slice(at, train.size()));
     train = train.slice(0, at);
   }
 
@@ -202,7 +205,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
                             if (writes) save_weights(model, path);
                           },
                           observer, &trainer.optimizer(), writes};
-  std::vector<std::string> logged = trainer.log_names(validation.has_value());
+  std::vector<std::string> logged = trainer.log_names(validation != nullptr);
   const std::vector<std::string> rankings =
       data->is_interaction_log() ? ranking_names(spec) : std::vector<std::string>{};
   if (validation)
@@ -254,7 +257,7 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
   if (checkpointer && (writes || model.has_split_tables()))
     fit.callbacks.push_back(&checkpoints.emplace(*checkpointer, state, effective_config_yaml(spec), writes));
   try {
-    outcome.history = trainer.fit(train, validation ? &*validation : nullptr, fit);
+    outcome.history = trainer.fit(train, validation, fit);
   } catch (const NonFiniteLoss& e) {
     const std::string last = checkpointer ? checkpointer->last_written() : std::string();
     throw TrainingError(std::string(e.what()) + " " +
@@ -268,6 +271,8 @@ TrainOutcome run_train(const ModelSpec& spec, const RunOptions& options, Trainin
       outputs->commit();
     }
   }
+  data->source->release_validation_split();
+  data->source->make_test_split();
   if (splits.test) {
     outcome.test = trainer.evaluate(*splits.test, fit.batch_size);
     for (const auto& entry :

@@ -73,8 +73,9 @@ DataSourceEntry sequences() {
 template <class Source>
 DataSourceEntry interaction_log(const char* name, const char* doc, const std::vector<ArgSpec>& args) {
   return {{FunctionInfo(name, doc, args), SplitForm::None, {}},
-          [](const ModelSpec& spec, const Graph& model, const DataRequest&) -> std::unique_ptr<DataSource> {
-            return std::make_unique<Source>(spec, model);
+          [](const ModelSpec& spec, const Graph& model,
+             const DataRequest& request) -> std::unique_ptr<DataSource> {
+            return std::make_unique<Source>(spec, model, request.defer_test);
           },
           true};
 }

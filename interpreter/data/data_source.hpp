@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "interpreter/data/dataset.hpp"
+#include "interpreter/data/row_order.hpp"
 #include "interpreter/spec/data_block.hpp"
 
 namespace yamlnet {
@@ -16,6 +17,8 @@ namespace yamlnet {
 struct DataRequest {
   std::vector<Index> target_widths;
   bool need_targets = true;
+  // The test split is wanted only after training (train): a source may build it then (make_test_split).
+  bool defer_test = false;
 };
 
 // Where a made batch goes: the model's input buffers and the targets, in model order.
@@ -39,6 +42,11 @@ class DataSource {
   // How often each id is the target of a made training batch, for a source whose one output's targets are
   // ids (the frequency sampler counts them); empty otherwise.
   virtual std::vector<double> target_counts() const { return {}; }
+  // For a source whose held-out splits are large (an interaction log's ranking sets: 166 MB each at
+  // MovieLens-20M's size) and that was asked to defer its test split: lets go of the validation split once
+  // training is over, then builds the test split, so the two are never held at once.
+  virtual void release_validation_split() {}
+  virtual void make_test_split() {}
 };
 
 struct DataSourceEntry {

@@ -12,11 +12,6 @@ namespace yamlnet {
 class Graph;
 struct ModelSpec;
 
-// The positions of an epoch's rows, in the order they are trained: 32-bit, which halves the memory of the
-// order (400 MB instead of 800 MB for NeuMF's 99M rows an epoch at MovieLens-20M's size) and of the shuffle's
-// random accesses. Data of 2^32 rows or more is refused with a TrainingError.
-using RowOrder = std::vector<uint32_t>;
-
 struct DataArray {
   std::string name;  // model input or output name
   Tensor values;     // [N, per-sample shape...]

@@ -33,7 +33,7 @@ const std::vector<ArgSpec>& implicit_feedback_table() {
   return table;
 }
 
-ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Graph& model)
+ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Graph& model, bool defer_test)
     : negatives_(spec.data.args.integer("negatives_per_positive")),
       eval_negatives_(spec.data.args.integer("eval_negatives")),
       seed_(spec.seed) {
@@ -59,28 +59,24 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Graph& model)
   // Negatives are drawn from every id the item Embedding knows, except 0 (padding) when it is unused.
   if (item_limit) num_items_ = std::max(num_items_, item_limit->limit);
   const auto num_users = static_cast<Index>(log.by_user.size());
-  items_of_.resize(static_cast<size_t>(num_users));
   std::vector<std::pair<Index, Index>> validation, test;
   Random split_rng(seed_ ^ 0x51u);
   const bool leave_one_out = a.string("split") == "leave_one_out";
   const bool hold_validation = a.boolean("validation");
   const double fraction = a.number("test_fraction");
-  // Sized once: growing by doubling would hold up to twice the 16 bytes per positive for a moment.
+  // Sized once: growing by doubling would hold up to twice the 4 bytes per interaction for a moment.
   size_t interactions = 0;
   for (const auto list : log.by_user) interactions += list.size();
-  train_.reserve(interactions);
+  positives_.items.reserve(interactions);
+  std::vector<uint32_t> first_line(static_cast<size_t>(num_users), 0);  // for messages, once the log is gone
   for (Index u = 0; u < num_users; ++u) {
     const auto& list = log.by_user[u];
-    if (list.empty()) continue;
-    items_of_[u].reserve(list.size());
-    for (const auto& e : list) items_of_[u].push_back(static_cast<uint32_t>(e.item));
-    std::sort(items_of_[u].begin(), items_of_[u].end());
-    items_of_[u].erase(std::unique(items_of_[u].begin(), items_of_[u].end()), items_of_[u].end());
+    if (!list.empty()) first_line[static_cast<size_t>(u)] = list.front().line;
     size_t keep = list.size();
     if (leave_one_out) {
       if (keep >= 2) test.emplace_back(u, list[--keep].item);
       if (hold_validation && keep >= 2) validation.emplace_back(u, list[--keep].item);
-      for (size_t k = 0; k < keep; ++k) train_.emplace_back(u, list[k].item);  // ids below 2^31
+      for (size_t k = 0; k < keep; ++k) positives_.items.push_back(static_cast<uint32_t>(list[k].item));
     } else {
       for (const auto& e : list) {
         const double r = split_rng.uniform();
@@ -89,46 +85,72 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Graph& model)
         else if (hold_validation && r < 2 * fraction)
           validation.emplace_back(u, e.item);
         else
-          train_.emplace_back(u, e.item);
+          positives_.items.push_back(static_cast<uint32_t>(e.item));
       }
     }
+    positives_.end_user();
   }
-  check_negatives_exist(log);
-  log = InteractionLog{};  // everything needed is in items_of_ and the splits: free it before the rankings
-  // The memory these rows take, checked before anything is allocated: the ranking sets hold user, item and
-  // target per row; an epoch's rows are made batch by batch, but their shuffled order is held.
+  // Everything needed is now in positives_ and the held-out pairs: the log goes before the lists of seen
+  // items are made from them, so the two are never held together (the peak of reading MovieLens-20M).
+  log = InteractionLog{};
+  seen_.items.reserve(interactions);
+  size_t next_validation = 0, next_test = 0;
+  for (Index u = 0; u < num_users; ++u) {
+    const auto first = seen_.items.end() - seen_.items.begin();
+    const auto mine = positives_[static_cast<size_t>(u)];
+    seen_.items.insert(seen_.items.end(), mine.begin(), mine.end());
+    // The held-out pairs are in user order, as the loop above made them.
+    const auto take_held_out = [&](const std::vector<std::pair<Index, Index>>& held, size_t& k) {
+      for (; k < held.size() && held[k].first == u; ++k)
+        seen_.items.push_back(static_cast<uint32_t>(held[k].second));
+    };
+    take_held_out(validation, next_validation);
+    take_held_out(test, next_test);
+    std::sort(seen_.items.begin() + first, seen_.items.end());
+    seen_.items.erase(std::unique(seen_.items.begin() + first, seen_.items.end()), seen_.items.end());
+    seen_.end_user();
+  }
+  check_negatives_exist(first_line);
+  // The memory the ranking sets take (user, item and target per row), checked before they are allocated. An
+  // epoch's rows are made batch by batch, in an order that is computed, not held: only their number is
+  // bounded (the trainer's 2^32 rows).
   const uint64_t budget = spec.max_memory ? spec.max_memory : physical_memory_bytes();
-  struct Rows {
-    double count, bytes_each;
-    const char* what;
-  };
   const double eval_rows = static_cast<double>(validation.size() + test.size()) * (1.0 + eval_negatives_);
-  const double epoch_rows = static_cast<double>(train_.size()) * (1.0 + negatives_);
-  for (const Rows& rows : {Rows{eval_rows, 3.0 * sizeof(Real), "eval_negatives"},
-                           Rows{epoch_rows, sizeof(uint32_t), "negatives_per_positive"}})
-    if (rows.count * rows.bytes_each > static_cast<double>(budget))
-      throw DataError(
-          file_, std::string("data.") + rows.what + " makes " +
-                     std::to_string(static_cast<long long>(rows.count)) + " rows, which would take " +
-                     std::to_string(static_cast<long long>(rows.count * rows.bytes_each / 1e6)) +
-                     " MB, more than " + (spec.max_memory ? "max_memory" : "this machine's memory") + " (" +
-                     std::to_string(budget / 1000000) + " MB)");
-  validation_ = ranking_set(validation, 0xa11d);
-  test_ = ranking_set(test, 0x7e57);
+  const double eval_bytes = eval_rows * 3.0 * sizeof(Real);
+  if (eval_bytes > static_cast<double>(budget))
+    throw DataError(file_, "data.eval_negatives makes " + std::to_string(static_cast<long long>(eval_rows)) +
+                               " rows, which would take " +
+                               std::to_string(static_cast<long long>(eval_bytes / 1e6)) + " MB, more than " +
+                               (spec.max_memory ? "max_memory" : "this machine's memory") + " (" +
+                               std::to_string(budget / 1000000) + " MB)");
+  validation_ = ranking_set(validation, 0xa11d, splits.validation);
+  if (defer_test)
+    deferred_test_ = std::move(test);
+  else
+    test_ = ranking_set(test, 0x7e57, splits.test);
   splits.train = Dataset{};  // made batch by batch (fill_rows)
-  if (validation_.groups() > 0) splits.validation = validation_.pairs;
-  if (test_.groups() > 0) splits.test = test_.pairs;
 }
 
-void ImplicitFeedback::check_negatives_exist(const InteractionLog& log) const {
+void ImplicitFeedback::release_validation_split() {
+  validation_ = RankingSet{};
+  splits.validation.reset();
+}
+
+void ImplicitFeedback::make_test_split() {
+  if (deferred_test_.empty()) return;
+  test_ = ranking_set(deferred_test_, 0x7e57, splits.test);
+  deferred_test_ = {};
+}
+
+void ImplicitFeedback::check_negatives_exist(const std::vector<uint32_t>& first_line) const {
   // Negatives are drawn until one the user never had comes up: a user who had every item would never stop.
   const Index candidates = num_items_ - 1;  // ids 1 .. num_items - 1
-  for (size_t u = 0; u < items_of_.size(); ++u) {
-    const auto& items = items_of_[u];
+  for (size_t u = 0; u < seen_.users(); ++u) {
+    const auto items = seen_[u];
     if (items.empty()) continue;
     const Index seen = static_cast<Index>(items.size()) - (items.front() == 0 ? 1 : 0);
     if (seen < candidates) continue;
-    throw DataError(file_, log.by_user[u].front().line,
+    throw DataError(file_, first_line[u],
                     "user " + std::to_string(u) + " interacted with every one of the " +
                         std::to_string(candidates) +
                         " items, so no negative item can be drawn for it; drop the user or widen the item "
@@ -137,12 +159,12 @@ void ImplicitFeedback::check_negatives_exist(const InteractionLog& log) const {
 }
 
 bool ImplicitFeedback::interacted(Index user, Index item) const {
-  const auto& items = items_of_[static_cast<size_t>(user)];
+  const auto items = seen_[static_cast<size_t>(user)];
   return std::binary_search(items.begin(), items.end(), item);
 }
 
 Dataset ImplicitFeedback::candidate_pairs(Index user) const {
-  if (user < 0 || user >= num_users() || items_of_[static_cast<size_t>(user)].empty())
+  if (user < 0 || user >= num_users() || seen_[static_cast<size_t>(user)].empty())
     throw DataError(file_, "user " + std::to_string(user) + " has no interactions in the log");
   const Index rows = num_items_ - 1;
   Dataset ds;
@@ -158,7 +180,7 @@ Dataset ImplicitFeedback::candidate_pairs(Index user) const {
 
 std::vector<double> ImplicitFeedback::item_counts() const {
   std::vector<double> counts(static_cast<size_t>(num_items_), 0.0);
-  for (const auto& [user, item] : train_) counts[static_cast<size_t>(item)] += 1.0;
+  for (const uint32_t item : positives_.items) counts[item] += 1.0;
   return counts;
 }
 
@@ -170,12 +192,14 @@ Index ImplicitFeedback::draw_negative(Index user, Random& rng) const {
   }
 }
 
-RankingSet ImplicitFeedback::ranking_set(const std::vector<std::pair<Index, Index>>& held_out,
-                                         uint64_t salt) const {
+RankingSet ImplicitFeedback::ranking_set(const std::vector<std::pair<Index, Index>>& held_out, uint64_t salt,
+                                         std::optional<Dataset>& split) const {
   RankingSet set;
   set.group_size = 1 + eval_negatives_;
+  if (held_out.empty()) return set;
   const Index rows = static_cast<Index>(held_out.size()) * set.group_size;
-  Dataset& ds = set.pairs;
+  Dataset& ds = split.emplace();
+  set.rows = &ds;
   ds.inputs.resize(2);
   ds.inputs[user_slot_] = DataArray{user_input_, Tensor({rows, 1}), file_, {}};
   ds.inputs[item_slot_] = DataArray{item_input_, Tensor({rows, 1}), file_, {}};
@@ -203,7 +227,9 @@ void ImplicitFeedback::fill_rows(int epoch, const RowOrder& order, Index begin, 
   const Random epoch_rng = Random(seed_ ^ 0x9e6u).split(static_cast<uint64_t>(epoch) + 1);
   for (Index r = 0; r < rows; ++r) {
     const Index row = order[static_cast<size_t>(begin + r)];
-    const auto& [user, item] = train_[static_cast<size_t>(row / per)];
+    const auto positive = static_cast<size_t>(row / per);
+    const auto user = static_cast<Index>(positives_.owner(positive));
+    const uint32_t item = positives_.items[positive];
     users.data[r] = static_cast<Real>(user);
     if (row % per == 0) {
       items.data[r] = static_cast<Real>(item);

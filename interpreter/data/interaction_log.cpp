@@ -56,6 +56,7 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   InteractionLog log;
   log.file = a.string("path");
   std::vector<Interaction> events;
+  std::vector<std::int32_t> users;  // per event, until they are grouped
   std::unordered_map<long long, Index> user_ids, item_ids;
   const bool remap = a.string("ids") == "remap";
   check_regular_file(log.file);
@@ -97,8 +98,10 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
           log.file, line,
           "id " + std::to_string(std::max(user, item)) +
               " is beyond 2^31 - 1, the largest id a log may hold; renumber them with `ids: remap`");
-    events.push_back(
-        Interaction{static_cast<std::int32_t>(user), static_cast<std::int32_t>(item), time, line});
+    if (line > static_cast<long>(UINT32_MAX))
+      throw DataError(log.file, line, "a log may have at most 2^32 - 1 lines; split it");
+    events.push_back(Interaction{static_cast<std::int32_t>(item), static_cast<std::uint32_t>(line), time});
+    users.push_back(static_cast<std::int32_t>(user));
     // Renumbered users are numbered densely from 1, so this table stays as small as the user count.
     if (remap) {
       if (static_cast<size_t>(user) >= log.written_user_id.size())
@@ -111,24 +114,27 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   // (A file that cannot be read is reported by for_each_line, with its name.)
   std::error_code unreadable;
   const auto bytes = std::filesystem::file_size(log.file, unreadable);
-  if (!unreadable) events.reserve(static_cast<size_t>(bytes) / 24 + 1);
+  if (!unreadable) {
+    events.reserve(static_cast<size_t>(bytes) / 24 + 1);
+    users.reserve(events.capacity());
+  }
   for_each_line(log.file, take_line);
   if (events.empty()) throw DataError(log.file, "no positive interactions (check rating_threshold)");
   Index num_users = 0;
-  const Interaction* largest_user = &events[0];
-  for (const auto& e : events) {
-    if (Index{e.user} + 1 > num_users) {
-      num_users = Index{e.user} + 1;
-      largest_user = &e;
+  size_t largest_user = 0;
+  for (size_t k = 0; k < events.size(); ++k) {
+    if (Index{users[k]} + 1 > num_users) {
+      num_users = Index{users[k]} + 1;
+      largest_user = k;
     }
-    log.num_items = std::max(log.num_items, Index{e.item} + 1);
+    log.num_items = std::max(log.num_items, Index{events[k].item} + 1);
   }
   // Ids index tables (an offset and a written id per user, counts per item): a stray huge id would ask for
   // terabytes.
   const double table_bytes = static_cast<double>(num_users) * 3 * sizeof(double) +
                              static_cast<double>(log.num_items) * 3 * sizeof(double);
   if (table_bytes > static_cast<double>(physical_memory_bytes()))
-    throw DataError(log.file, largest_user->line,
+    throw DataError(log.file, events[largest_user].line,
                     "ids up to " + std::to_string(std::max(num_users, log.num_items) - 1) + " would need " +
                         std::to_string(static_cast<long long>(table_bytes / 1e9)) +
                         " GB of per-id tables, more than this machine has; renumber them with `ids: remap`");
@@ -136,30 +142,47 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   if (!remap)
     for (size_t u = 0; u < log.written_user_id.size(); ++u)
       log.written_user_id[u] = static_cast<long long>(u);
-  log.by_user = UserHistories(std::move(events), num_users);
+  log.by_user = UserHistories(std::move(events), std::move(users), num_users);
   return log;
 }
 
-UserHistories::UserHistories(std::vector<Interaction>&& events, Index num_users)
+ItemLists history_items(const UserHistories& histories) {
+  ItemLists out;
+  size_t interactions = 0;
+  for (const auto list : histories) interactions += list.size();
+  out.items.reserve(interactions);
+  out.offsets.reserve(histories.size() + 1);
+  for (const auto list : histories) {
+    for (const auto& e : list) out.items.push_back(static_cast<uint32_t>(e.item));
+    out.end_user();
+  }
+  return out;
+}
+
+UserHistories::UserHistories(std::vector<Interaction>&& events, std::vector<std::int32_t>&& users,
+                             Index num_users)
     : events_(std::move(events)) {
-  const auto users = static_cast<size_t>(num_users);
-  offsets_.assign(users + 1, 0);
-  for (const auto& e : events_) ++offsets_[static_cast<size_t>(e.user) + 1];
-  for (size_t u = 0; u < users; ++u) offsets_[u + 1] += offsets_[u];
-  // In-place counting sort by user (each event swapped straight to a free slot of its user's range): no
-  // second array of events.
+  const auto count = static_cast<size_t>(num_users);
+  offsets_.assign(count + 1, 0);
+  for (const auto u : users) ++offsets_[static_cast<size_t>(u) + 1];
+  for (size_t u = 0; u < count; ++u) offsets_[u + 1] += offsets_[u];
+  // In-place counting sort by user (each event swapped straight to a free slot of its user's range, its user
+  // with it): no second array of events. Not stable; the line restores file order among equal times below.
   std::vector<size_t> next(offsets_.begin(), offsets_.end() - 1);
-  for (size_t u = 0; u < users; ++u)
+  for (size_t u = 0; u < count; ++u)
     while (next[u] < offsets_[u + 1]) {
-      Interaction& e = events_[next[u]];
-      const auto owner = static_cast<size_t>(e.user);
-      if (owner == u)
+      const size_t at = next[u];
+      const auto owner = static_cast<size_t>(users[at]);
+      if (owner == u) {
         ++next[u];
-      else
-        std::swap(e, events_[next[owner]++]);
+      } else {
+        const size_t to = next[owner]++;
+        std::swap(events_[at], events_[to]);
+        std::swap(users[at], users[to]);
+      }
     }
-  // Ties in time keep file order: the line breaks them.
-  for (size_t u = 0; u < users; ++u)
+  users = {};
+  for (size_t u = 0; u < count; ++u)
     std::sort(events_.begin() + static_cast<long>(offsets_[u]),
               events_.begin() + static_cast<long>(offsets_[u + 1]),
               [](const Interaction& x, const Interaction& y) {

@@ -2,6 +2,7 @@
 // An interaction log (user, item, optional rating, optional time per line; MovieLens's u.data as is), read
 // into per-user, time-ordered histories. Shared by the implicit_feedback (NCF) and next_item_sequences
 // (YouTube-DNN) pipelines, which differ only in what they build from the histories.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -18,20 +19,22 @@ struct IdLimit;
 // The arguments that say how to read the log (path, delimiter, columns, rating threshold, ids).
 std::vector<ArgSpec> interaction_log_args();
 
-// 24 bytes: at MovieLens-20M size the log is 20M of these.
+// 16 bytes: at MovieLens-20M size the log is 20M of these. The user is where the interaction is kept
+// (UserHistories), not a field: the reader holds users in a column of its own only until it groups them.
 struct Interaction {
-  std::int32_t user, item;  // below 2^31 (larger ids are refused when the log is read: `ids: remap`)
+  std::int32_t item;   // below 2^31 (larger ids are refused when the log is read: `ids: remap`)
+  std::uint32_t line;  // in the file, for messages (logs of 2^32 lines or more are refused)
   double time;
-  long line;  // in the file, for messages
 };
 
 // Every user's interactions, by time (ties in file order), in one array with an offset per user: no vector
-// per user, and no second copy of the log while it is grouped (20M interactions are 640 MB once).
+// per user, and no second copy of the log while it is grouped (20M interactions are 320 MB once).
 class UserHistories {
  public:
   UserHistories() = default;
-  // Groups `events` by user (0 .. num_users - 1) in place, then orders each user's by time and line.
-  UserHistories(std::vector<Interaction>&& events, Index num_users);
+  // Groups `events` by `users` (each 0 .. num_users - 1, one per event) in place, then orders each user's by
+  // time and line.
+  UserHistories(std::vector<Interaction>&& events, std::vector<std::int32_t>&& users, Index num_users);
   size_t size() const { return offsets_.empty() ? 0 : offsets_.size() - 1; }
   std::span<const Interaction> operator[](size_t user) const {
     return {events_.data() + offsets_[user], events_.data() + offsets_[user + 1]};
@@ -60,6 +63,23 @@ class UserHistories {
   std::vector<size_t> offsets_;
 };
 
+// Per user, a list of item ids, all in one array with an offset per user (no vector per user: 138k of
+// them at MovieLens-20M's size). Ids fit 32 bits (the log refuses larger ones).
+struct ItemLists {
+  std::vector<uint32_t> items;
+  std::vector<size_t> offsets{0};  // user u's items are items[offsets[u], offsets[u + 1])
+  size_t users() const { return offsets.size() - 1; }
+  std::span<const uint32_t> operator[](size_t user) const {
+    return {items.data() + offsets[user], items.data() + offsets[user + 1]};
+  }
+  // Closes the list of the next user (the items pushed since the last call).
+  void end_user() { offsets.push_back(items.size()); }
+  // The user whose list holds items[k].
+  size_t owner(size_t k) const {
+    return static_cast<size_t>(std::upper_bound(offsets.begin(), offsets.end(), k) - offsets.begin()) - 1;
+  }
+};
+
 struct InteractionLog {
   std::string file;
   // Per user id: interactions by time (ties in file order). Users without interactions have none.
@@ -73,5 +93,8 @@ struct InteractionLog {
 // Throws DataError naming the file and line.
 InteractionLog read_interaction_log(const Args& args, const std::optional<IdLimit>& user_limit,
                                     const std::optional<IdLimit>& item_limit);
+
+// Every user's items in the order of their history: 4 bytes an interaction, where the log holds 16.
+ItemLists history_items(const UserHistories& histories);
 
 }  // namespace yamlnet

@@ -35,17 +35,10 @@ const std::vector<ArgSpec>& next_item_sequences_table() {
 namespace {
 
 // The distinct items of list[0, end), sorted.
-std::vector<Index> items_before(std::span<const Interaction> list, size_t end) {
-  std::vector<Index> seen;
-  for (size_t k = 0; k < end; ++k) seen.push_back(list[k].item);
-  std::sort(seen.begin(), seen.end());
-  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-  return seen;
-}
-
 }  // namespace
 
-NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model) {
+NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model, bool defer_test)
+    : test_deferred_(defer_test) {
   const Args& a = spec.data.args;
   max_len_ = a.integer("max_len");
   padding_ = a.string("padding");
@@ -82,28 +75,43 @@ NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model) 
   }
   if (!has_history)
     throw DataError(file, "the model has no input '" + history_input_ + "' (data.history_input)");
-  log_ = read_interaction_log(a, user_limit, item_limit);
-  for (const auto& list : log_.by_user)
-    for (const auto& e : list)
-      if (static_cast<Real>(e.item) == value_)
-        throw DataError(file, e.line,
-                        "item id " + std::to_string(e.item) + " is the padding value (data.value)");
+  {
+    const InteractionLog log = read_interaction_log(a, user_limit, item_limit);
+    for (const auto& list : log.by_user)
+      for (const auto& e : list)
+        if (static_cast<Real>(e.item) == value_)
+          throw DataError(file, e.line,
+                          "item id " + std::to_string(e.item) + " is the padding value (data.value)");
+    file_ = log.file;
+    num_items_ = log.num_items;
+    histories_ = history_items(log.by_user);
+  }
 
   // Training examples: every position after the first of the part of each history that is not held out.
   held_ = a.boolean("validation") ? 2 : 1;
-  first_example_.reserve(log_.by_user.size() + 1);
+  first_example_.reserve(histories_.users() + 1);
   uint64_t rows = 0;
-  for (const auto& list : log_.by_user) {
+  for (size_t u = 0; u < histories_.users(); ++u) {
+    const auto list = histories_[u];
     first_example_.push_back(rows);
     rows += std::max<size_t>(kept(list.size()), 1) - 1;
   }
   first_example_.push_back(rows);
   if (rows == 0) throw DataError(file, "no user has two interactions before the held-out ones");
   splits.train = Dataset{};  // made batch by batch (fill_rows)
-  test_ = held_out(1);
-  if (a.boolean("validation")) validation_ = held_out(2);
-  if (validation_.size() > 0) splits.validation = validation_.rows;
-  if (test_.size() > 0) splits.test = test_.rows;
+  if (!test_deferred_) test_ = held_out(1, splits.test);
+  if (a.boolean("validation")) validation_ = held_out(2, splits.validation);
+}
+
+void NextItemSequences::release_validation_split() {
+  validation_ = HeldOutItems{};
+  splits.validation.reset();
+}
+
+void NextItemSequences::make_test_split() {
+  if (!test_deferred_) return;
+  test_ = held_out(1, splits.test);
+  test_deferred_ = false;
 }
 
 NextItemSequences::ExampleRows::ExampleRows(size_t rows, Index max_len, Real value) {
@@ -111,14 +119,13 @@ NextItemSequences::ExampleRows::ExampleRows(size_t rows, Index max_len, Real val
   users.reserve(rows);
   lengths.reserve(rows);
   targets.reserve(rows);
-  lines.reserve(rows);
 }
 
 size_t NextItemSequences::kept(size_t history) const {
   return history > held_ ? history - held_ : std::min<size_t>(history, 1);
 }
 
-size_t NextItemSequences::write_history(std::span<const Interaction> list, size_t end, Real* row) const {
+size_t NextItemSequences::write_history(std::span<const uint32_t> list, size_t end, Real* row) const {
   // In the YouTube-DNN code's order: reverse the whole history (newest first), then truncate and pad it as
   // pad_sequences does. So reverse with truncating: post keeps the newest max_len items, and reverse with
   // truncating: pre the oldest, exactly as the code it is ported from. The kept items are written straight
@@ -131,19 +138,18 @@ size_t NextItemSequences::write_history(std::span<const Interaction> list, size_
   Real* out = row + (padding_ == "pre" ? width - n : 0);
   for (size_t k = 0; k < n; ++k) {
     const size_t from = reverse_ ? first + n - 1 - k : first + k;
-    out[k] = static_cast<Real>(list[from].item);
+    out[k] = static_cast<Real>(list[from]);
   }
   return n;
 }
 
-void NextItemSequences::add_row(ExampleRows& rows, Index user, std::span<const Interaction> list, size_t end,
-                                const Interaction& target) const {
+void NextItemSequences::add_row(ExampleRows& rows, Index user, std::span<const uint32_t> list, size_t end,
+                                uint32_t target) const {
   const size_t row = rows.targets.size();
   const size_t n = write_history(list, end, rows.histories.data() + row * static_cast<size_t>(max_len_));
   rows.users.push_back(static_cast<Real>(user));
   rows.lengths.push_back(static_cast<Real>(n));
-  rows.targets.push_back(static_cast<Real>(target.item));
-  rows.lines.push_back(target.line);
+  rows.targets.push_back(static_cast<Real>(target));
 }
 
 Dataset NextItemSequences::make_dataset(ExampleRows&& rows) const {
@@ -158,51 +164,57 @@ Dataset NextItemSequences::make_dataset(ExampleRows&& rows) const {
   };
   for (int slot : slots_) {
     if (slot == 0)
-      ds.inputs.push_back(DataArray{history_input_, tensor(rows.histories, max_len_), log_.file, rows.lines});
-    if (slot == 1) ds.inputs.push_back(DataArray{user_input_, tensor(rows.users, 1), log_.file, rows.lines});
-    if (slot == 2)
-      ds.inputs.push_back(DataArray{length_input_, tensor(rows.lengths, 1), log_.file, rows.lines});
+      ds.inputs.push_back(DataArray{history_input_, tensor(rows.histories, max_len_), file_, {}});
+    if (slot == 1) ds.inputs.push_back(DataArray{user_input_, tensor(rows.users, 1), file_, {}});
+    if (slot == 2) ds.inputs.push_back(DataArray{length_input_, tensor(rows.lengths, 1), file_, {}});
   }
-  ds.targets.push_back(DataArray{target_name_, tensor(rows.targets, 1), log_.file, std::move(rows.lines)});
+  ds.targets.push_back(DataArray{target_name_, tensor(rows.targets, 1), file_, {}});
   return ds;
 }
 
-HeldOutItems NextItemSequences::held_out(size_t from_end) const {
+HeldOutItems NextItemSequences::held_out(size_t from_end, std::optional<Dataset>& split) const {
   HeldOutItems out;
   size_t rows = 0;
-  for (const auto& list : log_.by_user) rows += list.size() >= from_end + 1;  // a history before the item
+  for (size_t u = 0; u < histories_.users(); ++u)
+    rows += histories_[u].size() >= from_end + 1;  // a history before the item
   ExampleRows examples(rows, max_len_, value_);
   for (Index u = 0; u < num_users(); ++u) {
-    const auto& list = log_.by_user[u];
+    const auto list = histories_[static_cast<size_t>(u)];
     if (list.size() < from_end + 1) continue;
     const size_t at = list.size() - from_end;
     add_row(examples, u, list, at, list[at]);
     out.users.push_back(u);
-    out.seen.push_back(items_before(list, at));
+    out.ends.push_back(at);
   }
-  if (rows > 0) out.rows = make_dataset(std::move(examples));
+  if (rows > 0) out.rows = &split.emplace(make_dataset(std::move(examples)));
   return out;
 }
 
-HeldOutItems NextItemSequences::serving_rows(const std::vector<Index>& users) const {
-  HeldOutItems out;
+Dataset NextItemSequences::serving_rows(const std::vector<Index>& users) const {
   ExampleRows examples(users.size(), max_len_, value_);
   for (Index u : users) {
-    if (u < 0 || u >= num_users() || log_.by_user[u].empty())
-      throw DataError(log_.file, "user " + std::to_string(u) + " has no interactions in the log");
-    const auto& list = log_.by_user[u];
+    if (u < 0 || u >= num_users() || histories_[static_cast<size_t>(u)].empty())
+      throw DataError(file_, "user " + std::to_string(u) + " has no interactions in the log");
+    const auto list = histories_[static_cast<size_t>(u)];
     add_row(examples, u, list, list.size(), list.back());
-    out.users.push_back(u);
-    out.seen.push_back(items_before(list, list.size()));
   }
-  out.rows = make_dataset(std::move(examples));
-  return out;
+  return make_dataset(std::move(examples));
+}
+
+void NextItemSequences::seen_items(Index user, std::vector<Index>& out, size_t end) const {
+  const auto list = histories_[static_cast<size_t>(user)];
+  out.clear();
+  out.assign(list.begin(), list.begin() + static_cast<long>(std::min(end, list.size())));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
 std::vector<double> NextItemSequences::item_counts() const {
-  std::vector<double> counts(static_cast<size_t>(log_.num_items), 0.0);
-  for (const auto list : log_.by_user)
-    for (size_t k = 1; k < kept(list.size()); ++k) counts[static_cast<size_t>(list[k].item)] += 1.0;
+  std::vector<double> counts(static_cast<size_t>(num_items_), 0.0);
+  for (size_t u = 0; u < histories_.users(); ++u) {
+    const auto list = histories_[u];
+    for (size_t k = 1; k < kept(list.size()); ++k) counts[list[k]] += 1.0;
+  }
   return counts;
 }
 
@@ -218,7 +230,7 @@ void NextItemSequences::fill_rows(int /*epoch*/, const RowOrder& order, Index be
     // The user whose examples hold the row, and the position in their history it predicts.
     const auto user = static_cast<size_t>(
         std::upper_bound(first_example_.begin(), first_example_.end(), row) - first_example_.begin() - 1);
-    const auto list = log_.by_user[user];
+    const auto list = histories_[user];
     const size_t at = 1 + static_cast<size_t>(row - first_example_[user]);
     size_t length = 0;
     for (size_t i = 0; i < slots_.size(); ++i) {
@@ -231,21 +243,20 @@ void NextItemSequences::fill_rows(int /*epoch*/, const RowOrder& order, Index be
       if (slots_[i] == 1) out.inputs[i]->data[r] = static_cast<Real>(user);
       if (slots_[i] == 2) out.inputs[i]->data[r] = static_cast<Real>(length);
     }
-    targets.data[r] = static_cast<Real>(list[at].item);
+    targets.data[r] = static_cast<Real>(list[at]);
   }
 }
 
 Dataset NextItemSequences::training_examples() const {
-  const auto rows = static_cast<size_t>(epoch_rows());
-  RowOrder order(rows);
-  std::iota(order.begin(), order.end(), uint32_t(0));
+  RowOrder order;
+  order.set_identity(epoch_rows());
   Dataset ds;
   ds.inputs.resize(slots_.size());
   ds.targets.resize(1);
   BatchBuffers buffers;
   for (auto& input : ds.inputs) buffers.inputs.push_back(&input.values);
   buffers.targets.push_back(&ds.targets[0].values);
-  fill_rows(0, order, 0, static_cast<Index>(rows), buffers);
+  fill_rows(0, order, 0, epoch_rows(), buffers);
   return ds;
 }
 

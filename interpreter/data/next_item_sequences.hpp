@@ -4,6 +4,8 @@
 // `max_len`, padded and truncated exactly as Keras's pad_sequences, optionally newest first) predict the item
 // at it. The last item of each user is held out for test and the one before for validation; those are ranked
 // against the whole catalogue, optionally leaving out the items the user already had.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,17 +17,23 @@ namespace yamlnet {
 
 const std::vector<ArgSpec>& next_item_sequences_table();
 
-// One row per user: the history before the held-out item, the item as the target.
+// One row per user: the history before the held-out item, the item as the target. The rows are the
+// source's validation or test split itself, not a copy; the items a user had before are looked up in the
+// log when needed (held per row they took 320 MB at MovieLens-20M's size).
 struct HeldOutItems {
-  Dataset rows;
+  const Dataset* rows = nullptr;  // null when nothing is held out
   std::vector<Index> users;
-  std::vector<std::vector<Index>> seen;  // per row, sorted: the items before the held-out one
+  std::vector<size_t> ends;  // per row: the history before the held-out item is the user's first `end` items
   Index size() const { return static_cast<Index>(users.size()); }
 };
 
 class NextItemSequences : public DataSource {
  public:
-  NextItemSequences(const ModelSpec& spec, const Graph& model);
+  // With `defer_test`, the test rows are built by make_test_split.
+  NextItemSequences(const ModelSpec& spec, const Graph& model, bool defer_test = false);
+  // The held-out sets point into this object's splits.
+  NextItemSequences(const NextItemSequences&) = delete;
+  NextItemSequences& operator=(const NextItemSequences&) = delete;
 
   // The training examples, made batch by batch: the epoch's row r is the r-th position (after the first)
   // of the users' kept histories in user order; the whole epoch padded at once would take 4 GB at
@@ -37,13 +45,17 @@ class NextItemSequences : public DataSource {
   std::vector<double> target_counts() const override { return item_counts(); }
   // Every training example at once, in row order (for tests).
   Dataset training_examples() const;
+  void release_validation_split() override;
+  void make_test_split() override;
   const HeldOutItems& validation() const { return validation_; }
   const HeldOutItems& test() const { return test_; }
   // Each user's whole history (every interaction, held-out ones too) as model inputs, to recommend from.
-  HeldOutItems serving_rows(const std::vector<Index>& users) const;
+  Dataset serving_rows(const std::vector<Index>& users) const;
+  // The distinct items of `user`'s first `end` interactions (all of them by default), sorted, into `out`.
+  void seen_items(Index user, std::vector<Index>& out, size_t end = SIZE_MAX) const;
 
   bool exclude_seen() const { return exclude_seen_; }
-  Index num_users() const { return static_cast<Index>(log_.by_user.size()); }
+  Index num_users() const { return static_cast<Index>(histories_.users()); }
   // How often each item id is a training target (the most-popular baseline, the frequency sampler).
   std::vector<double> item_counts() const;
 
@@ -52,20 +64,23 @@ class NextItemSequences : public DataSource {
   struct ExampleRows {
     ExampleRows(size_t rows, Index max_len, Real value);
     RealBuffer histories, users, lengths, targets;
-    std::vector<long> lines;
   };
   // Appends one example: the items of list[0, end) (chronological) as the history, `target` as the target.
-  void add_row(ExampleRows& rows, Index user, std::span<const Interaction> list, size_t end,
-               const Interaction& target) const;
+  void add_row(ExampleRows& rows, Index user, std::span<const uint32_t> list, size_t end,
+               uint32_t target) const;
   // Writes the history of list[0, end) into a row of max_len values already filled with the padding value;
   // returns how many items it holds.
-  size_t write_history(std::span<const Interaction> list, size_t end, Real* row) const;
+  size_t write_history(std::span<const uint32_t> list, size_t end, Real* row) const;
   // The items of a user's history that training uses (the rest are held out).
   size_t kept(size_t history) const;
   Dataset make_dataset(ExampleRows&& rows) const;
-  HeldOutItems held_out(size_t from_end) const;
+  // The rows ranking each user's item `from_end` from the end of their history, written into `split`.
+  HeldOutItems held_out(size_t from_end, std::optional<Dataset>& split) const;
 
-  InteractionLog log_;
+  // Each user's items in time order (the log's times and lines have done their work once it is read).
+  ItemLists histories_;
+  std::string file_;
+  Index num_items_ = 0;
   Index max_len_;
   std::string padding_, truncating_;
   Real value_;
@@ -75,6 +90,7 @@ class NextItemSequences : public DataSource {
   size_t held_ = 1;         // items held out at the end of each history: the test one, and the validation one
   std::vector<uint64_t> first_example_;  // per user, the epoch row of their first example; then the total
   HeldOutItems validation_, test_;
+  bool test_deferred_ = false;
 };
 
 }  // namespace yamlnet

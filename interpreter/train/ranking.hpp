@@ -26,9 +26,13 @@ Logs metrics_from_ranks(const std::vector<Index>& ranks, const std::vector<std::
 Index catalog_rank(const Real* scores, Index items, Index target, Index padding,
                    const std::vector<Index>* skip);
 
-// The ranks of the held-out items of groups [first, last) of `set` (last -1: to the end) under `model`.
+// Rows of a ranking set scored at a time (4 MB of scores).
+constexpr Index kRankingBlockRows = Index{1} << 20;
+
+// The ranks of the held-out items of groups [first, last) of `set` (last -1: to the end) under `model`,
+// scored about `block_rows` rows at a time.
 std::vector<Index> ranking_set_ranks(Model& model, const RankingSet& set, Index batch_size, Index first = 0,
-                                     Index last = -1);
+                                     Index last = -1, Index block_rows = kRankingBlockRows);
 
 // The 0-based rank of each group's held-out item (its first score) among the group, ties against it.
 std::vector<Index> group_ranks(const Real* scores, Index count, Index group_size);

@@ -10,9 +10,10 @@
 namespace yamlnet {
 
 std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Graph& model,
-                                       const std::vector<Index>& target_widths, bool need_targets) {
+                                       const std::vector<Index>& target_widths, bool need_targets,
+                                       bool defer_test) {
   auto out = std::make_unique<RunData>();
-  out->source = load_data_source(spec, model, DataRequest{target_widths, need_targets});
+  out->source = load_data_source(spec, model, DataRequest{target_widths, need_targets, defer_test});
   out->feedback = dynamic_cast<const ImplicitFeedback*>(out->source.get());
   out->next_items = dynamic_cast<const NextItemSequences*>(out->source.get());
   return out;
@@ -54,14 +55,17 @@ void append_held_out_ranks(const NextItemSequences& n, const HeldOutItems& set, 
                            bool shared_row, Index padding, Index first, Index count,
                            std::vector<Index>& ranks) {
   const Index items = scores.last_dim();
-  const Tensor& targets = set.rows.targets[0].values;
+  const Tensor& targets = set.rows->targets[0].values;
+  std::vector<Index> seen;
   for (Index r = first; r < first + count; ++r) {
     const auto target = static_cast<Index>(targets.data[r]);
     if (target >= items)
       throw TrainingError("item " + std::to_string(target) + " has no score: the model scores " +
                           std::to_string(items) + " items");
     const Real* row = scores.ptr() + (shared_row ? 0 : (r - first) * items);
-    ranks.push_back(catalog_rank(row, items, target, padding, n.exclude_seen() ? &set.seen[r] : nullptr));
+    if (n.exclude_seen())
+      n.seen_items(set.users[static_cast<size_t>(r)], seen, set.ends[static_cast<size_t>(r)]);
+    ranks.push_back(catalog_rank(row, items, target, padding, n.exclude_seen() ? &seen : nullptr));
   }
 }
 
@@ -101,7 +105,7 @@ std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& da
   ranks.reserve(static_cast<size_t>(end - from));
   for (Index first = from; first < end; first += block) {
     const Index count = std::min(block, end - first);
-    const Tensor scores = catalog_scores(model, set.rows.slice(first, first + count), batch_size);
+    const Tensor scores = catalog_scores(model, set.rows->slice(first, first + count), batch_size);
     append_held_out_ranks(data, set, scores, false, padding_id(model.spec()), first, count, ranks);
   }
   return ranks;
@@ -145,10 +149,11 @@ void RankingValidation::on_epoch_end(EpochEnd& end) {
 Logs most_popular_logs(const RunData& data, const std::string& split, const std::vector<std::string>& names) {
   if (data.feedback) {
     const RankingSet& set = ranking_set(*data.feedback, split);
+    if (!set.groups()) return {};
     const std::vector<double> counts = data.feedback->item_counts();
     std::vector<Real> scores;
     const Tensor* items = nullptr;
-    for (const auto& input : set.pairs.inputs)
+    for (const auto& input : set.pairs().inputs)
       if (input.name == data.feedback->item_input()) items = &input.values;
     for (Real item : items->data) scores.push_back(static_cast<Real>(counts[static_cast<size_t>(item)]));
     return ranking_metrics_from_scores(scores, set.group_size, names);
@@ -170,11 +175,12 @@ std::vector<std::pair<Index, Real>> recommend(Model& model, const RunData& data,
                                               bool include_seen, Index batch_size) {
   std::vector<std::pair<Index, Real>> scored;
   if (data.next_items) {
-    const HeldOutItems rows = data.next_items->serving_rows({user});
-    const Tensor scores = catalog_scores(model, rows.rows, batch_size);
+    const Tensor scores = catalog_scores(model, data.next_items->serving_rows({user}), batch_size);
     const Index padding = padding_id(model.spec());
+    std::vector<Index> seen;
+    data.next_items->seen_items(user, seen);
     for (Index c = 0; c < scores.last_dim(); ++c)
-      if (c != padding && (include_seen || !std::binary_search(rows.seen[0].begin(), rows.seen[0].end(), c)))
+      if (c != padding && (include_seen || !std::binary_search(seen.begin(), seen.end(), c)))
         scored.emplace_back(c, scores.data[c]);
   } else if (data.feedback) {
     const Dataset pairs = data.feedback->candidate_pairs(user);
@@ -204,14 +210,14 @@ std::vector<std::pair<Index, Real>> recommend_from_index(Model& model, const Run
     throw UsageError(
         "recommend --index: an index serves a two-tower model, whose output for a user is the query "
         "(next_item_sequences data and a sampled_softmax loss); this model scores pairs");
-  const HeldOutItems rows = data.next_items->serving_rows({user});
-  const Tensor query = predict_outputs(model, rows.rows, batch_size)[0];
+  const Tensor query = predict_outputs(model, data.next_items->serving_rows({user}), batch_size)[0];
   if (query.last_dim() != index.dimension())
     throw UsageError(index_path + ": the index holds vectors of " + std::to_string(index.dimension()) +
                      " values; the model's output '" + model.output_name(0) + "' has " +
                      std::to_string(query.last_dim()));
   const Index padding = padding_id(model.spec());
-  const auto& seen = rows.seen[0];
+  std::vector<Index> seen;
+  data.next_items->seen_items(user, seen);
   // Enough candidates that k remain after the padding id and the user's items are left out.
   const Index wanted = k + 1 + (include_seen ? 0 : static_cast<Index>(seen.size()));
   std::vector<std::pair<Index, Real>> out;

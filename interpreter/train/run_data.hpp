@@ -28,9 +28,10 @@ struct RunData {
   bool is_interaction_log() const { return feedback || next_items; }
 };
 
-// `target_widths` and `need_targets` as load_data.
+// `target_widths` and `need_targets` as load_data; `defer_test` as DataRequest's.
 std::unique_ptr<RunData> load_run_data(const ModelSpec& spec, const Graph& model,
-                                       const std::vector<Index>& target_widths, bool need_targets);
+                                       const std::vector<Index>& target_widths, bool need_targets,
+                                       bool defer_test = false);
 
 // compile.metrics that are ranking metrics (hr@K, ndcg@K, recall@K, mrr@K, map@K, precision@K).
 std::vector<std::string> ranking_names(const ModelSpec& spec);
@@ -71,9 +72,9 @@ Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size);
 
 // Full-catalogue ranks (0 = first) of each held-out item of `set` (rows [first, end) of it; end -1: to the
 // last) among its row's scores, the items seen before it left out when the data says so. Scores are made a
-// block of rows at a time, at most `block_values` of them (whole batches; the default is 256 MB of scores),
-// so 138k users x 27k items never need 15 GB at once.
-constexpr double kScoreBlockValues = 64.0 * 1024 * 1024;
+// block of rows at a time, at most `block_values` of them (whole batches; the default is 64 MB of scores,
+// about 600 users against MovieLens-20M's 27k items), so 138k users x 27k items never need 15 GB at once.
+constexpr double kScoreBlockValues = 16.0 * 1024 * 1024;
 std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& data, const HeldOutItems& set,
                                        Index batch_size, double block_values = kScoreBlockValues,
                                        Index first = 0, Index end = -1);

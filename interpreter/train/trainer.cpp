@@ -109,10 +109,7 @@ void check_row_count(Index rows) {
 
 const RowOrder& Trainer::identity_order(Index rows) {
   check_row_count(rows);
-  if (static_cast<Index>(identity_order_.size()) < rows) {
-    identity_order_.resize(static_cast<size_t>(rows));
-    std::iota(identity_order_.begin(), identity_order_.end(), uint32_t(0));
-  }
+  identity_order_.set_identity(rows);
   return identity_order_;
 }
 
@@ -310,15 +307,18 @@ std::vector<EpochRecord> Trainer::fit(const Dataset& train, const Dataset* valid
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     check_row_count(n);
-    order.resize(static_cast<size_t>(n));
-    std::iota(order.begin(), order.end(), uint32_t(0));
     const Index batches = (n + options.batch_size - 1) / options.batch_size;
     const Index steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, batches) : batches;
     // Each epoch's order and dropout draws come from the seed and the epoch number alone, so a run
-    // resumed at epoch k sees exactly what an uninterrupted run would.
+    // resumed at epoch k sees exactly what an uninterrupted run would. Data made batch by batch is ordered
+    // by a keyed permutation, which holds nothing: its held order would outweigh everything else.
     Random epoch_rng = Random(seed_).split(static_cast<uint64_t>(epoch) + 1);
-    if (options.shuffle)
-      for (Index i = n - 1; i > 0; --i) std::swap(order[i], order[epoch_rng.below(i + 1)]);
+    if (!options.shuffle)
+      order.set_identity(n);
+    else if (source)
+      order.set_keyed(n, epoch_rng.next());
+    else
+      order.set_shuffled(n, epoch_rng);
     if (options.reset_states_each_epoch) model_.reset_states();
     for (Callback* c : options.callbacks) c->on_epoch_begin(epoch, options.epochs, static_cast<long>(steps));
     reset_metrics();
@@ -416,8 +416,9 @@ Logs Trainer::evaluate(const Dataset& data, Index batch_size) {
 }
 
 std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std::vector<OutputRef>& layers,
-                                   Index batch_size, std::vector<Tensor>* masks) {
-  const Index n = data.size();
+                                   Index batch_size, std::vector<Tensor>* masks, Index first, Index last) {
+  if (last < 0) last = data.size();
+  const Index n = last - first;
   std::vector<Tensor> outputs(layers.size());
   if (masks) masks->assign(layers.size(), Tensor());
   for (size_t k = 0; k < layers.size(); ++k)
@@ -430,8 +431,8 @@ std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std:
       Shape shape = src.shape;
       shape[0] = end - begin;
       dst.resize(std::move(shape));
-      std::copy(src.data.begin() + begin * src.row_size(), src.data.begin() + end * src.row_size(),
-                dst.data.begin());
+      std::copy(src.data.begin() + (first + begin) * src.row_size(),
+                src.data.begin() + (first + end) * src.row_size(), dst.data.begin());
     }
     model.forward(RunContext{Mode::Inference, nullptr});
     for (size_t k = 0; k < outputs.size(); ++k) {
@@ -451,10 +452,11 @@ std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std:
   return outputs;
 }
 
-std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size) {
+std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size, Index first,
+                                    Index last) {
   std::vector<OutputRef> outputs;
   for (size_t k = 0; k < model.num_outputs(); ++k) outputs.push_back(model.output_ref(k));
-  return predict_layers(model, data, outputs, batch_size);
+  return predict_layers(model, data, outputs, batch_size, nullptr, first, last);
 }
 
 }  // namespace yamlnet

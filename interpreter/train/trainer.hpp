@@ -130,11 +130,14 @@ class Trainer {
   int nonfinite_losses_ = 0;    // processes whose last step's loss was NaN or infinite
 };
 
-// The model's outputs for every row of `data`, in inference mode.
-std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size);
+// The model's outputs for every row of `data`, in inference mode; or for rows [first, last) alone, read in
+// place (batches start at `first`).
+std::vector<Tensor> predict_outputs(Model& model, const Dataset& data, Index batch_size, Index first = 0,
+                                    Index last = -1);
 // The outputs of the given layers (any layer of the graph: a user tower) for every row of `data`. With
 // `masks`, also each output's mask ([rows, steps], 0/1), or an empty tensor for an output without one.
 std::vector<Tensor> predict_layers(Model& model, const Dataset& data, const std::vector<OutputRef>& layers,
-                                   Index batch_size, std::vector<Tensor>* masks = nullptr);
+                                   Index batch_size, std::vector<Tensor>* masks = nullptr, Index first = 0,
+                                   Index last = -1);
 
 }  // namespace yamlnet

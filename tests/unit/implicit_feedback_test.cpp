@@ -9,6 +9,7 @@
 #include "interpreter/app/session.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/train/ranking.hpp"
+#include "interpreter/train/trainer.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace yamlnet;
@@ -44,28 +45,32 @@ TEST_CASE(
   REQUIRE(test.groups() == 3);
   CHECK(test.group_size == 5);
   // The first row of each group is the held-out item, target 1.
-  const auto& items = test.pairs.inputs[1].values.data;
+  const auto& items = test.pairs().inputs[1].values.data;
   CHECK(items[0] == 4);
   CHECK(items[5] == 6);
   CHECK(items[10] == 8);
-  CHECK(test.pairs.targets[0].values.data[0] == 1);
-  CHECK(test.pairs.targets[0].values.data[1] == 0);
-  CHECK(data.validation().pairs.inputs[1].values.data[0] == 3);
+  CHECK(test.pairs().targets[0].values.data[0] == 1);
+  CHECK(test.pairs().targets[0].values.data[1] == 0);
+  CHECK(data.validation().pairs().inputs[1].values.data[0] == 3);
   CHECK(data.num_positives() ==
         9 - 3 - 2);  // user 3 has two interactions: a test item and no validation item
 }
 
 namespace {
 
-// Rows [0, epoch_rows) of `epoch` in a shuffled order (`order_seed`); returns the order.
-RowOrder make_epoch(const ImplicitFeedback& data, int epoch, uint64_t order_seed, Tensor& users,
-                    Tensor& items, Tensor& labels) {
-  RowOrder order(static_cast<size_t>(data.epoch_rows()));
-  for (size_t r = 0; r < order.size(); ++r) order[r] = static_cast<uint32_t>(r);
-  Random rng(order_seed);
-  for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng.below(i + 1)]);
+// Rows [0, epoch_rows) of `epoch` in a keyed order (`order_key`, as fit orders such data); returns the order.
+RowOrder make_epoch(const ImplicitFeedback& data, int epoch, uint64_t order_key, Tensor& users, Tensor& items,
+                    Tensor& labels) {
+  RowOrder order;
+  order.set_keyed(data.epoch_rows(), order_key);
   data.fill_rows(epoch, order, 0, data.epoch_rows(), BatchBuffers{{&users, &items}, {&labels}});
   return order;
+}
+
+std::vector<uint32_t> positions(const RowOrder& order) {
+  std::vector<uint32_t> out(static_cast<size_t>(order.size()));
+  for (size_t k = 0; k < out.size(); ++k) out[k] = order[k];
+  return out;
 }
 
 }  // namespace
@@ -93,18 +98,18 @@ TEST_CASE("implicit feedback: the sampler never returns an item the user interac
     CHECK(positives == data.num_positives());
   }
   for (const auto* set : {&data.test(), &data.validation()})
-    for (Index r = 0; r < set->pairs.size(); ++r)
+    for (Index r = 0; r < set->pairs().size(); ++r)
       if (r % set->group_size != 0)
-        CHECK_FALSE(data.interacted(static_cast<Index>(set->pairs.inputs[0].values.data[r]),
-                                    static_cast<Index>(set->pairs.inputs[1].values.data[r])));
+        CHECK_FALSE(data.interacted(static_cast<Index>(set->pairs().inputs[0].values.data[r]),
+                                    static_cast<Index>(set->pairs().inputs[1].values.data[r])));
   // A row's negative depends on the seed, the epoch and the row alone: not on the order, nor on the batch
   // that makes it.
   Tensor u1, i1, l1, u2, i2, l2;
   const RowOrder first = make_epoch(data, 7, 1, u1, i1, l1);
   const RowOrder second = make_epoch(data, 7, 2, u2, i2, l2);
-  REQUIRE(first != second);
-  std::vector<Real> by_row_first(first.size()), by_row_second(second.size());
-  for (size_t k = 0; k < first.size(); ++k) {
+  REQUIRE(positions(first) != positions(second));
+  std::vector<Real> by_row_first(static_cast<size_t>(first.size())), by_row_second(by_row_first.size());
+  for (size_t k = 0; k < by_row_first.size(); ++k) {
     by_row_first[first[k]] = i1.data[static_cast<Index>(k)];
     by_row_second[second[k]] = i2.data[static_cast<Index>(k)];
   }
@@ -168,4 +173,30 @@ TEST_CASE("implicit feedback runs: most-popular baseline by hand, recommend leav
   std::sort(items.begin(), items.end());
   CHECK(items == std::vector<Index>{5, 6, 7, 8});  // user 1 had 1, 2, 3, 4
   for (size_t r = 1; r < all.size(); ++r) CHECK(all[r - 1].second >= all[r].second);
+}
+
+TEST_CASE(
+    "implicit feedback: ranking a set block by block gives the ranks of scoring it whole, per process") {
+  TempDir dir;
+  Model model(parse_model_spec(feedback_config(dir.write("log.tsv", kFeedbackLog)), "ncf.yaml"));
+  model.initialize(5);
+  const ImplicitFeedback data(model.spec(), model);
+  const RankingSet& set = data.test();
+  REQUIRE(set.groups() == 3);
+  const std::vector<Tensor> whole = predict_outputs(model, set.pairs(), 2);
+  const std::vector<Index> expected = group_ranks(whole[0].ptr(), whole[0].size(), set.group_size);
+  // Blocks of one batch of groups (2 groups, 10 rows) and of everything at once.
+  for (Index block_rows : {Index{1}, kRankingBlockRows}) {
+    CHECK(ranking_set_ranks(model, set, 2, 0, -1, block_rows) == expected);
+    // A process's share: groups [1, 3).
+    CHECK(ranking_set_ranks(model, set, 2, 1, 3, block_rows) ==
+          std::vector<Index>(expected.begin() + 1, expected.end()));
+  }
+  // Each rank counts the group's negatives scoring at least its held-out item.
+  for (Index g = 0; g < set.groups(); ++g) {
+    Index above = 0;
+    for (Index j = 1; j < set.group_size; ++j)
+      above += whole[0].data[g * set.group_size + j] >= whole[0].data[g * set.group_size];
+    CHECK(expected[static_cast<size_t>(g)] == above);
+  }
 }

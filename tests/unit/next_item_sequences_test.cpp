@@ -74,16 +74,19 @@ TEST_CASE("next-item sequences: examples, held-out items, lengths and seen items
   const HeldOutItems& test = data.test();
   REQUIRE(test.size() == 3);
   CHECK(test.users == std::vector<Index>{1, 2, 3});
-  CHECK(to_vector(test.rows.targets[0].values.data) == reals({5, 7, 1}));
-  CHECK(row(test.rows, 0, 0) == reals({2, 3, 4}));
-  CHECK(row(test.rows, 2, 0) == reals({3}));
-  CHECK(test.seen[0] == std::vector<Index>{1, 2, 3, 4});
-  CHECK(test.seen[2] == std::vector<Index>{8});
+  CHECK(to_vector(test.rows->targets[0].values.data) == reals({5, 7, 1}));
+  CHECK(row(*test.rows, 0, 0) == reals({2, 3, 4}));
+  CHECK(row(*test.rows, 2, 0) == reals({3}));
+  std::vector<Index> seen;
+  data.seen_items(test.users[0], seen, test.ends[0]);
+  CHECK(seen == std::vector<Index>{1, 2, 3, 4});
+  data.seen_items(test.users[2], seen, test.ends[2]);
+  CHECK(seen == std::vector<Index>{8});
   // Validation: users with at least three items.
   const HeldOutItems& validation = data.validation();
   REQUIRE(validation.size() == 2);
-  CHECK(to_vector(validation.rows.targets[0].values.data) == reals({4, 2}));
-  CHECK(row(validation.rows, 0, 1) == reals({0, 0, 6}));
+  CHECK(to_vector(validation.rows->targets[0].values.data) == reals({4, 2}));
+  CHECK(row(*validation.rows, 0, 1) == reals({0, 0, 6}));
   // Popularity: training targets only.
   const auto counts = data.item_counts();
   CHECK(counts[2] == 1);
@@ -126,14 +129,14 @@ TEST_CASE("next-item sequences: reverse, then pad_sequences's truncating and pad
         for (Index user = 0; user < 2; ++user) {
           std::vector<Real> history = histories[static_cast<size_t>(user)];
           if (reverse) std::reverse(history.begin(), history.end());  // the seed reverses first
-          CHECK(row(data.test().rows, 0, user) == keras_pad(history, 3, padding, truncating, 0));
+          CHECK(row(*data.test().rows, 0, user) == keras_pad(history, 3, padding, truncating, 0));
         }
-        CHECK(row(data.test().rows, 2, 0) == reals({3}));
+        CHECK(row(*data.test().rows, 2, 0) == reals({3}));
       }
   // The seed's form keeps the most recent items: reverse, padding post, truncating post.
   Model seed(
       parse_model_spec(history_config(log, ", reverse: true, padding: post, truncating: post"), "yt.yaml"));
-  CHECK(row(NextItemSequences(seed.spec(), seed).test().rows, 0, 0) == reals({4, 3, 2}));
+  CHECK(row(*NextItemSequences(seed.spec(), seed).test().rows, 0, 0) == reals({4, 3, 2}));
 }
 
 TEST_CASE("next-item sequences: ids outside the item table and the padding id are errors with file:line") {
@@ -273,12 +276,14 @@ TEST_CASE("full-catalogue ranks made a block of rows at a time equal the ranks o
   const HeldOutItems& set = data.test();
   REQUIRE(set.size() == 24);
   // All rows at once, as before blocks: scores of every row, each row ranked.
-  const Tensor scores = catalog_scores(model, set.rows, 2);
-  std::vector<Index> expected;
-  for (Index r = 0; r < set.size(); ++r)
+  const Tensor scores = catalog_scores(model, *set.rows, 2);
+  std::vector<Index> expected, seen;
+  for (Index r = 0; r < set.size(); ++r) {
+    data.seen_items(set.users[static_cast<size_t>(r)], seen, set.ends[static_cast<size_t>(r)]);
     expected.push_back(catalog_rank(scores.ptr() + r * scores.last_dim(), scores.last_dim(),
-                                    static_cast<Index>(set.rows.targets[0].values.data[r]), 0,
-                                    data.exclude_seen() ? &set.seen[r] : nullptr));
+                                    static_cast<Index>(set.rows->targets[0].values.data[r]), 0,
+                                    data.exclude_seen() ? &seen : nullptr));
+  }
   CHECK(held_out_item_ranks(model, data, set, 2) == expected);
   const double width = static_cast<double>(scores.last_dim());
   for (double rows : {1.0, 2.0, 5.0, 23.0})  // blocks of one batch (2 rows), 4 rows, 22 rows

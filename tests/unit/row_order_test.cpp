@@ -1,0 +1,85 @@
+// The orders an epoch's rows are visited in: the keyed permutation that data made batch by batch uses holds
+// nothing, so what it must guarantee (every row exactly once, fixed by its key, no visible bias) is checked
+// here directly.
+#include "interpreter/data/row_order.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+#include <vector>
+
+using namespace yamlnet;
+
+namespace {
+
+std::vector<uint32_t> rows_in_order(const RowOrder& order) {
+  std::vector<uint32_t> out(static_cast<size_t>(order.size()));
+  for (size_t k = 0; k < out.size(); ++k) out[k] = order[k];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("row order: a keyed order visits every row exactly once, for any row count") {
+  // Counts at and around the powers of two the Feistel network's width steps at (walks are longest just
+  // above one: nearly three quarters of the domain is then out of range).
+  std::vector<Index> counts{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4097, 65537, 1 << 20};
+  for (Index n : counts)
+    for (uint64_t key : {uint64_t{0}, uint64_t{1}, uint64_t{0x9e3779b97f4a7c15}}) {
+      RowOrder order;
+      order.set_keyed(n, key);
+      REQUIRE(order.size() == n);
+      std::vector<uint32_t> rows = rows_in_order(order);
+      std::sort(rows.begin(), rows.end());
+      std::vector<uint32_t> expected(static_cast<size_t>(n));
+      std::iota(expected.begin(), expected.end(), uint32_t(0));
+      CHECK_MESSAGE(rows == expected, n << " rows, key " << key);
+    }
+}
+
+TEST_CASE("row order: the key alone fixes a keyed order, and other keys give other orders") {
+  RowOrder a, b, c;
+  a.set_keyed(10007, 42);
+  b.set_keyed(10007, 42);
+  c.set_keyed(10007, 43);
+  CHECK(rows_in_order(a) == rows_in_order(b));
+  const std::vector<uint32_t> first = rows_in_order(a), other = rows_in_order(c);
+  const auto same = std::inner_product(first.begin(), first.end(), other.begin(), size_t{0}, std::plus<>(),
+                                       [](uint32_t x, uint32_t y) { return size_t{x == y}; });
+  CHECK(same < 10);  // a random pair of permutations agrees at about one position
+  // Not the identity, nor a shift of it: consecutive positions land far apart.
+  size_t adjacent = 0;
+  for (size_t k = 1; k < first.size(); ++k) adjacent += first[k] == first[k - 1] + 1;
+  CHECK(adjacent < 10);
+}
+
+TEST_CASE("row order: over many keys, each row is equally likely at each position") {
+  // 8 rows, 16000 keys: each (position, row) pair should come up 2000 times; a deviation of 250 is over five
+  // standard deviations (sqrt(16000 * 1/8 * 7/8) = 42).
+  constexpr Index rows = 8;
+  constexpr int keys = 16000;
+  std::vector<int> count(rows * rows, 0);
+  RowOrder order;
+  for (int key = 0; key < keys; ++key) {
+    order.set_keyed(rows, static_cast<uint64_t>(key));
+    for (size_t p = 0; p < rows; ++p) ++count[p * rows + order[p]];
+  }
+  for (size_t k = 0; k < count.size(); ++k)
+    CHECK_MESSAGE(std::abs(count[k] - keys / rows) < 250, "position " << k / rows << ", row " << k % rows);
+}
+
+TEST_CASE("row order: a held shuffle is Fisher-Yates over the generator, and identity holds nothing") {
+  Random rng(7), same(7);
+  RowOrder order;
+  order.set_shuffled(100, rng);
+  std::vector<uint32_t> expected(100);
+  std::iota(expected.begin(), expected.end(), uint32_t(0));
+  for (Index i = 99; i > 0; --i)
+    std::swap(expected[static_cast<size_t>(i)], expected[static_cast<size_t>(same.below(i + 1))]);
+  CHECK(rows_in_order(order) == expected);
+  CHECK(rng.next() == same.next());  // the generator moved exactly as far
+  order.set_identity(5);
+  CHECK(rows_in_order(order) == std::vector<uint32_t>{0, 1, 2, 3, 4});
+}
