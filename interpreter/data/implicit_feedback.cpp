@@ -90,6 +90,7 @@ ImplicitFeedback::ImplicitFeedback(const ModelSpec& spec, const Graph& model, bo
     }
     positives_.end_user();
   }
+  positives_.index_owners();
   // Everything needed is now in positives_ and the held-out pairs: the log goes before the lists of seen
   // items are made from them, so the two are never held together (the peak of reading MovieLens-20M).
   log = InteractionLog{};

@@ -146,6 +146,17 @@ InteractionLog read_interaction_log(const Args& a, const std::optional<IdLimit>&
   return log;
 }
 
+RangeIndex::RangeIndex(const std::vector<size_t>& offsets) {
+  const size_t total = offsets.back(), blocks = (total >> kBlockBits) + 1;
+  first_.reserve(blocks + 1);
+  for (size_t b = 0; b < blocks; ++b) {
+    const size_t position = b << kBlockBits;
+    const auto holder = std::upper_bound(offsets.begin(), offsets.end(), position) - offsets.begin() - 1;
+    first_.push_back(static_cast<uint32_t>(std::min<std::ptrdiff_t>(holder, std::ssize(offsets) - 2)));
+  }
+  first_.push_back(static_cast<uint32_t>(offsets.size() - 2));
+}
+
 ItemLists history_items(const UserHistories& histories) {
   ItemLists out;
   size_t interactions = 0;

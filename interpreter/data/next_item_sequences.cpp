@@ -90,10 +90,11 @@ NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model, 
   // Training examples: every position after the first of the part of each history that is not held out.
   held_ = a.boolean("validation") ? 2 : 1;
   first_example_.reserve(histories_.users() + 1);
-  uint64_t rows = 0;
+  size_t rows = 0;
   for (size_t u = 0; u < histories_.users(); ++u) {
     const auto list = histories_[u];
     first_example_.push_back(rows);
+    example_owners_ = RangeIndex(first_example_);
     rows += std::max<size_t>(kept(list.size()), 1) - 1;
   }
   first_example_.push_back(rows);
@@ -228,8 +229,7 @@ void NextItemSequences::fill_rows(int /*epoch*/, const RowOrder& order, Index be
   for (Index r = 0; r < rows; ++r) {
     const uint64_t row = order[static_cast<size_t>(begin + r)];
     // The user whose examples hold the row, and the position in their history it predicts.
-    const auto user = static_cast<size_t>(
-        std::upper_bound(first_example_.begin(), first_example_.end(), row) - first_example_.begin() - 1);
+    const size_t user = example_owners_.find(first_example_, row);
     const auto list = histories_[user];
     const size_t at = 1 + static_cast<size_t>(row - first_example_[user]);
     size_t length = 0;

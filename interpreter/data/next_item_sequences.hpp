@@ -88,7 +88,8 @@ class NextItemSequences : public DataSource {
   std::string history_input_, user_input_, length_input_, target_name_;
   std::vector<int> slots_;  // model input i reads: 0 history, 1 user, 2 length
   size_t held_ = 1;         // items held out at the end of each history: the test one, and the validation one
-  std::vector<uint64_t> first_example_;  // per user, the epoch row of their first example; then the total
+  std::vector<size_t> first_example_;  // per user, the epoch row of their first example; then the total
+  RangeIndex example_owners_;          // the user of an epoch row
   HeldOutItems validation_, test_;
   bool test_deferred_ = false;
 };

@@ -56,7 +56,9 @@ const std::vector<ArgSpec>& fit_table() {
     return std::vector<ArgSpec>{
         int_arg("epochs", 1, "number of epochs", 0),
         int_arg("batch_size", 32, "samples per gradient update", 1),
-        bool_arg("shuffle", true, "shuffle the training data before each epoch"),
+        bool_arg("shuffle", true,
+                 "shuffle the training data before each epoch (interaction logs: a permutation computed row by "
+                 "row, not held)"),
         float_arg("validation_split", 0.0,
                   "fraction of the training data (its end, before shuffling) held out", 0.0, 0.99),
         keyed(float_arg("class_weight", std::nullopt,

@@ -10,6 +10,8 @@
 #include <numeric>
 #include <vector>
 
+#include "interpreter/data/interaction_log.hpp"
+
 using namespace yamlnet;
 
 namespace {
@@ -56,18 +58,22 @@ TEST_CASE("row order: the key alone fixes a keyed order, and other keys give oth
 }
 
 TEST_CASE("row order: over many keys, each row is equally likely at each position") {
-  // 8 rows, 16000 keys: each (position, row) pair should come up 2000 times; a deviation of 250 is over five
-  // standard deviations (sqrt(16000 * 1/8 * 7/8) = 42).
-  constexpr Index rows = 8;
-  constexpr int keys = 16000;
-  std::vector<int> count(rows * rows, 0);
-  RowOrder order;
-  for (int key = 0; key < keys; ++key) {
-    order.set_keyed(rows, static_cast<uint64_t>(key));
-    for (size_t p = 0; p < rows; ++p) ++count[p * rows + order[p]];
+  // 20000 keys: each (position, row) pair should come up keys / rows times; a deviation of 250 is over five
+  // standard deviations (at most sqrt(20000 / 8) = 50). 8 rows fill the network's domain; 10 walk out of it.
+  constexpr int keys = 20000;
+  for (const Index rows : {Index{8}, Index{10}}) {
+    std::vector<int> count(static_cast<size_t>(rows * rows), 0);
+    RowOrder order;
+    for (int key = 0; key < keys; ++key) {
+      order.set_keyed(rows, static_cast<uint64_t>(key));
+      for (size_t p = 0; p < static_cast<size_t>(rows); ++p)
+        ++count[p * static_cast<size_t>(rows) + order[p]];
+    }
+    for (size_t k = 0; k < count.size(); ++k)
+      CHECK_MESSAGE(std::abs(count[k] - keys / static_cast<int>(rows)) < 250,
+                    rows << " rows: position " << k / static_cast<size_t>(rows) << ", row "
+                         << k % static_cast<size_t>(rows));
   }
-  for (size_t k = 0; k < count.size(); ++k)
-    CHECK_MESSAGE(std::abs(count[k] - keys / rows) < 250, "position " << k / rows << ", row " << k % rows);
 }
 
 TEST_CASE("row order: a held shuffle is Fisher-Yates over the generator, and identity holds nothing") {
@@ -82,4 +88,28 @@ TEST_CASE("row order: a held shuffle is Fisher-Yates over the generator, and ide
   CHECK(rng.next() == same.next());  // the generator moved exactly as far
   order.set_identity(5);
   CHECK(rows_in_order(order) == std::vector<uint32_t>{0, 1, 2, 3, 4});
+}
+
+TEST_CASE(
+    "row order: a range index finds the range holding each position, as a search of every offset does") {
+  // Ranges of random lengths, many empty (users without training positives), over several blocks of 4096,
+  // ending exactly at a block's end and not.
+  for (size_t total_wanted : {size_t{1}, size_t{4096}, size_t{50000}}) {
+    Random rng(total_wanted);
+    std::vector<size_t> offsets{0};
+    while (offsets.back() < total_wanted) {
+      const size_t length =
+          rng.uniform() < 0.3 ? 0 : static_cast<size_t>(rng.below(rng.uniform() < 0.1 ? 9000 : 40));
+      offsets.push_back(std::min(total_wanted, offsets.back() + length));
+    }
+    offsets.push_back(total_wanted);  // an empty last range
+    const RangeIndex index(offsets);
+    for (size_t position = 0; position < total_wanted; ++position) {
+      const auto expected =
+          static_cast<size_t>(std::upper_bound(offsets.begin(), offsets.end(), position) - offsets.begin()) -
+          1;
+      REQUIRE_MESSAGE(index.find(offsets, position) == expected,
+                      total_wanted << " positions, at " << position);
+    }
+  }
 }
