@@ -310,6 +310,7 @@ Logs run_baseline(const ModelSpec& spec, const RunOptions& options, const std::s
   if (baseline != "most_popular") throw UsageError("--baseline: the one baseline is most_popular");
   if (split == "train") throw UsageError("--baseline ranks held-out items: --split validation or test");
   LoadedRun run = load_run(spec, options, warnings, true);
+  pick_split(run.data->splits(), split, run.spec.file);  // a clear error when the data holds no such split
   std::vector<std::string> names = ranking_names(run.spec);
   if (names.empty())
     throw UsageError(

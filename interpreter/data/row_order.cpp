@@ -5,6 +5,12 @@
 
 namespace yamlnet {
 
+std::vector<uint32_t> RowOrder::rows() const {
+  std::vector<uint32_t> out(static_cast<size_t>(rows_));
+  for (size_t k = 0; k < out.size(); ++k) out[k] = (*this)[k];
+  return out;
+}
+
 void RowOrder::set_identity(Index rows) {
   kind_ = Kind::Identity;
   rows_ = rows;

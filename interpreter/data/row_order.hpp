@@ -27,6 +27,8 @@ class RowOrder {
   void set_keyed(Index rows, uint64_t key);
 
   Index size() const { return rows_; }
+  // Every position's row, in order (what a held order would hold).
+  std::vector<uint32_t> rows() const;
   uint32_t operator[](size_t position) const {
     switch (kind_) {
       case Kind::Held:

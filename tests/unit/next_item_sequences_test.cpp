@@ -193,6 +193,9 @@ TEST_CASE("next-item runs: most-popular baseline, export and recommend agree wit
   const Logs baseline = run_baseline(options, "most_popular", "test", warnings);
   CHECK(baseline[0].first == "hr@2");
   CHECK(baseline[0].second == doctest::Approx(1.0 / 3));
+  // validation: false holds out no validation item: ranking it is a clear error, not an empty set read.
+  CHECK_THROWS_WITH_AS(run_baseline(options, "most_popular", "validation", warnings),
+                       doctest::Contains("has no 'validation' split"), ConfigError);
 
   options.weights_out = dir.path("w.weights.json");
   run_train(options, nullptr);
