@@ -1,7 +1,6 @@
 #include "interpreter/data/next_item_sequences.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 #include "interpreter/graph/graph.hpp"
 
@@ -31,11 +30,6 @@ const std::vector<ArgSpec>& next_item_sequences_table() {
   }();
   return table;
 }
-
-namespace {
-
-// The distinct items of list[0, end), sorted.
-}  // namespace
 
 NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model, bool defer_test)
     : test_deferred_(defer_test) {
@@ -94,10 +88,10 @@ NextItemSequences::NextItemSequences(const ModelSpec& spec, const Graph& model, 
   for (size_t u = 0; u < histories_.users(); ++u) {
     const auto list = histories_[u];
     first_example_.push_back(rows);
-    example_owners_ = RangeIndex(first_example_);
     rows += std::max<size_t>(kept(list.size()), 1) - 1;
   }
   first_example_.push_back(rows);
+  example_owners_ = RangeIndex(first_example_);
   if (rows == 0) throw DataError(file, "no user has two interactions before the held-out ones");
   splits.train = Dataset{};  // made batch by batch (fill_rows)
   if (!test_deferred_) test_ = held_out(1, splits.test);
@@ -204,7 +198,6 @@ Dataset NextItemSequences::serving_rows(const std::vector<Index>& users) const {
 
 void NextItemSequences::seen_items(Index user, std::vector<Index>& out, size_t end) const {
   const auto list = histories_[static_cast<size_t>(user)];
-  out.clear();
   out.assign(list.begin(), list.begin() + static_cast<long>(std::min(end, list.size())));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

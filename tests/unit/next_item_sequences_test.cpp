@@ -304,3 +304,22 @@ TEST_CASE("next-item sequences: the train split, made batch by batch, cannot be 
                        doctest::Contains("--split validation or test"), ConfigError);
   CHECK_NOTHROW(run_evaluate(options, "test", warnings));
 }
+
+TEST_CASE("next-item sequences: every made row belongs to its user, across many blocks of rows") {
+  // Three users of 2000 interactions each: about 6000 training rows, so the lookup of a row's user crosses
+  // blocks of 4096, and the last user's rows come last.
+  TempDir dir;
+  std::string log;
+  for (int u = 1; u <= 3; ++u)
+    for (int k = 0; k < 2000; ++k)
+      log += std::to_string(u) + "\t" + std::to_string((k * u) % 8 + 1) + "\t5\t" + std::to_string(k) + "\n";
+  Model model(parse_model_spec(history_config(dir.write("log.tsv", log), ", validation: false"), "yt.yaml"));
+  const NextItemSequences data(model.spec(), model);
+  const Dataset train = data.training_examples();
+  REQUIRE(train.size() == 3 * (2000 - 2));  // positions 1 .. 1998 of each user; 1999 is the test item
+  for (Index r = 0; r < train.size(); ++r) {
+    const Index user = 1 + r / 1998, at = 1 + r % 1998;
+    REQUIRE_MESSAGE(train.inputs[1].values.data[r] == static_cast<Real>(user), "row " << r);
+    REQUIRE_MESSAGE(train.targets[0].values.data[r] == static_cast<Real>((at * user) % 8 + 1), "row " << r);
+  }
+}
