@@ -31,6 +31,10 @@ double Loss::compute(const Tensor& input, const Tensor& target, Tensor& grad, co
   return total / weight_sum;
 }
 
+double Loss::value(const Tensor& input, const Tensor& target, const Tensor* row_weights) {
+  return compute(input, target, unread_grad_, row_weights, nullptr);
+}
+
 const KindRegistry<Loss>& loss_registry() {
   static const KindRegistry<Loss> registry = [] {
     std::vector<LossEntry> entries = regression_loss_entries();

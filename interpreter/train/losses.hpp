@@ -45,6 +45,9 @@ class Loss {
   // without it they compute the exact loss, as in evaluation.
   virtual double compute(const Tensor& input, const Tensor& target, Tensor& grad,
                          const Tensor* row_weights = nullptr, Random* sampling = nullptr);
+  // The exact loss alone, as evaluation needs it: compute()'s value without `sampling`, its gradient
+  // skipped by the losses where it costs as much again (the full softmax over a catalogue).
+  virtual double value(const Tensor& input, const Tensor& target, const Tensor* row_weights = nullptr);
 
   // Losses that read model parameters (sampled softmax reads an item table) find them here. Throws
   // ConfigError naming the argument.
@@ -68,6 +71,7 @@ class Loss {
 
   explicit Loss(std::string name) : name_(std::move(name)) {}
   std::string name_;
+  Tensor unread_grad_;  // value()'s gradient where it comes with the loss
   bool logits_input_ = false;
   bool from_logits_arg_ = false;
 };

@@ -65,9 +65,12 @@ Logs ranking_metrics_from_scores(const Real* scores, Index count, Index group_si
 Index catalog_rank(const Real* scores, Index items, Index target, Index padding,
                    const std::vector<Index>* skip) {
   const Real mine = scores[target];
+  // Counted over the whole row without a branch (so it vectorizes), then the target and the padding id taken
+  // back out.
   Index rank = 0;
-  for (Index c = 0; c < items; ++c)
-    if (c != target && c != padding && scores[c] >= mine) ++rank;
+  for (Index c = 0; c < items; ++c) rank += scores[c] >= mine;
+  rank -= scores[target] >= mine;
+  if (padding >= 0 && padding < items && padding != target) rank -= scores[padding] >= mine;
   if (skip)
     for (Index c : *skip)  // take back the skipped items that were counted
       if (c != target && c != padding && c < items && scores[c] >= mine) --rank;

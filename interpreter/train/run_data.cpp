@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "interpreter/core/gemm.hpp"
 #include "interpreter/graph/model.hpp"
 #include "interpreter/io/item_index.hpp"
 #include "interpreter/train/ranking.hpp"
@@ -81,17 +82,20 @@ Index catalog_width(const Model& model) {
 
 }  // namespace
 
-Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size) {
-  const std::vector<Tensor> outputs = predict_outputs(model, rows, batch_size);
+void catalog_scores(Model& model, const Dataset& rows, Index batch_size, Tensor& scores) {
+  std::vector<Tensor> outputs = predict_outputs(model, rows, batch_size);
   const Value& loss = model.spec().compile.get("loss").for_output(0, model.output_name(0));
-  if (loss.s != "sampled_softmax") return outputs[0];
+  if (loss.s != "sampled_softmax") {
+    scores = std::move(outputs[0]);
+    return;
+  }
   const Node* node = model.find(loss.arg("item_embedding")->s);
   if (!node) throw TrainingError("no item table '" + loss.arg("item_embedding")->s + "'");
   const Tensor& table = node->layer->params()[0].value;
   const Index dim = table.shape[1];
-  Tensor scores({outputs[0].batch(), table.shape[0]});
-  scores.matrix(table.shape[0]).noalias() = outputs[0].matrix(dim) * table.matrix(dim).transpose();
-  return scores;
+  scores.resize({outputs[0].batch(), table.shape[0]});
+  gemm(Op::plain, outputs[0].matrix(dim), Op::transposed, table.matrix(dim), scores.matrix(table.shape[0]),
+       0);
 }
 
 std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& data, const HeldOutItems& set,
@@ -103,9 +107,10 @@ std::vector<Index> held_out_item_ranks(Model& model, const NextItemSequences& da
   const Index block = std::max<Index>(1, per_block / batch_size) * batch_size;
   std::vector<Index> ranks;
   ranks.reserve(static_cast<size_t>(end - from));
+  Tensor scores;  // one block's, its memory reused by the next
   for (Index first = from; first < end; first += block) {
     const Index count = std::min(block, end - first);
-    const Tensor scores = catalog_scores(model, set.rows->slice(first, first + count), batch_size);
+    catalog_scores(model, set.rows->slice(first, first + count), batch_size, scores);
     append_held_out_ranks(data, set, scores, false, padding_id(model.spec()), first, count, ranks);
   }
   return ranks;

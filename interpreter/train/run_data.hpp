@@ -67,8 +67,14 @@ class RankingValidation : public Callback {
 Logs most_popular_logs(const RunData& data, const std::string& split, const std::vector<std::string>& names);
 
 // Scores of every item for each row of `rows` (a next-item model): the output vectors times the
-// sampled-softmax item table, or the output itself when it already has one score per item.
-Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size);
+// sampled-softmax item table, or the output itself when it already has one score per item. The first form
+// writes them into `scores`, reusing its memory.
+void catalog_scores(Model& model, const Dataset& rows, Index batch_size, Tensor& scores);
+inline Tensor catalog_scores(Model& model, const Dataset& rows, Index batch_size) {
+  Tensor scores;
+  catalog_scores(model, rows, batch_size, scores);
+  return scores;
+}
 
 // Full-catalogue ranks (0 = first) of each held-out item of `set` (rows [first, end) of it; end -1: to the
 // last) among its row's scores, the items seen before it left out when the data says so. Scores are made a

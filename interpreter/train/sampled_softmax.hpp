@@ -29,6 +29,7 @@ class SampledSoftmax : public Loss {
   void observe_target_counts(const std::vector<double>& counts) override;
   double compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights = nullptr,
                  Random* sampling = nullptr) override;
+  double value(const Tensor& input, const Tensor& target, const Tensor* row_weights = nullptr) override;
 
   // The sample of the last training batch (for tests).
   const std::vector<Index>& last_sample() const { return sample_; }
@@ -37,7 +38,10 @@ class SampledSoftmax : public Loss {
  private:
   double sampled(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights,
                  Random& rng);
-  double full(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights);
+  // The exact loss, the softmax over every item; with `grad`, also d loss / d input (a second product as
+  // large as the scores, which value() skips).
+  double full(const Tensor& input, const Tensor& target, const Tensor* row_weights, Tensor* grad);
+  void check_input(const Tensor& input) const;
   Index checked_id(Real value) const;
   // Row b's weight (1 without row weights); records its checked target id in ids_.
   double start_row(const Tensor* row_weights, const Tensor& target, Index b);

@@ -183,8 +183,10 @@ double Trainer::batch_loss(Random* training_rng) {
     // gradient of the global batch's mean.
     const double gradient_scale = compiled_.loss_weights[k] * loss_scale_[k] * batch_share_;
     compiled_.losses[k]->set_parameter_gradient_scale(gradient_scale);
+    Loss& loss = *compiled_.losses[k];
     output_losses_[k] =
-        loss_scale_[k] * compiled_.losses[k]->compute(in, targets_[k], loss_grads_[k], weights, training_rng);
+        loss_scale_[k] * (training_rng ? loss.compute(in, targets_[k], loss_grads_[k], weights, training_rng)
+                                       : loss.value(in, targets_[k], weights));
     const double share = compiled_.loss_weights[k];
     total += share * output_losses_[k];
     if (training_rng)

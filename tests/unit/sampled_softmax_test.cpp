@@ -96,3 +96,34 @@ TEST_CASE("sampled softmax: the training loss is TF's, re-derived from the drawn
     CHECK(got == doctest::Approx(expected / 3).epsilon(1e-5));
   }
 }
+
+TEST_CASE("sampled softmax: the evaluation loss is the full softmax over every item but the padding") {
+  const Value spec =
+      parse_function_value("{type: sampled_softmax, item_embedding: t, num_sampled: 2}", loss_family());
+  SampledSoftmax loss(spec);
+  Tensor table({5, 2}), table_grad({5, 2});
+  table.data = {9, 9, 0.5f, -1, 1, 0.25f, -0.5f, 2, 0.75f, 0.5f};  // row 0 is padding: never a class
+  loss.bind_table(&table, &table_grad, true);
+  Tensor u({3, 2}), target({3, 1}), weights({3}), grad;
+  u.data = {1, 2, -1, 0.5f, 0.3f, -0.7f};
+  target.data = {1, 2, 4};
+  weights.data = {1, 0, 0.5f};
+  auto row_loss = [&](Index b) {
+    auto dot = [&](Index id) {
+      return static_cast<double>(u.data[b * 2]) * table.data[id * 2] +
+             static_cast<double>(u.data[b * 2 + 1]) * table.data[id * 2 + 1];
+    };
+    double sum = 0;
+    for (Index id = 1; id < 5; ++id) sum += std::exp(dot(id));
+    return std::log(sum) - dot(static_cast<Index>(target.data[b]));
+  };
+  // value() is what evaluation calls (no gradient); compute() without a generator gives the same loss.
+  const double all = (row_loss(0) + row_loss(1) + row_loss(2)) / 3;
+  CHECK(loss.value(u, target) == doctest::Approx(all).epsilon(1e-6));
+  CHECK(loss.compute(u, target, grad) == doctest::Approx(all).epsilon(1e-6));
+  const double weighted = (row_loss(0) + 0.5 * row_loss(2)) / 1.5;
+  CHECK(loss.value(u, target, &weights) == doctest::Approx(weighted).epsilon(1e-6));
+  CHECK(loss.compute(u, target, grad, &weights) == doctest::Approx(weighted).epsilon(1e-6));
+  target.data[1] = 0;  // the padding id is no item
+  CHECK_THROWS_WITH_AS(loss.value(u, target), doctest::Contains("not an item id in [1, 5)"), TrainingError);
+}
