@@ -49,6 +49,9 @@ void prepare_weights(Model& model, const RunOptions& options, std::vector<std::s
       load_weights_from_text(model, text, entry.path, &entry.layers);
     }
   }
+  // Finding the masks a layer drops runs a forward pass, which a table split by rows makes with the other
+  // processes: they join here first (every process prepares its weights at the same point).
+  if (options.processes) model.set_processes(*options.processes);
   for (auto& w : dropped_mask_warnings(model)) warnings.push_back(w);
 }
 

@@ -49,6 +49,10 @@ void Embedding::forward(const LayerInputs& in, std::vector<Tensor>& outputs, con
   Real* out = outputs[0].ptr();
   if (params_[0].shard) {
     // The model fetched the batch's rows (ids already checked) from the processes that hold them.
+    if (fetched_.slot_of.size() != static_cast<size_t>(ids.size()))
+      throw TrainingError("layer '" + name() +
+                          "' (Embedding): a pass of a table split by rows ran without the other processes "
+                          "(the model was not given them)");
     const Real* rows = fetched_.rows.ptr();
     for (Index k = 0; k < ids.size(); ++k) {
       const Real* row = rows + fetched_.slot_of[static_cast<size_t>(k)] * output_dim_;
