@@ -1,6 +1,7 @@
 #include "interpreter/core/collective.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace yamlnet {
 
@@ -16,6 +17,15 @@ int owner_of_row(int64_t total, int parts, int64_t row) {
   // The first `extra` parts take base + 1 rows each.
   const int64_t in_larger = extra * (base + 1);
   return static_cast<int>(row < in_larger ? row / (base + 1) : extra + (row - in_larger) / base);
+}
+
+int message_count(size_t values, const char* what) {
+  constexpr auto kMost = static_cast<size_t>(std::numeric_limits<int>::max());
+  if (values > kMost)
+    throw TrainingError(std::string(what) + ": " + std::to_string(values) +
+                        " values are more than one MPI message can carry (" + std::to_string(kMost) +
+                        "); use more processes or a smaller table");
+  return static_cast<int>(values);
 }
 
 std::string Collective::position() const {

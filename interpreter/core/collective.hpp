@@ -28,6 +28,9 @@ class RankLost : public TrainingError {
 // `row`.
 std::pair<int64_t, int64_t> share_of(int64_t total, int parts, int part);
 int owner_of_row(int64_t total, int parts, int64_t row);
+// MPI's counts and displacements are ints: `values` as one, or a TrainingError naming the exchange when a
+// message (a table split over processes and gathered to be written, say) would hold more than that.
+int message_count(size_t values, const char* what);
 
 class Collective {
  public:

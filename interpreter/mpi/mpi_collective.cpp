@@ -41,6 +41,7 @@ MpiCollective::MpiCollective(int& argc, char**& argv, double timeout_seconds)
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   counts_.resize(static_cast<size_t>(size_));
   offsets_.resize(static_cast<size_t>(size_));
+  lengths_.resize(static_cast<size_t>(size_));
 }
 
 MpiCollective::~MpiCollective() {
@@ -115,32 +116,37 @@ void MpiCollective::name_missing(const char* what) {
 
 void MpiCollective::sum(Real* values, size_t count) {
   MPI_Request request;
-  MPI_Iallreduce(MPI_IN_PLACE, values, static_cast<int>(count), real_type(), MPI_SUM, MPI_COMM_WORLD,
-                 &request);
+  MPI_Iallreduce(MPI_IN_PLACE, values, message_count(count, "the gradient sum"), real_type(), MPI_SUM,
+                 MPI_COMM_WORLD, &request);
   wait(request, "the gradient sum");
 }
 
 void MpiCollective::sum_doubles(double* values, size_t count) {
   MPI_Request request;
-  MPI_Iallreduce(MPI_IN_PLACE, values, static_cast<int>(count), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD,
-                 &request);
+  MPI_Iallreduce(MPI_IN_PLACE, values, message_count(count, "the sum of losses and metrics"), MPI_DOUBLE,
+                 MPI_SUM, MPI_COMM_WORLD, &request);
   wait(request, "the sum of losses and metrics");
 }
 
-size_t MpiCollective::exchange_counts(int count, const char* what) {
+size_t MpiCollective::exchange_counts(size_t values, const char* what) {
+  // The lengths travel as 64-bit numbers, so that every process sees a total too large for MPI's int counts
+  // and they all stop together.
+  const auto mine = static_cast<int64_t>(values);
   MPI_Request request;
-  MPI_Iallgather(&count, 1, MPI_INT, counts_.data(), 1, MPI_INT, MPI_COMM_WORLD, &request);
+  MPI_Iallgather(&mine, 1, MPI_INT64_T, lengths_.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &request);
   wait(request, what);
   size_t total = 0;
-  for (size_t r = 0; r < counts_.size(); ++r) {
-    offsets_[r] = static_cast<int>(total);
-    total += static_cast<size_t>(counts_[r]);
+  for (int64_t length : lengths_) total += static_cast<size_t>(length);
+  message_count(total, what);
+  for (size_t r = 0, at = 0; r < lengths_.size(); at += static_cast<size_t>(lengths_[r++])) {
+    counts_[r] = static_cast<int>(lengths_[r]);
+    offsets_[r] = static_cast<int>(at);
   }
   return total;
 }
 
 void MpiCollective::gather(const std::vector<int64_t>& mine, std::vector<int64_t>& all) {
-  all.resize(exchange_counts(static_cast<int>(mine.size()), "the exchange of touched rows"));
+  all.resize(exchange_counts(mine.size(), "the exchange of touched rows"));
   MPI_Request request;
   MPI_Iallgatherv(mine.data(), static_cast<int>(mine.size()), MPI_INT64_T, all.data(), counts_.data(),
                   offsets_.data(), MPI_INT64_T, MPI_COMM_WORLD, &request);
@@ -148,15 +154,16 @@ void MpiCollective::gather(const std::vector<int64_t>& mine, std::vector<int64_t
 }
 
 void MpiCollective::gather_equal(const std::vector<int64_t>& mine, std::vector<int64_t>& all) {
-  all.resize(mine.size() * static_cast<size_t>(size_));
+  const int count = message_count(mine.size() * static_cast<size_t>(size_), "the exchange of touched rows");
+  all.resize(static_cast<size_t>(count));
   MPI_Request request;
-  MPI_Iallgather(mine.data(), static_cast<int>(mine.size()), MPI_INT64_T, all.data(),
-                 static_cast<int>(mine.size()), MPI_INT64_T, MPI_COMM_WORLD, &request);
+  MPI_Iallgather(mine.data(), count / size_, MPI_INT64_T, all.data(), count / size_, MPI_INT64_T,
+                 MPI_COMM_WORLD, &request);
   wait(request, "the exchange of touched rows");
 }
 
 void MpiCollective::gather_reals(const std::vector<Real>& mine, std::vector<Real>& all) {
-  all.resize(exchange_counts(static_cast<int>(mine.size()), "the exchange of predictions"));
+  all.resize(exchange_counts(mine.size(), "the exchange of predictions"));
   MPI_Request request;
   MPI_Iallgatherv(mine.data(), static_cast<int>(mine.size()), real_type(), all.data(), counts_.data(),
                   offsets_.data(), real_type(), MPI_COMM_WORLD, &request);

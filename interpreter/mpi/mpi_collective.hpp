@@ -36,7 +36,7 @@ class MpiCollective final : public Collective {
 
  private:
   // Every process's list length into counts_ and offsets_; returns their total.
-  size_t exchange_counts(int count, const char* what);
+  size_t exchange_counts(size_t values, const char* what);
   // Waits for `request` until the deadline; then throws RankLost naming who is missing.
   void wait(MPI_Request& request, const char* what);
   [[noreturn]] void name_missing(const char* what);
@@ -44,6 +44,7 @@ class MpiCollective final : public Collective {
   int rank_ = 0, size_ = 1;
   double timeout_seconds_;
   std::vector<int> counts_, offsets_, send_offsets_;
+  std::vector<int64_t> lengths_;
 };
 
 }  // namespace yamlnet

@@ -182,8 +182,8 @@ double Trainer::batch_loss(Random* training_rng) {
     // a data-parallel step also by this process's share of the batch, so that the sum over processes is the
     // gradient of the global batch's mean.
     const double gradient_scale = compiled_.loss_weights[k] * loss_scale_[k] * batch_share_;
-    compiled_.losses[k]->set_parameter_gradient_scale(gradient_scale);
     Loss& loss = *compiled_.losses[k];
+    loss.set_parameter_gradient_scale(gradient_scale);
     output_losses_[k] =
         loss_scale_[k] * (training_rng ? loss.compute(in, targets_[k], loss_grads_[k], weights, training_rng)
                                        : loss.value(in, targets_[k], weights));
