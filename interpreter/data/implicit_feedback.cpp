@@ -1,6 +1,7 @@
 #include "interpreter/data/implicit_feedback.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -11,6 +12,38 @@
 #include "interpreter/graph/graph.hpp"
 
 namespace yamlnet {
+
+namespace {
+// Whether each key is in its sorted list: the searches advance together, one step of each per round, so that
+// a round's probes are independent loads whose misses overlap (one search alone waits for each of its own).
+template <size_t N>
+void search_together(const std::array<std::span<const uint32_t>, N>& lists,
+                     const std::array<uint32_t, N>& keys, size_t count, std::array<bool, N>& found) {
+  std::array<const uint32_t*, N> base{};
+  std::array<size_t, N> left{};
+  bool more = false;
+  for (size_t g = 0; g < count; ++g) {
+    base[g] = lists[g].data();
+    left[g] = lists[g].size();
+    more = more || left[g] > 1;
+  }
+  // If the key is in the list, it is in [base, base + left): halved each round until one item is left.
+  while (more) {
+    more = false;
+    for (size_t g = 0; g < count; ++g) {
+      if (left[g] <= 1) continue;
+      const size_t half = left[g] / 2, next = (left[g] - half) / 2;
+      // Both probes the next round may read, asked for before this round's answer is known.
+      __builtin_prefetch(base[g] + next);
+      __builtin_prefetch(base[g] + half + next);
+      base[g] = base[g][half] <= keys[g] ? base[g] + half : base[g];
+      left[g] -= half;
+      more = more || left[g] > 1;
+    }
+  }
+  for (size_t g = 0; g < count; ++g) found[g] = left[g] == 1 && *base[g] == keys[g];
+}
+}  // namespace
 
 const std::vector<ArgSpec>& implicit_feedback_table() {
   static const std::vector<ArgSpec> table = [] {
@@ -226,19 +259,48 @@ void ImplicitFeedback::fill_rows(int epoch, const RowOrder& order, Index begin, 
   items.resize({rows, 1});
   labels.resize({rows, 1});
   const Random epoch_rng = Random(seed_ ^ 0x9e6u).split(static_cast<uint64_t>(epoch) + 1);
-  for (Index r = 0; r < rows; ++r) {
-    const Index row = order[static_cast<size_t>(begin + r)];
-    const auto positive = static_cast<size_t>(row / per);
-    const auto user = static_cast<Index>(positives_.owner(positive));
-    const uint32_t item = positives_.items[positive];
-    users.data[r] = static_cast<Real>(user);
-    if (row % per == 0) {
-      items.data[r] = static_cast<Real>(item);
-      labels.data[r] = Real(1);
-    } else {
-      Random rng = epoch_rng.split(static_cast<uint64_t>(row));
-      items.data[r] = static_cast<Real>(draw_negative(user, rng));
-      labels.data[r] = Real(0);
+  // A batch's rows are spread over every user of the log: at MovieLens-20M's size, the offsets that find a
+  // positive's user, the user's list of interactions and the positive's item are each a miss, and each
+  // depends on the one before. Rows go by groups, one step of that chain per pass, each pass asking for what
+  // the next will read: a group's misses overlap instead of queueing (the rows come out the same).
+  constexpr size_t kGroup = 32;
+  std::array<Index, kGroup> row_of{}, user_of{};
+  std::array<uint32_t, kGroup> positive_of{}, draw_of{};
+  std::array<Random, kGroup> rng_of;  // seeded per negative row below
+  std::array<std::span<const uint32_t>, kGroup> list_of{};
+  std::array<bool, kGroup> seen_draw{};
+  for (Index first = 0; first < rows; first += static_cast<Index>(kGroup)) {
+    const size_t group = static_cast<size_t>(std::min(static_cast<Index>(kGroup), rows - first));
+    for (size_t g = 0; g < group; ++g) {
+      row_of[g] = order[static_cast<size_t>(begin + first) + g];
+      positive_of[g] = static_cast<uint32_t>(row_of[g] / per);
+      positives_.prefetch_owner(positive_of[g]);
+      if (row_of[g] % per == 0) __builtin_prefetch(&positives_.items[positive_of[g]]);
+    }
+    for (size_t g = 0; g < group; ++g) {
+      user_of[g] = static_cast<Index>(positives_.owner(positive_of[g]));
+      if (row_of[g] % per != 0) seen_.prefetch_list_bounds(static_cast<size_t>(user_of[g]));
+    }
+    // A negative row's first draw, checked against the user's items; drawn again (rarely) if it is one.
+    for (size_t g = 0; g < group; ++g) {
+      list_of[g] = {};
+      if (row_of[g] % per == 0) continue;
+      rng_of[g] = epoch_rng.split(static_cast<uint64_t>(row_of[g]));
+      draw_of[g] = static_cast<uint32_t>(1 + rng_of[g].below(num_items_ - 1));
+      list_of[g] = seen_[static_cast<size_t>(user_of[g])];
+    }
+    search_together(list_of, draw_of, group, seen_draw);
+    for (size_t g = 0; g < group; ++g) {
+      const Index r = first + static_cast<Index>(g);
+      users.data[r] = static_cast<Real>(user_of[g]);
+      if (row_of[g] % per == 0) {
+        items.data[r] = static_cast<Real>(positives_.items[positive_of[g]]);
+        labels.data[r] = Real(1);
+      } else {
+        const Index item = seen_draw[g] ? draw_negative(user_of[g], rng_of[g]) : draw_of[g];
+        items.data[r] = static_cast<Real>(item);
+        labels.data[r] = Real(0);
+      }
     }
   }
 }

@@ -78,6 +78,13 @@ class RangeIndex {
     const auto from = offsets.begin() + first_[block] + 1, to = offsets.begin() + first_[block + 1] + 2;
     return static_cast<size_t>(std::upper_bound(from, to, position) - offsets.begin()) - 1;
   }
+  // Asks for the offsets find(offsets, position) will read (up to 8 lines), to be called a while before it.
+  void prefetch(const std::vector<size_t>& offsets, size_t position) const {
+    const size_t block = position >> kBlockBits;
+    const size_t* from = offsets.data() + first_[block] + 1;
+    const size_t* to = std::min(offsets.data() + first_[block + 1] + 2, from + 64);
+    for (const size_t* line = from; line < to; line += 8) __builtin_prefetch(line);
+  }
 
  private:
   static constexpr unsigned kBlockBits = 12;
@@ -97,6 +104,12 @@ struct ItemLists {
   void index_owners() { owners = RangeIndex(offsets); }
   // The user whose list holds items[k] (after index_owners).
   size_t owner(size_t k) const { return owners.find(offsets, k); }
+  void prefetch_owner(size_t k) const { owners.prefetch(offsets, k); }
+  // Asks for where user's list starts and ends, to be read a while later.
+  void prefetch_list_bounds(size_t user) const {
+    __builtin_prefetch(&offsets[user]);
+    __builtin_prefetch(&offsets[user + 1]);
+  }
 };
 
 struct InteractionLog {

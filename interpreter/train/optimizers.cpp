@@ -5,6 +5,7 @@
 
 #include "interpreter/core/errors.hpp"
 #include "interpreter/core/exact_sqrt.hpp"
+#include "interpreter/core/prefetch.hpp"
 #include "interpreter/core/threads.hpp"
 #include "interpreter/train/learning_rate_schedules.hpp"
 #include "interpreter/train/optimizer_entries.hpp"
@@ -382,27 +383,18 @@ void Optimizer::finish(const std::vector<ParamSlot>& params) {
   }
 }
 
-namespace {
-constexpr Index kRealsPerLine = 64 / static_cast<Index>(sizeof(Real));  // a 64-byte cache line
-}  // namespace
-
 void Optimizer::update_rows(std::vector<std::vector<Real>>& state, Parameter& p) {
   const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
   const size_t own = rule_slots(state);
   std::array<Real*, kMaxRuleSlots> slot_ptrs{};
   const std::vector<Index>& rows = p.touched->rows();
-  // The rows are scattered over tables larger than the caches (MovieLens-20M's): each row's weights,
-  // gradient and slots are fetched a few rows ahead, so that their misses overlap the updates before them.
-  constexpr size_t kAhead = 4;
-  auto fetch = [&](const Real* row) {
-    for (Index line = 0; line < width; line += kRealsPerLine) __builtin_prefetch(row + line, 1);
-  };
+  // Each row's weights, gradient and slots are fetched ahead (interpreter/core/prefetch.hpp).
   for (size_t k = 0; k < rows.size(); ++k) {
-    if (k + kAhead < rows.size()) {
-      const Index ahead = rows[k + kAhead] * width;
-      fetch(p.value.ptr() + ahead);
-      fetch(p.grad.ptr() + ahead);
-      for (size_t i = 0; i < own; ++i) fetch(state[i].data() + ahead);
+    if (k + kRowsAhead < rows.size()) {
+      const Index ahead = rows[k + kRowsAhead] * width;
+      prefetch_row<true>(p.value.ptr() + ahead, width);
+      prefetch_row<true>(p.grad.ptr() + ahead, width);
+      for (size_t i = 0; i < own; ++i) prefetch_row<true>(state[i].data() + ahead, width);
     }
     const Index at = rows[k] * width;
     for (size_t i = 0; i < own; ++i) slot_ptrs[i] = state[i].data() + at;

@@ -4,6 +4,7 @@
 
 #include "interpreter/core/collective.hpp"
 #include "interpreter/core/errors.hpp"
+#include "interpreter/core/prefetch.hpp"
 
 namespace yamlnet {
 
@@ -62,9 +63,17 @@ void Embedding::forward(const LayerInputs& in, std::vector<Tensor>& outputs, con
   }
   const Real* table = params_[0].value.ptr();
   for (Index k = 0; k < ids.size(); ++k) {
+    if (k + kRowsAhead < ids.size())
+      prefetch_row<false>(table + row_offset(ids.data[k + kRowsAhead]), output_dim_);
     const Index id = checked_id(ids.data[k]);
     std::copy(table + id * output_dim_, table + (id + 1) * output_dim_, out + k * output_dim_);
   }
+}
+
+Index Embedding::row_offset(Real value) const {
+  // Only a hint: an id checked later as out of range is fetched as row 0.
+  const Index id = static_cast<Index>(value);
+  return id >= 0 && id < input_dim_ ? id * output_dim_ : 0;
 }
 
 Index Embedding::checked_id(Real value) const {
@@ -95,6 +104,8 @@ void Embedding::backward(const LayerInputs& in, const std::vector<Tensor>&, std:
   }
   Real* grad = table.grad.ptr();
   for (Index k = 0; k < ids.size(); ++k) {
+    if (k + kRowsAhead < ids.size())
+      prefetch_row<true>(grad + row_offset(ids.data[k + kRowsAhead]), output_dim_);
     const Index id = static_cast<Index>(ids.data[k]);
     if (table.touched) table.touched->add(id);
     RowVectorMap(grad + id * output_dim_, output_dim_) +=

@@ -24,6 +24,8 @@ class Embedding : public Layer, public TakesIds, public ShardedTable {
   Index checked_id(Real value) const override;
 
  private:
+  Index row_offset(Real value) const;  // where an id's row starts, to fetch it ahead
+
   WeightArgs embeddings_;  // handed to the table at build
   Value input_length_;
   Index input_dim_, output_dim_;

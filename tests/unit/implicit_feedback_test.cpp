@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
 
 #include "interpreter/app/session.hpp"
 #include "interpreter/graph/model.hpp"
@@ -113,6 +114,78 @@ TEST_CASE("implicit feedback: the sampler never returns an item the user interac
   CHECK(one_item.data[0] == i1.data[5]);
   make_epoch(data, 8, 1, u2, i2, l2);
   CHECK(i2.data != i1.data);  // another epoch, other negatives
+}
+
+TEST_CASE(
+    "implicit feedback: a batch's rows are the same however the batches are cut, and negatives are uniform "
+    "over "
+    "the items the user never had") {
+  // 40 users of 300 items, user u with (37u mod 290) + 3 of them: lists from 3 to 292 items, so that a group
+  // of rows searches lists of many lengths together, and the densest users redraw often.
+  std::string log;
+  const Index items_total = 300;
+  const auto count_of = [](Index user) { return (37 * user) % 290 + 3; };
+  Index densest = 0, densest_count = 0;
+  for (Index u = 1; u <= 40; ++u) {
+    const Index count = count_of(u);
+    if (count > densest_count) densest = u, densest_count = count;
+    for (Index k = 0; k < count; ++k)
+      log += std::to_string(u) + "\t" + std::to_string(k * 7 % items_total + 1) + "\t5\t" +
+             std::to_string(k) + "\n";
+  }
+  TempDir dir;
+  std::string config = feedback_config(dir.write("log.tsv", log));
+  config.replace(config.find("input_dim: 4"), 12, "input_dim: 41");
+  config.replace(config.find("input_dim: 9"), 12, "input_dim: " + std::to_string(items_total + 1));
+  Model model(parse_model_spec(config, "ncf.yaml"));
+  const ImplicitFeedback data(model.spec(), model);
+  std::map<std::pair<Index, Index>, Index> negatives;  // (user, item) -> times drawn
+  std::map<Index, Index> drawn_for;                    // user -> negatives drawn
+  for (int epoch = 0; epoch < 6; ++epoch) {
+    Tensor users, items, labels;
+    const RowOrder order = make_epoch(data, epoch, 3, users, items, labels);
+    // The same rows made by calls of 1, 16, 31, ... rows (groups cut everywhere).
+    Index begin = 0;
+    for (Index size = 1; begin < order.size(); size += 15) {
+      const Index end = std::min(order.size(), begin + size);
+      Tensor u, i, l;
+      data.fill_rows(epoch, order, begin, end, BatchBuffers{{&u, &i}, {&l}});
+      for (Index r = begin; r < end; ++r) {
+        REQUIRE(u.data[r - begin] == users.data[r]);
+        REQUIRE(i.data[r - begin] == items.data[r]);
+        REQUIRE(l.data[r - begin] == labels.data[r]);
+      }
+      begin = end;
+    }
+    for (Index r = 0; r < users.batch(); ++r) {
+      const auto user = static_cast<Index>(users.data[r]), item = static_cast<Index>(items.data[r]);
+      REQUIRE(data.interacted(user, item) == (labels.data[r] == 1));
+      if (labels.data[r] == 1) continue;
+      ++negatives[{user, item}];
+      ++drawn_for[user];
+    }
+  }
+  // Each user's negatives are uniform over the items it never had: Pearson's statistic over every (user,
+  // unseen item) stays near its degrees of freedom (a search that wrongly rejected some items, even only at
+  // the first draw, moves it far above). Every item the densest user never had is drawn.
+  double chi_square = 0, freedom = 0;
+  for (const auto& [user, drawn] : drawn_for) {
+    const Index unseen = items_total - count_of(user);
+    const double expected = static_cast<double>(drawn) / static_cast<double>(unseen);
+    Index never_had = 0;
+    for (Index item = 1; item <= items_total; ++item) {
+      if (data.interacted(user, item)) continue;
+      ++never_had;
+      const auto found = negatives.find({user, item});
+      const double observed = found == negatives.end() ? 0.0 : static_cast<double>(found->second);
+      chi_square += (observed - expected) * (observed - expected) / expected;
+      if (user == densest) CHECK_MESSAGE(observed > 0, "item " << item);
+    }
+    REQUIRE(never_had == unseen);
+    freedom += static_cast<double>(unseen - 1);
+  }
+  CHECK(chi_square < freedom + 5 * std::sqrt(2 * freedom));
+  CHECK(densest_count > 280);
 }
 
 TEST_CASE("implicit feedback: ids beyond the Embedding's input_dim name the file and line") {
