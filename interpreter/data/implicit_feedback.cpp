@@ -268,23 +268,24 @@ void ImplicitFeedback::fill_rows(int epoch, const RowOrder& order, Index begin, 
   std::array<uint32_t, kGroup> positive_of{}, draw_of{};
   std::array<Random, kGroup> rng_of;  // seeded per negative row below
   std::array<std::span<const uint32_t>, kGroup> list_of{};
-  std::array<bool, kGroup> seen_draw{};
+  std::array<bool, kGroup> positive_row{}, seen_draw{};
   for (Index first = 0; first < rows; first += static_cast<Index>(kGroup)) {
     const size_t group = static_cast<size_t>(std::min(static_cast<Index>(kGroup), rows - first));
     for (size_t g = 0; g < group; ++g) {
       row_of[g] = order[static_cast<size_t>(begin + first) + g];
       positive_of[g] = static_cast<uint32_t>(row_of[g] / per);
+      positive_row[g] = row_of[g] % per == 0;
       positives_.prefetch_owner(positive_of[g]);
-      if (row_of[g] % per == 0) __builtin_prefetch(&positives_.items[positive_of[g]]);
+      if (positive_row[g]) __builtin_prefetch(&positives_.items[positive_of[g]]);
     }
     for (size_t g = 0; g < group; ++g) {
       user_of[g] = static_cast<Index>(positives_.owner(positive_of[g]));
-      if (row_of[g] % per != 0) seen_.prefetch_list_bounds(static_cast<size_t>(user_of[g]));
+      if (!positive_row[g]) seen_.prefetch_list_bounds(static_cast<size_t>(user_of[g]));
     }
     // A negative row's first draw, checked against the user's items; drawn again (rarely) if it is one.
     for (size_t g = 0; g < group; ++g) {
       list_of[g] = {};
-      if (row_of[g] % per == 0) continue;
+      if (positive_row[g]) continue;
       rng_of[g] = epoch_rng.split(static_cast<uint64_t>(row_of[g]));
       draw_of[g] = static_cast<uint32_t>(1 + rng_of[g].below(num_items_ - 1));
       list_of[g] = seen_[static_cast<size_t>(user_of[g])];
@@ -293,7 +294,7 @@ void ImplicitFeedback::fill_rows(int epoch, const RowOrder& order, Index begin, 
     for (size_t g = 0; g < group; ++g) {
       const Index r = first + static_cast<Index>(g);
       users.data[r] = static_cast<Real>(user_of[g]);
-      if (row_of[g] % per == 0) {
+      if (positive_row[g]) {
         items.data[r] = static_cast<Real>(positives_.items[positive_of[g]]);
         labels.data[r] = Real(1);
       } else {

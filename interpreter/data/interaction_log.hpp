@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "interpreter/core/real.hpp"
@@ -74,20 +75,25 @@ class RangeIndex {
   RangeIndex() = default;
   explicit RangeIndex(const std::vector<size_t>& offsets);
   size_t find(const std::vector<size_t>& offsets, size_t position) const {
-    const size_t block = position >> kBlockBits;
-    const auto from = offsets.begin() + first_[block] + 1, to = offsets.begin() + first_[block + 1] + 2;
-    return static_cast<size_t>(std::upper_bound(from, to, position) - offsets.begin()) - 1;
+    const auto [from, to] = candidates(offsets, position);
+    return static_cast<size_t>(std::upper_bound(from, to, position) - offsets.data()) - 1;
   }
   // Asks for the offsets find(offsets, position) will read (up to 8 lines), to be called a while before it.
   void prefetch(const std::vector<size_t>& offsets, size_t position) const {
-    const size_t block = position >> kBlockBits;
-    const size_t* from = offsets.data() + first_[block] + 1;
-    const size_t* to = std::min(offsets.data() + first_[block + 1] + 2, from + 64);
-    for (const size_t* line = from; line < to; line += 8) __builtin_prefetch(line);
+    constexpr size_t kPerLine = 64 / sizeof(size_t);
+    const auto [from, to] = candidates(offsets, position);
+    for (const size_t* line = from; line < std::min(to, from + 8 * kPerLine); line += kPerLine)
+      __builtin_prefetch(line);
   }
 
  private:
   static constexpr unsigned kBlockBits = 12;
+  // The offsets among which the range holding `position` starts: those of its block's few ranges.
+  std::pair<const size_t*, const size_t*> candidates(const std::vector<size_t>& offsets,
+                                                     size_t position) const {
+    const size_t block = position >> kBlockBits;
+    return {offsets.data() + first_[block] + 1, offsets.data() + first_[block + 1] + 2};
+  }
   std::vector<uint32_t> first_;  // per block: the range holding its first position; then the last range
 };
 
