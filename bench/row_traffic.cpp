@@ -6,9 +6,9 @@
 // asked). Users are drawn uniformly, items as NeuMF's rows are: one positive in five from a Zipf popularity,
 // four uniform negatives.
 //
-// Usage: yamlnet_row_traffic [steps] [batch] [rows fetched ahead, 4 by default; 0: none]
-// Prints ns per sample for each size and their difference: the least a 20M epoch must cost more per sample
-// than a 100k one for this work (docs/benchmarks.md compares it with the step's time).
+// Usage: yamlnet_row_traffic [steps] [batch] [rows fetched ahead, 4 by default; 0: none] [1: a gradient
+// table] Prints ns per sample for each size and their difference: the least a 20M epoch must cost more per
+// sample than a 100k one for this work (docs/benchmarks.md compares it with the step's time).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -28,23 +28,24 @@ using yamlnet::RealBuffer;
 
 struct Table {
   Index width;
-  RealBuffer w, m, v;
-  Table(Index rows, Index width)
+  RealBuffer w, m, v, g;  // g: a gradient table, when asked for
+  Table(Index rows, Index width, bool grad_table)
       : width(width),
         w(static_cast<size_t>(rows * width), Real(0.01)),
         m(static_cast<size_t>(rows * width), Real(0)),
-        v(static_cast<size_t>(rows * width), Real(0)) {}
+        v(static_cast<size_t>(rows * width), Real(0)),
+        g(grad_table ? static_cast<size_t>(rows * width) : 0, Real(0)) {}
   Real* row(RealBuffer& b, Index r) { return b.data() + r * width; }
 };
 
 // One NeuMF-sized model: tables 0-1 by user, 2-3 by item.
 struct Tables {
   std::vector<Table> t;
-  Tables(Index users, Index items) {
-    t.emplace_back(users, 8);
-    t.emplace_back(users, 32);
-    t.emplace_back(items, 8);
-    t.emplace_back(items, 32);
+  Tables(Index users, Index items, bool grad_table) {
+    t.emplace_back(users, 8, grad_table);
+    t.emplace_back(users, 32, grad_table);
+    t.emplace_back(items, 8, grad_table);
+    t.emplace_back(items, 32, grad_table);
   }
 };
 
@@ -70,8 +71,8 @@ struct Zipf {
   }
 };
 
-double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahead_rows) {
-  Tables tables(users, items);
+double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahead_rows, bool grad_table) {
+  Tables tables(users, items, grad_table);
   const Zipf zipf(items);
   yamlnet::Random rng(42);
   // The ids of every step drawn first: only the tables' traffic is timed.
@@ -95,6 +96,16 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
         const Real* from = table.row(table.w, id[2 * s + side]);
         for (Index j = 0; j < table.width; ++j) gathered[static_cast<size_t>(s * 80 + column + j)] = from[j];
       }
+      // With a gradient table, as yamlnet keeps one today: the backward pass adds each sample's gradient
+      // into its row (fetched ahead), the update reads it, and the next step zeroes the rows it touched.
+      if (grad_table)
+        for (Index s = 0; s < batch; ++s) {
+          if (s + ahead_rows < batch)
+            yamlnet::prefetch_row<true>(table.row(table.g, id[2 * (s + ahead_rows) + side]), table.width);
+          Real* into = table.row(table.g, id[2 * s + side]);
+          const Real* looked_up = gathered.data() + s * 80 + column;
+          for (Index j = 0; j < table.width; ++j) into[j] += looked_up[j] > 0 ? Real(0.02) : Real(0.01);
+        }
       // Lazy Adam's row updates, fetched ahead. The gradient stands in as 0.01 or 0.02 by the sign of the
       // looked-up value: read from the lookup, and never near zero, where moments decaying into subnormal
       // numbers would time the floating-point unit's slow path instead of the memory.
@@ -104,12 +115,14 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
           yamlnet::prefetch_row<true>(table.row(table.w, ahead), table.width);
           yamlnet::prefetch_row<true>(table.row(table.m, ahead), table.width);
           yamlnet::prefetch_row<true>(table.row(table.v, ahead), table.width);
+          if (grad_table) yamlnet::prefetch_row<false>(table.row(table.g, ahead), table.width);
         }
         const Index r = id[2 * s + side];
         Real *w = table.row(table.w, r), *m = table.row(table.m, r), *v = table.row(table.v, r);
         const Real* looked_up = gathered.data() + s * 80 + column;
+        const Real* from_table = grad_table ? table.row(table.g, r) : nullptr;
         for (Index j = 0; j < table.width; ++j) {
-          const Real g = looked_up[j] > 0 ? Real(0.02) : Real(0.01);
+          const Real g = from_table ? from_table[j] : looked_up[j] > 0 ? Real(0.02) : Real(0.01);
           m[j] += (g - m[j]) * Real(0.1);
           v[j] += (g * g - v[j]) * Real(0.001);
           w[j] -= Real(1e-3) * m[j] / (std::sqrt(v[j]) + Real(1e-7));
@@ -117,6 +130,13 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
       }
       column += table.width;
     }
+    if (grad_table)  // zero_grad, before the next step's backward pass
+      for (Table& table : tables.t)
+        for (Index s = 0; s < 2 * batch; ++s) {
+          const Index r = id[s];
+          if ((s % 2 == 0) == (&table < &tables.t[2]))
+            std::fill_n(table.row(table.g, r), table.width, Real(0));
+        }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return seconds * 1e9 / (static_cast<double>(steps) * static_cast<double>(batch));
@@ -128,15 +148,18 @@ int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 20000;
   const Index batch = argc > 2 ? std::atol(argv[2]) : 256;
   const Index ahead = argc > 3 ? std::atol(argv[3]) : yamlnet::kRowsAhead;
+  const bool grad_table = argc > 4 && std::atoi(argv[4]) != 0;
   if (steps <= 0 || batch <= 0 || ahead < 0) {
-    std::fprintf(stderr, "usage: yamlnet_row_traffic [steps > 0] [batch > 0] [rows fetched ahead >= 0]\n");
+    std::fprintf(stderr,
+                 "usage: yamlnet_row_traffic [steps > 0] [batch > 0] [rows fetched ahead >= 0] [gradient "
+                 "table: 0 or 1]\n");
     return 2;
   }
   // Best of three: the least the work can take on this machine.
   double small = 1e30, large = 1e30;
   for (int round = 0; round < 3; ++round) {
-    small = std::min(small, ns_per_sample(944, 1683, steps, batch, ahead));
-    large = std::min(large, ns_per_sample(138495, 26746, steps, batch, ahead));
+    small = std::min(small, ns_per_sample(944, 1683, steps, batch, ahead, grad_table));
+    large = std::min(large, ns_per_sample(138495, 26746, steps, batch, ahead, grad_table));
   }
   std::printf("ns per sample: 100k tables %.1f, 20m tables %.1f, difference %.1f\n", small, large,
               large - small);
