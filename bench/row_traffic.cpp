@@ -6,9 +6,10 @@
 // asked). Users are drawn uniformly, items as NeuMF's rows are: one positive in five from a Zipf popularity,
 // four uniform negatives.
 //
-// Usage: yamlnet_row_traffic [steps] [batch] [rows fetched ahead, 4 by default; 0: none] [1: a gradient
-// table] Prints ns per sample for each size and their difference: the least a 20M epoch must cost more per
-// sample than a 100k one for this work (docs/benchmarks.md compares it with the step's time).
+// Usage: yamlnet_row_traffic [steps] [batch] [rows fetched ahead: 4; 0 for none] [1: with a gradient table]
+//
+// Prints ns per sample for each size and their difference: the least a 20M epoch must cost more per sample
+// than a 100k one for this work (docs/benchmarks.md compares it with the step's time).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
