@@ -39,7 +39,8 @@ struct Table {
   Real* row(RealBuffer& b, Index r) { return b.data() + r * width; }
 };
 
-// One NeuMF-sized model: tables 0-1 by user, 2-3 by item.
+// One NeuMF-sized model: tables 0-1 by user, 2-3 by item; a sample's looked-up values side by side.
+constexpr Index kSampleValues = 8 + 32 + 8 + 32;
 struct Tables {
   std::vector<Table> t;
   Tables(Index users, Index items, bool grad_table) {
@@ -82,7 +83,7 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
     ids[s] = rng.below(users);
     ids[s + 1] = (s / 2) % 5 == 0 ? zipf.draw(rng) : rng.below(items);
   }
-  std::vector<Real> gathered(static_cast<size_t>(batch * 80));
+  std::vector<Real> gathered(static_cast<size_t>(batch * kSampleValues));
   const auto start = std::chrono::steady_clock::now();
   for (int step = 0; step < steps; ++step) {
     const Index* id = ids.data() + static_cast<size_t>(step) * static_cast<size_t>(batch) * 2;
@@ -95,7 +96,8 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
         if (s + ahead_rows < batch)
           yamlnet::prefetch_row<false>(table.row(table.w, id[2 * (s + ahead_rows) + side]), table.width);
         const Real* from = table.row(table.w, id[2 * s + side]);
-        for (Index j = 0; j < table.width; ++j) gathered[static_cast<size_t>(s * 80 + column + j)] = from[j];
+        for (Index j = 0; j < table.width; ++j)
+          gathered[static_cast<size_t>(s * kSampleValues + column + j)] = from[j];
       }
       // With a gradient table, as yamlnet keeps one today: the backward pass adds each sample's gradient
       // into its row (fetched ahead), the update reads it, and the next step zeroes the rows it touched.
@@ -104,7 +106,7 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
           if (s + ahead_rows < batch)
             yamlnet::prefetch_row<true>(table.row(table.g, id[2 * (s + ahead_rows) + side]), table.width);
           Real* into = table.row(table.g, id[2 * s + side]);
-          const Real* looked_up = gathered.data() + s * 80 + column;
+          const Real* looked_up = gathered.data() + s * kSampleValues + column;
           for (Index j = 0; j < table.width; ++j) into[j] += looked_up[j] > 0 ? Real(0.02) : Real(0.01);
         }
       // Lazy Adam's row updates, fetched ahead. The gradient stands in as 0.01 or 0.02 by the sign of the
@@ -120,7 +122,7 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
         }
         const Index r = id[2 * s + side];
         Real *w = table.row(table.w, r), *m = table.row(table.m, r), *v = table.row(table.v, r);
-        const Real* looked_up = gathered.data() + s * 80 + column;
+        const Real* looked_up = gathered.data() + s * kSampleValues + column;
         const Real* from_table = grad_table ? table.row(table.g, r) : nullptr;
         for (Index j = 0; j < table.width; ++j) {
           const Real g = from_table ? from_table[j] : looked_up[j] > 0 ? Real(0.02) : Real(0.01);
