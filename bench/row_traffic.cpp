@@ -51,6 +51,18 @@ struct Tables {
   }
 };
 
+// Table k's row for sample s of a step's ids (user, item pairs): tables 0-1 are looked up by user.
+Index row_of(const Index* ids, Index s, size_t k) {
+  return ids[2 * s + (k < 2 ? 0 : 1)];
+}
+
+// What stands in for a looked-up value's gradient: 0.01 or 0.02 by its sign. Read from the lookup, and never
+// near zero, where moments decaying into subnormal numbers would time the floating-point unit's slow path
+// instead of the memory.
+Real stand_in_gradient(Real looked_up) {
+  return looked_up > 0 ? Real(0.02) : Real(0.01);
+}
+
 // Item ids with a Zipf(1) popularity, by inverting the cumulative weights.
 struct Zipf {
   std::vector<double> cumulative;
@@ -90,12 +102,11 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
     Index column = 0;
     for (size_t k = 0; k < tables.t.size(); ++k) {
       Table& table = tables.t[k];
-      const size_t side = k < 2 ? 0 : 1;
       // Lookups, fetched ahead.
       for (Index s = 0; s < batch; ++s) {
         if (s + ahead_rows < batch)
-          yamlnet::prefetch_row<false>(table.row(table.w, id[2 * (s + ahead_rows) + side]), table.width);
-        const Real* from = table.row(table.w, id[2 * s + side]);
+          yamlnet::prefetch_row<false>(table.row(table.w, row_of(id, s + ahead_rows, k)), table.width);
+        const Real* from = table.row(table.w, row_of(id, s, k));
         for (Index j = 0; j < table.width; ++j)
           gathered[static_cast<size_t>(s * kSampleValues + column + j)] = from[j];
       }
@@ -104,28 +115,26 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
       if (grad_table)
         for (Index s = 0; s < batch; ++s) {
           if (s + ahead_rows < batch)
-            yamlnet::prefetch_row<true>(table.row(table.g, id[2 * (s + ahead_rows) + side]), table.width);
-          Real* into = table.row(table.g, id[2 * s + side]);
+            yamlnet::prefetch_row<true>(table.row(table.g, row_of(id, s + ahead_rows, k)), table.width);
+          Real* into = table.row(table.g, row_of(id, s, k));
           const Real* looked_up = gathered.data() + s * kSampleValues + column;
-          for (Index j = 0; j < table.width; ++j) into[j] += looked_up[j] > 0 ? Real(0.02) : Real(0.01);
+          for (Index j = 0; j < table.width; ++j) into[j] += stand_in_gradient(looked_up[j]);
         }
-      // Lazy Adam's row updates, fetched ahead. The gradient stands in as 0.01 or 0.02 by the sign of the
-      // looked-up value: read from the lookup, and never near zero, where moments decaying into subnormal
-      // numbers would time the floating-point unit's slow path instead of the memory.
+      // Lazy Adam's row updates, fetched ahead.
       for (Index s = 0; s < batch; ++s) {
         if (s + ahead_rows < batch) {
-          const Index ahead = id[2 * (s + ahead_rows) + side];
+          const Index ahead = row_of(id, s + ahead_rows, k);
           yamlnet::prefetch_row<true>(table.row(table.w, ahead), table.width);
           yamlnet::prefetch_row<true>(table.row(table.m, ahead), table.width);
           yamlnet::prefetch_row<true>(table.row(table.v, ahead), table.width);
           if (grad_table) yamlnet::prefetch_row<false>(table.row(table.g, ahead), table.width);
         }
-        const Index r = id[2 * s + side];
+        const Index r = row_of(id, s, k);
         Real *w = table.row(table.w, r), *m = table.row(table.m, r), *v = table.row(table.v, r);
         const Real* looked_up = gathered.data() + s * kSampleValues + column;
         const Real* from_table = grad_table ? table.row(table.g, r) : nullptr;
         for (Index j = 0; j < table.width; ++j) {
-          const Real g = from_table ? from_table[j] : looked_up[j] > 0 ? Real(0.02) : Real(0.01);
+          const Real g = from_table ? from_table[j] : stand_in_gradient(looked_up[j]);
           m[j] += (g - m[j]) * Real(0.1);
           v[j] += (g * g - v[j]) * Real(0.001);
           w[j] -= Real(1e-3) * m[j] / (std::sqrt(v[j]) + Real(1e-7));
@@ -134,12 +143,9 @@ double ns_per_sample(Index users, Index items, int steps, Index batch, Index ahe
       column += table.width;
     }
     if (grad_table)  // zero_grad, before the next step's backward pass
-      for (Table& table : tables.t)
-        for (Index s = 0; s < 2 * batch; ++s) {
-          const Index r = id[s];
-          if ((s % 2 == 0) == (&table < &tables.t[2]))
-            std::fill_n(table.row(table.g, r), table.width, Real(0));
-        }
+      for (size_t k = 0; k < tables.t.size(); ++k)
+        for (Index s = 0; s < batch; ++s)
+          std::fill_n(tables.t[k].row(tables.t[k].g, row_of(id, s, k)), tables.t[k].width, Real(0));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return seconds * 1e9 / (static_cast<double>(steps) * static_cast<double>(batch));
