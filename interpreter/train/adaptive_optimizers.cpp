@@ -120,8 +120,8 @@ class Ftrl : public Optimizer {
         beta_(spec.number_arg("beta")) {}
 
  protected:
-  void init_slots(std::vector<std::vector<Real>>& slots, Index n) const override {
-    slots.assign(2, std::vector<Real>(static_cast<size_t>(n), Real(0)));
+  void init_slots(SlotValues& slots, Index n) const override {
+    slots.assign(2, RealBuffer(static_cast<size_t>(n), Real(0)));
     std::fill(slots[0].begin(), slots[0].end(), static_cast<Real>(initial_));
   }
   // A zero gradient leaves n and z, hence the weight, where they are (without shrinkage, which reads w).

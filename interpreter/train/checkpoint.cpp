@@ -152,7 +152,7 @@ ResumePoint resume_from(const std::string& dir, const TrainingState& state) {
     state.optimizer->slots().clear();
     for (const auto& slot : state.model->parameters()) {
       if (!opt.at("slots").contains(slot.key)) continue;  // not updated yet (e.g. frozen until now)
-      auto values = opt.at("slots").at(slot.key).get<std::vector<std::vector<Real>>>();
+      auto values = opt.at("slots").at(slot.key).get<SlotValues>();
       const Index whole = shape_size(full_shape(*slot.param));
       const auto [begin, end] = own_values(*slot.param);
       for (auto& v : values) {
@@ -160,7 +160,7 @@ ResumePoint resume_from(const std::string& dir, const TrainingState& state) {
           throw TrainingError(folder.string() + ": optimizer state of '" + slot.key + "' has " +
                               std::to_string(v.size()) + " values, the parameter " + std::to_string(whole));
         // A table split across processes keeps the state of its own rows.
-        if (end - begin != whole) std::vector<Real>(v.begin() + begin, v.begin() + end).swap(v);
+        if (end - begin != whole) RealBuffer(v.begin() + begin, v.begin() + end).swap(v);
       }
       state.optimizer->slots()[slot.key] = std::move(values);
     }

@@ -127,8 +127,8 @@ class Adagrad : public Optimizer {
         epsilon_(spec.number_arg("epsilon")) {}
 
  protected:
-  void init_slots(std::vector<std::vector<Real>>& slots, Index n) const override {
-    slots.assign(1, std::vector<Real>(static_cast<size_t>(n), static_cast<Real>(initial_)));
+  void init_slots(SlotValues& slots, Index n) const override {
+    slots.assign(1, RealBuffer(static_cast<size_t>(n), static_cast<Real>(initial_)));
   }
   bool updates_rows_only() const override { return true; }  // a zero gradient changes nothing
   void update(Real* const* slots, Real* w, const Real* g, Index n) override {
@@ -279,8 +279,8 @@ Optimizer::Optimizer(std::string name, const Value& spec, int slot_count)
                         "be (as in Keras)"}});
 }
 
-void Optimizer::init_slots(std::vector<std::vector<Real>>& slots, Index n) const {
-  slots.assign(static_cast<size_t>(slot_count_), std::vector<Real>(static_cast<size_t>(n), Real(0)));
+void Optimizer::init_slots(SlotValues& slots, Index n) const {
+  slots.assign(static_cast<size_t>(slot_count_), RealBuffer(static_cast<size_t>(n), Real(0)));
 }
 
 // Keras's clip_by_global_norm: every gradient scaled by global_clipnorm / max(norm of them all,
@@ -295,7 +295,7 @@ double Optimizer::global_scale(const std::vector<ParamSlot>& params) const {
 
 // average = m * average + (1 - m) * w, with m = 0 at the first step (Keras: the average starts at the
 // weights after one update).
-void Optimizer::update_average(std::vector<Real>& average, const Parameter& p) const {
+void Optimizer::update_average(RealBuffer& average, const Parameter& p) const {
   const Real m = iterations_ == 1 ? Real(0) : static_cast<Real>(ema_momentum_);
   const Real* w = p.value.ptr();
   split_update(p.value.size(), [&](Index begin, Index count) {
@@ -378,12 +378,12 @@ void Optimizer::finish(const std::vector<ParamSlot>& params) {
   for (const auto& slot : params) {
     const auto found = slots_.find(slot.key);
     if (found == slots_.end()) continue;  // never updated
-    const std::vector<Real>& average = found->second.back();
+    const RealBuffer& average = found->second.back();
     std::copy(average.begin(), average.end(), slot.param->value.data.begin());
   }
 }
 
-void Optimizer::update_rows(std::vector<std::vector<Real>>& state, Parameter& p) {
+void Optimizer::update_rows(SlotValues& state, Parameter& p) {
   const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
   const size_t own = rule_slots(state);
   std::array<Real*, kMaxRuleSlots> slot_ptrs{};

@@ -18,6 +18,10 @@
 namespace yamlnet {
 
 class Optimizer;
+// An optimizer's state for one weight: each slot (a moment, an accumulator) as long as the weight. On huge
+// pages where large, as the weights are: lazy Adam's row updates at MovieLens-20M scale miss the TLB on
+// every moment row otherwise (bench/row_traffic, docs/benchmarks.md).
+using SlotValues = std::vector<RealBuffer>;
 template <class Product, class... Context>
 class KindRegistry;
 
@@ -54,7 +58,7 @@ class Optimizer {
   bool clips_by_norm() const { return clipnorm_ > 0 || global_clipnorm_ > 0; }
 
   // Per-parameter state (moments, accumulators), keyed by parameter name.
-  std::map<std::string, std::vector<std::vector<Real>>>& slots() { return slots_; }
+  std::map<std::string, SlotValues>& slots() { return slots_; }
 
  protected:
   Optimizer(std::string name, const Value& spec, int slot_count);
@@ -67,7 +71,7 @@ class Optimizer {
   virtual void begin_step(int64_t) {}
   // Whether updating only the rows with a gradient is this optimizer's rule for a row-sparse gradient.
   virtual bool updates_rows_only() const = 0;
-  virtual void init_slots(std::vector<std::vector<Real>>& slots, Index n) const;
+  virtual void init_slots(SlotValues& slots, Index n) const;
 
   std::string name_;
   double learning_rate_;  // this step's rate (the configured one with Keras 1/2's decay applied)
@@ -83,14 +87,12 @@ class Optimizer {
   int slot_count_;
   int64_t iterations_ = 0;
   // The state slots the update rule owns (the moving average, when kept, is the slot after them).
-  size_t rule_slots(const std::vector<std::vector<Real>>& state) const {
-    return state.size() - (use_ema_ ? 1 : 0);
-  }
-  void update_rows(std::vector<std::vector<Real>>& state, Parameter& p);
-  void update_average(std::vector<Real>& average, const Parameter& p) const;
+  size_t rule_slots(const SlotValues& state) const { return state.size() - (use_ema_ ? 1 : 0); }
+  void update_rows(SlotValues& state, Parameter& p);
+  void update_average(RealBuffer& average, const Parameter& p) const;
   double global_scale(const std::vector<ParamSlot>& params) const;
   std::vector<Real> clipped_;
-  std::map<std::string, std::vector<std::vector<Real>>> slots_;
+  std::map<std::string, SlotValues> slots_;
 };
 
 }  // namespace yamlnet

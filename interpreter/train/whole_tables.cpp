@@ -6,15 +6,15 @@ namespace yamlnet {
 
 namespace {
 
-void gather_whole(Collective& processes, std::vector<Real>& values) {
+void gather_whole(Collective& processes, RealBuffer& values) {
   std::vector<Real> every;
-  processes.gather_reals(values, every);
-  values.swap(every);
+  processes.gather_reals(to_vector(values), every);
+  values.assign(every.begin(), every.end());
 }
 
 // Keeps values [begin, end) of `values`.
-void keep_own(std::vector<Real>& values, Index begin, Index end) {
-  std::vector<Real>(values.begin() + begin, values.begin() + end).swap(values);
+void keep_own(RealBuffer& values, Index begin, Index end) {
+  RealBuffer(values.begin() + begin, values.begin() + end).swap(values);
 }
 
 }  // namespace
@@ -30,7 +30,7 @@ WholeTables::WholeTables(Model& model, Optimizer* optimizer) {
       const auto it = optimizer->slots().find(slot.key);
       if (it != optimizer->slots().end()) split.slots = &it->second;
     }
-    std::vector<Real> every(p.value.data.begin(), p.value.data.end());
+    RealBuffer every = p.value.data;
     gather_whole(processes, every);
     p.shape[0] = p.shard->full_rows;
     p.value.resize(p.shape);

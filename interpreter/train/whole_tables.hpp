@@ -22,7 +22,7 @@ class WholeTables {
  private:
   struct Split {
     Parameter* param;
-    std::vector<std::vector<Real>>* slots;  // the optimizer's state for it, when it has some yet
+    SlotValues* slots;  // the optimizer's state for it, when it has some yet
     Index own_rows;
   };
   std::vector<Split> split_;
