@@ -7,10 +7,9 @@
 #include <vector>
 
 #include "interpreter/graph/model.hpp"
+#include "interpreter/train/optimizers.hpp"
 
 namespace yamlnet {
-
-class Optimizer;
 
 class WholeTables {
  public:
