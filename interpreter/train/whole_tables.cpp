@@ -12,7 +12,7 @@ void gather_whole(Collective& processes, RealBuffer& values) {
   values.assign(every.begin(), every.end());
 }
 
-// Keeps values [begin, end) of `values`.
+// Keeps values [begin, end) of `values`, in a new buffer, so that the whole table's memory is given back.
 void keep_own(RealBuffer& values, Index begin, Index end) {
   RealBuffer(values.begin() + begin, values.begin() + end).swap(values);
 }
@@ -30,11 +30,9 @@ WholeTables::WholeTables(Model& model, Optimizer* optimizer) {
       const auto it = optimizer->slots().find(slot.key);
       if (it != optimizer->slots().end()) split.slots = &it->second;
     }
-    RealBuffer every = p.value.data;
-    gather_whole(processes, every);
+    gather_whole(processes, p.value.data);  // every row, in rank order: the whole table's values
     p.shape[0] = p.shard->full_rows;
-    p.value.resize(p.shape);
-    std::copy(every.begin(), every.end(), p.value.data.begin());
+    p.value.resize(p.shape);  // the shape; the values are already all there
     // Every process has updated a table's state by the same step, so each has its slots or none does.
     if (split.slots)
       for (auto& values : *split.slots) gather_whole(processes, values);
@@ -47,10 +45,8 @@ WholeTables::~WholeTables() {
     Parameter& p = *split.param;
     p.shape[0] = split.own_rows;
     const auto [begin, end] = own_values(p);
-    // A new buffer, so that the whole table's memory is given back.
-    Tensor own(p.shape);
-    std::copy(p.value.data.begin() + begin, p.value.data.begin() + end, own.data.begin());
-    p.value = std::move(own);
+    keep_own(p.value.data, begin, end);
+    p.value.resize(p.shape);
     if (split.slots)
       for (auto& values : *split.slots) keep_own(values, begin, end);
   }
