@@ -1,6 +1,7 @@
 #include "interpreter/data/next_item_sequences.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "interpreter/graph/graph.hpp"
 
@@ -120,15 +121,18 @@ size_t NextItemSequences::kept(size_t history) const {
   return history > held_ ? history - held_ : std::min<size_t>(history, 1);
 }
 
+std::pair<size_t, size_t> NextItemSequences::kept_items(size_t end) const {
+  const size_t n = std::min<size_t>(end, static_cast<size_t>(max_len_));
+  const bool keep_oldest = (truncating_ == "pre") == reverse_;
+  return {keep_oldest ? 0 : end - n, n};
+}
+
 size_t NextItemSequences::write_history(std::span<const uint32_t> list, size_t end, Real* row) const {
   // In the YouTube-DNN code's order: reverse the whole history (newest first), then truncate and pad it as
   // pad_sequences does. So reverse with truncating: post keeps the newest max_len items, and reverse with
   // truncating: pre the oldest, exactly as the code it is ported from. The kept items are written straight
   // into the row (a copy of the whole history per example would cost the square of a long history).
-  const size_t n = std::min<size_t>(end, static_cast<size_t>(max_len_));
-  // The n kept items in chronological order are list[first, first + n).
-  const bool keep_oldest = (truncating_ == "pre") == reverse_;
-  const size_t first = keep_oldest ? 0 : end - n;
+  const auto [first, n] = kept_items(end);
   const size_t width = static_cast<size_t>(max_len_);
   Real* out = row + (padding_ == "pre" ? width - n : 0);
   for (size_t k = 0; k < n; ++k) {
@@ -217,27 +221,53 @@ void NextItemSequences::fill_rows(int /*epoch*/, const RowOrder& order, Index be
   const Index rows = end - begin;
   for (size_t i = 0; i < slots_.size(); ++i)
     out.inputs[i]->resize({rows, slots_[i] == 0 ? max_len_ : Index{1}});
-  Tensor& targets = *out.targets[0];
-  targets.resize({rows, 1});
-  for (Index r = 0; r < rows; ++r) {
-    const uint64_t row = order[static_cast<size_t>(begin + r)];
-    // The user whose examples hold the row, and the position in their history it predicts.
-    const size_t user = example_owners_.find(first_example_, row);
-    const auto list = histories_[user];
-    const size_t at = 1 + static_cast<size_t>(row - first_example_[user]);
-    size_t length = 0;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i] != 0) continue;
-      Real* history = out.inputs[i]->ptr() + r * max_len_;
-      std::fill_n(history, max_len_, value_);
-      length = write_history(list, at, history);
+  out.targets[0]->resize({rows, 1});
+  // A batch's rows are spread over every user: at MovieLens-20M's size, the offsets that find a row's user,
+  // where that user's history starts, and the history's items are each a miss, each waiting on the one
+  // before. Rows go by groups, one link of that chain per pass, each pass asking for what the next reads, so
+  // a group's misses overlap (the rows come out the same).
+  constexpr Index kGroup = 32;
+  std::array<uint64_t, kGroup> row_of{};
+  std::array<size_t, kGroup> user_of{};
+  for (Index first = 0; first < rows; first += kGroup) {
+    const Index group = std::min(kGroup, rows - first);
+    for (Index g = 0; g < group; ++g) {
+      row_of[g] = order[static_cast<size_t>(begin + first + g)];
+      example_owners_.prefetch(first_example_, row_of[g]);
     }
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i] == 1) out.inputs[i]->data[r] = static_cast<Real>(user);
-      if (slots_[i] == 2) out.inputs[i]->data[r] = static_cast<Real>(length);
+    for (Index g = 0; g < group; ++g) {
+      user_of[g] = example_owners_.find(first_example_, row_of[g]);
+      __builtin_prefetch(&histories_.offsets[user_of[g]]);
     }
-    targets.data[r] = static_cast<Real>(list[at]);
+    for (Index g = 0; g < group; ++g) {
+      // The items of the history the row keeps, and the item it predicts.
+      const auto list = histories_[user_of[g]];
+      const size_t at = 1 + static_cast<size_t>(row_of[g] - first_example_[user_of[g]]);
+      const auto [from, n] = kept_items(at);
+      for (size_t k = from; k < from + n; k += 64 / sizeof(uint32_t)) __builtin_prefetch(&list[k]);
+      __builtin_prefetch(&list[from + n - (n > 0)]);  // the last line, when the items start mid-line
+      __builtin_prefetch(&list[at]);
+    }
+    for (Index g = 0; g < group; ++g) write_row(first + g, user_of[g], row_of[g], out);
   }
+}
+
+void NextItemSequences::write_row(Index r, size_t user, uint64_t row, const BatchBuffers& out) const {
+  // The position in the user's history the row predicts.
+  const auto list = histories_[user];
+  const size_t at = 1 + static_cast<size_t>(row - first_example_[user]);
+  size_t length = 0;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i] != 0) continue;
+    Real* history = out.inputs[i]->ptr() + r * max_len_;
+    std::fill_n(history, max_len_, value_);
+    length = write_history(list, at, history);
+  }
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i] == 1) out.inputs[i]->data[r] = static_cast<Real>(user);
+    if (slots_[i] == 2) out.inputs[i]->data[r] = static_cast<Real>(length);
+  }
+  out.targets[0]->data[r] = static_cast<Real>(list[at]);
 }
 
 Dataset NextItemSequences::training_examples() const {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "interpreter/data/data_source.hpp"
@@ -71,6 +72,10 @@ class NextItemSequences : public DataSource {
   // Writes the history of list[0, end) into a row of max_len values already filled with the padding value;
   // returns how many items it holds.
   size_t write_history(std::span<const uint32_t> list, size_t end, Real* row) const;
+  // Which of list[0, end) a history keeps after truncating to max_len: list[first, first + n), as {first, n}.
+  std::pair<size_t, size_t> kept_items(size_t end) const;
+  // Writes epoch row `row` (of `user`) as row r of the batch.
+  void write_row(Index r, size_t user, uint64_t row, const BatchBuffers& out) const;
   // The items of a user's history that training uses (the rest are held out).
   size_t kept(size_t history) const;
   Dataset make_dataset(ExampleRows&& rows) const;
