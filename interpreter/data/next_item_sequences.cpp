@@ -228,7 +228,7 @@ void NextItemSequences::fill_rows(int /*epoch*/, const RowOrder& order, Index be
   // a group's misses overlap (the rows come out the same).
   constexpr Index kGroup = 32;
   std::array<uint64_t, kGroup> row_of{};
-  std::array<size_t, kGroup> user_of{};
+  std::array<size_t, kGroup> user_of{}, at_of{};
   for (Index first = 0; first < rows; first += kGroup) {
     const Index group = std::min(kGroup, rows - first);
     for (Index g = 0; g < group; ++g) {
@@ -240,22 +240,20 @@ void NextItemSequences::fill_rows(int /*epoch*/, const RowOrder& order, Index be
       __builtin_prefetch(&histories_.offsets[user_of[g]]);
     }
     for (Index g = 0; g < group; ++g) {
-      // The items of the history the row keeps, and the item it predicts.
+      // The position the row predicts; the items of the history it keeps, and the predicted item, asked for.
       const auto list = histories_[user_of[g]];
-      const size_t at = 1 + static_cast<size_t>(row_of[g] - first_example_[user_of[g]]);
-      const auto [from, n] = kept_items(at);
+      at_of[g] = 1 + static_cast<size_t>(row_of[g] - first_example_[user_of[g]]);
+      const auto [from, n] = kept_items(at_of[g]);
       for (size_t k = from; k < from + n; k += 64 / sizeof(uint32_t)) __builtin_prefetch(&list[k]);
       __builtin_prefetch(&list[from + n - (n > 0)]);  // the last line, when the items start mid-line
-      __builtin_prefetch(&list[at]);
+      __builtin_prefetch(&list[at_of[g]]);
     }
-    for (Index g = 0; g < group; ++g) write_row(first + g, user_of[g], row_of[g], out);
+    for (Index g = 0; g < group; ++g) write_row(first + g, user_of[g], at_of[g], out);
   }
 }
 
-void NextItemSequences::write_row(Index r, size_t user, uint64_t row, const BatchBuffers& out) const {
-  // The position in the user's history the row predicts.
+void NextItemSequences::write_row(Index r, size_t user, size_t at, const BatchBuffers& out) const {
   const auto list = histories_[user];
-  const size_t at = 1 + static_cast<size_t>(row - first_example_[user]);
   size_t length = 0;
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i] != 0) continue;

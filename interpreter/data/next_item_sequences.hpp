@@ -74,8 +74,8 @@ class NextItemSequences : public DataSource {
   size_t write_history(std::span<const uint32_t> list, size_t end, Real* row) const;
   // Which of list[0, end) a history keeps after truncating to max_len: list[first, first + n), as {first, n}.
   std::pair<size_t, size_t> kept_items(size_t end) const;
-  // Writes epoch row `row` (of `user`) as row r of the batch.
-  void write_row(Index r, size_t user, uint64_t row, const BatchBuffers& out) const;
+  // Writes the example of `user` that predicts history item `at` as row r of the batch.
+  void write_row(Index r, size_t user, size_t at, const BatchBuffers& out) const;
   // The items of a user's history that training uses (the rest are held out).
   size_t kept(size_t history) const;
   Dataset make_dataset(ExampleRows&& rows) const;
