@@ -100,14 +100,18 @@ std::pair<Index, Index> own_values(const Parameter& p) {
 
 void Parameter::zero_grad() {
   if (backward_assigns_grad) return;
-  if (!touched) {
-    Real* g = grad.ptr();
-    split_elementwise(grad.size(), [g](Index begin, Index count) { std::fill_n(g + begin, count, Real(0)); });
+  if (row_grads) {
+    row_grads->clear();
     return;
   }
-  const Index width = shape.size() == 2 ? shape[1] : 1;
-  for (Index r : touched->rows()) std::fill_n(grad.ptr() + r * width, width, Real(0));
-  touched->clear();
+  Real* g = grad.ptr();
+  split_elementwise(grad.size(), [g](Index begin, Index count) { std::fill_n(g + begin, count, Real(0)); });
+}
+
+Real Parameter::grad_at(Index i) const {
+  if (!row_grads) return grad.data[static_cast<size_t>(i)];
+  const Real* row = row_grads->find(i / row_grads->width());
+  return row ? row[i % row_grads->width()] : Real(0);
 }
 
 WeightArgs WeightArgs::read(const Args& args, const std::string& prefix) {

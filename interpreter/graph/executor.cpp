@@ -10,7 +10,8 @@ Executor::Executor(Graph& graph) {
   for (size_t k = 0; k < graph.num_outputs(); ++k) outputs_.push_back(graph.output_ref(k));
   all_params_ = graph.parameters();
   // Gradients are the executor's: a graph that is only checked has none (the budget counted them).
-  for (auto& slot : all_params_) slot.param->grad.resize(slot.param->shape);
+  for (auto& slot : all_params_)
+    if (!slot.param->row_grads) slot.param->grad.resize(slot.param->shape);
   trainable_params_ = graph.trainable_parameters();
   is_output_.assign(nodes.size(), false);
   for (const OutputRef& o : outputs_) is_output_[o.node] = true;

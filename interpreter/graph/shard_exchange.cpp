@@ -81,13 +81,11 @@ void ShardExchange::send_gradients(Table& t, bool idle) {
   // Back the way the rows came: this process sends what it fetched, and receives for what it was asked.
   t.outgoing.resize({static_cast<Index>(t.asked.size()), t.width});
   processes_.exchange_reals(t.receive_values, fetched.grads.ptr(), t.send_values, t.outgoing.ptr());
-  // Added in the askers' rank order: the same sums, in the same order, on every run.
-  Real* grad = table.grad.ptr();
-  for (size_t j = 0; j < t.asked.size(); ++j) {
-    const Index row = t.asked[j] - t.first_row;
-    if (table.touched) table.touched->add(row);
-    RowVectorMap(grad + row * t.width, t.width) += ConstRowVectorMap(t.outgoing.ptr() + j * t.width, t.width);
-  }
+  // Added in the askers' rank order: the same sums, in the same order, on every run. (A split table takes no
+  // regularizer, so its gradient is always kept by rows.)
+  for (size_t j = 0; j < t.asked.size(); ++j)
+    RowVectorMap(table.row_grads->add(t.asked[j] - t.first_row), t.width) +=
+        ConstRowVectorMap(t.outgoing.ptr() + j * t.width, t.width);
 }
 
 }  // namespace yamlnet

@@ -7,8 +7,8 @@ namespace yamlnet {
 GradientSum::GradientSum(const std::vector<ParamSlot>& trainable) {
   for (const ParamSlot& slot : trainable) {
     Parameter& p = *slot.param;
-    if (p.touched)
-      sparse_.push_back(SparseTable{&p, TouchedRows(p.shape[0]), {}});
+    if (p.row_grads)
+      sparse_.push_back(SparseTable{&p, RowSet(p.shape[0]), {}});
     else
       dense_.push_back(&p);
   }
@@ -17,14 +17,14 @@ GradientSum::GradientSum(const std::vector<ParamSlot>& trainable) {
 void GradientSum::exchange_touched_rows(Collective& processes) {
   const size_t tables = sparse_.size();
   size_t total = 0;
-  for (const SparseTable& t : sparse_) total += t.param->touched->rows().size();
+  for (const SparseTable& t : sparse_) total += t.param->row_grads->rows().size();
   for (;;) {
     const size_t length = 1 + tables + capacity_;
     mine_.assign(length, 0);
     mine_[0] = static_cast<int64_t>(total);
     size_t at = 1 + tables;
     for (size_t k = 0; k < tables; ++k) {
-      const std::vector<Index>& rows = sparse_[k].param->touched->rows();
+      const std::vector<Index>& rows = sparse_[k].param->row_grads->rows();
       mine_[1 + k] = static_cast<int64_t>(rows.size());
       for (size_t i = 0; i < rows.size() && at < length; ++i) mine_[at++] = rows[i];
     }
@@ -62,7 +62,7 @@ void GradientSum::run(Collective& processes, Real* extra, size_t extra_count) {
     for (SparseTable& t : sparse_) {
       for (Index r : t.everyone.rows()) {
         t.rows.push_back(r);
-        t.param->touched->add(r);  // this process's gradient row is zero there; the optimizer must visit it
+        t.param->row_grads->add(r);  // this process's gradient row is zero there; the optimizer must visit it
       }
       t.everyone.clear();
     }
@@ -75,7 +75,7 @@ void GradientSum::run(Collective& processes, Real* extra, size_t extra_count) {
   for (const Parameter* p : dense_) at = std::copy(p->grad.data.begin(), p->grad.data.end(), at);
   for (const SparseTable& t : sparse_) {
     const Index width = t.param->shape[1];
-    for (int64_t r : t.rows) at = std::copy_n(t.param->grad.ptr() + r * width, width, at);
+    for (int64_t r : t.rows) at = std::copy_n(t.param->row_grads->add(r), width, at);
   }
   std::copy_n(extra, extra_count, at);
   processes.sum(buffer_.data(), buffer_.size());
@@ -88,7 +88,7 @@ void GradientSum::run(Collective& processes, Real* extra, size_t extra_count) {
   for (const SparseTable& t : sparse_) {
     const Index width = t.param->shape[1];
     for (int64_t r : t.rows) {
-      std::copy_n(from, width, t.param->grad.ptr() + r * width);
+      std::copy_n(from, width, t.param->row_grads->add(r));
       from += width;
     }
   }

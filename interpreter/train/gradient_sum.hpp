@@ -21,7 +21,7 @@ class GradientSum {
  private:
   struct SparseTable {
     Parameter* param;
-    TouchedRows everyone;       // scratch: the union of every process's rows, in one order on every process
+    RowSet everyone;            // scratch: the union of every process's rows, in one order on every process
     std::vector<int64_t> rows;  // that union
   };
   std::vector<Parameter*> dense_;

@@ -287,8 +287,17 @@ void Optimizer::init_slots(SlotValues& slots, Index n) const {
 // global_clipnorm).
 double Optimizer::global_scale(const std::vector<ParamSlot>& params) const {
   double sq = 0;
-  for (const auto& slot : params)
-    for (Real v : slot.param->grad.data) sq += static_cast<double>(v) * v;
+  const auto add_squares = [&sq](const Real* g, size_t n) {
+    for (size_t i = 0; i < n; ++i) sq += static_cast<double>(g[i]) * g[i];
+  };
+  for (const auto& slot : params) {
+    const Parameter& p = *slot.param;
+    if (p.row_grads)
+      for (size_t k = 0; k < p.row_grads->rows().size(); ++k)
+        add_squares(p.row_grads->at(k), static_cast<size_t>(p.row_grads->width()));
+    else
+      add_squares(p.grad.ptr(), p.grad.data.size());
+  }
   const double norm = std::sqrt(sq);
   return norm > global_clipnorm_ ? global_clipnorm_ / norm : 1.0;
 }
@@ -331,12 +340,12 @@ void Optimizer::apply(const std::vector<ParamSlot>& params) {
         for (Index i = begin; i < begin + count; ++i) w[i] *= keep;
       });
     }
-    if (p.touched && rows_only) {
+    if (p.row_grads && rows_only) {
       update_rows(state, p);
     } else {
-      const Real* g = p.grad.ptr();
+      const Real* g = p.row_grads ? table_gradient(p) : p.grad.ptr();
       if (clipping) {
-        clipped_.assign(p.grad.data.begin(), p.grad.data.end());
+        clipped_.assign(g, g + n);
         if (global != 1.0)
           for (Real& v : clipped_) v = static_cast<Real>(v * global);
         if (clipvalue_ > 0)
@@ -357,6 +366,7 @@ void Optimizer::apply(const std::vector<ParamSlot>& params) {
         for (size_t i = 0; i < own; ++i) slot_ptrs[i] = state[i].data() + begin;
         update(slot_ptrs.data(), w + begin, g + begin, count);
       });
+      if (p.row_grads) clear_table_gradient(p);
     }
     // Keras: the average is taken before the constraints are applied.
     if (use_ema_) update_average(state.back(), p);
@@ -384,22 +394,40 @@ void Optimizer::finish(const std::vector<ParamSlot>& params) {
 }
 
 void Optimizer::update_rows(SlotValues& state, Parameter& p) {
-  const Index width = p.shape.size() == 2 ? p.shape[1] : 1;
+  const RowGradients& grads = *p.row_grads;
+  const Index width = grads.width();
   const size_t own = rule_slots(state);
   std::array<Real*, kMaxRuleSlots> slot_ptrs{};
-  const std::vector<Index>& rows = p.touched->rows();
-  // Each row's weights, gradient and slots are fetched ahead (interpreter/core/prefetch.hpp).
+  const std::vector<Index>& rows = grads.rows();
+  // Each row's weights and slots are fetched ahead (interpreter/core/prefetch.hpp); the gradients are read
+  // in order.
   for (size_t k = 0; k < rows.size(); ++k) {
     if (k + kRowsAhead < rows.size()) {
       const Index ahead = rows[k + kRowsAhead] * width;
       prefetch_row<true>(p.value.ptr() + ahead, width);
-      prefetch_row<true>(p.grad.ptr() + ahead, width);
       for (size_t i = 0; i < own; ++i) prefetch_row<true>(state[i].data() + ahead, width);
     }
     const Index at = rows[k] * width;
     for (size_t i = 0; i < own; ++i) slot_ptrs[i] = state[i].data() + at;
-    update(slot_ptrs.data(), p.value.ptr() + at, p.grad.ptr() + at, width);
+    update(slot_ptrs.data(), p.value.ptr() + at, grads.at(k), width);
   }
+}
+
+// A gradient kept by rows, as the whole table's: the dense rules (Keras's Adam moves every row's moments) and
+// clipping read every row.
+const Real* Optimizer::table_gradient(const Parameter& p) {
+  const RowGradients& grads = *p.row_grads;
+  const auto n = static_cast<size_t>(p.value.size());
+  if (table_grad_.size() < n) table_grad_.resize(n, Real(0));
+  const Index width = grads.width();
+  for (size_t k = 0; k < grads.rows().size(); ++k)
+    std::copy_n(grads.at(k), width, table_grad_.data() + grads.rows()[k] * width);
+  return table_grad_.data();
+}
+
+void Optimizer::clear_table_gradient(const Parameter& p) {
+  const Index width = p.row_grads->width();
+  for (Index r : p.row_grads->rows()) std::fill_n(table_grad_.data() + r * width, width, Real(0));
 }
 
 }  // namespace yamlnet

@@ -91,7 +91,10 @@ class Optimizer {
   void update_rows(SlotValues& state, Parameter& p);
   void update_average(RealBuffer& average, const Parameter& p) const;
   double global_scale(const std::vector<ParamSlot>& params) const;
+  const Real* table_gradient(const Parameter& p);
+  void clear_table_gradient(const Parameter& p);
   std::vector<Real> clipped_;
+  RealBuffer table_grad_;  // zero but for the rows table_gradient wrote, until clear_table_gradient
   std::map<std::string, SlotValues> slots_;
 };
 

@@ -68,8 +68,8 @@ void SampledSoftmax::bind(Graph& graph, size_t output) {
     fail("the table's rows have " + std::to_string(weights.shape[1]) + " values but output '" +
          graph.output_name(output) + "' has " + std::to_string(width) + " (they are multiplied)");
   const bool trains = table->trainable();
-  bind_table(&weights.value, trains ? &weights.grad : nullptr, table->mask_zero(),
-             trains && weights.touched ? &*weights.touched : nullptr);
+  bind_table(&weights.value, trains && !weights.row_grads ? &weights.grad : nullptr, table->mask_zero(),
+             trains && weights.row_grads ? &*weights.row_grads : nullptr);
   const Index candidates = sampler_->drawable();
   if (num_sampled_ > candidates)
     throw ConfigError({Diagnostic{spec_.arg("num_sampled")->loc, "", "",
@@ -78,7 +78,7 @@ void SampledSoftmax::bind(Graph& graph, size_t output) {
 }
 
 void SampledSoftmax::bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding,
-                                TouchedRows* table_rows) {
+                                RowGradients* table_rows) {
   table_ = table;
   table_grad_ = table_grad;
   table_rows_ = table_rows;
@@ -213,17 +213,15 @@ double SampledSoftmax::sampled(const Tensor& input, const Tensor& target, Tensor
   MatrixMap du = grad.matrix(dim);
   du.noalias() = g_sampled * sampled_rows_.matrix(dim);
   for (Index b = 0; b < rows; ++b) du.row(b) += (g_true[b] * scale) * table.row(ids[b]);
-  if (table_grad_) {
-    MatrixMap dw = table_grad_->matrix(dim);
+  if (table_grad_ || table_rows_) {
+    const auto dw_row = [&](Index id) {
+      return RowVectorMap(table_rows_ ? table_rows_->add(id) : table_grad_->ptr() + id * dim, dim);
+    };
     const auto table_scale = static_cast<Real>(parameter_gradient_scale_);
-    for (Index b = 0; b < rows; ++b) dw.row(ids[b]) += (g_true[b] * scale * table_scale) * u.row(b);
+    for (Index b = 0; b < rows; ++b) dw_row(ids[b]) += (g_true[b] * scale * table_scale) * u.row(b);
     // Reuse sampled_rows_ for d loss / d sampled rows (the rows themselves are no longer needed).
     sampled_rows_.matrix(dim).noalias() = table_scale * (g_sampled.transpose() * u);
-    for (Index j = 0; j < s; ++j) dw.row(sample_[j]) += sampled_rows_.matrix(dim).row(j);
-    if (table_rows_) {
-      for (Index b = 0; b < rows; ++b) table_rows_->add(ids[b]);
-      for (Index j = 0; j < s; ++j) table_rows_->add(sample_[j]);
-    }
+    for (Index j = 0; j < s; ++j) dw_row(sample_[j]) += sampled_rows_.matrix(dim).row(j);
   }
   return total / weight_sum;
 }

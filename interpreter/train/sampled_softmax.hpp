@@ -22,9 +22,10 @@ class SampledSoftmax : public Loss {
   bool takes_logits_of(const std::string&) const override { return false; }
   Index target_width(Index) const override { return 1; }
   void bind(Graph& graph, size_t output) override;
-  // For tests: score against this table directly (grad receives d loss / d table during training; the rows
-  // written are recorded in table_rows when the gradient is row-sparse).
-  void bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding, TouchedRows* table_rows = nullptr);
+  // For tests: score against this table directly. During training d loss / d table is added into table_grad,
+  // or into table_rows when the table's gradient is kept by rows (at most one of them given).
+  void bind_table(Tensor* table, Tensor* table_grad, bool zero_is_padding,
+                  RowGradients* table_rows = nullptr);
   void observe_targets(const Tensor& targets) override;
   void observe_target_counts(const std::vector<double>& counts) override;
   double compute(const Tensor& input, const Tensor& target, Tensor& grad, const Tensor* row_weights = nullptr,
@@ -52,7 +53,7 @@ class SampledSoftmax : public Loss {
   bool remove_hits_, subtract_log_q_;
   Tensor* table_ = nullptr;
   Tensor* table_grad_ = nullptr;
-  TouchedRows* table_rows_ = nullptr;
+  RowGradients* table_rows_ = nullptr;
   Index first_id_ = 0;
   std::unique_ptr<CandidateSampler> sampler_;
   // Per-batch buffers, reused across steps.

@@ -38,7 +38,7 @@ std::vector<Shape> Embedding::build(const std::vector<Shape>& input_shapes) {
   Parameter& table = add_param("embeddings", {end - first, output_dim_}, std::move(embeddings_));
   if (split) table.shard = RowShard{first, input_dim_};
   // A batch looks up a few rows of the table: only those get a gradient (unless a penalty covers every row).
-  if (!table.regularizer) table.touched.emplace(end - first);
+  if (!table.regularizer) table.row_grads.emplace(end - first, output_dim_);
   Shape out = in;
   out.push_back(output_dim_);
   return {out};
@@ -102,12 +102,17 @@ void Embedding::backward(const LayerInputs& in, const std::vector<Tensor>&, std:
           ConstRowVectorMap(d_out + k * output_dim_, output_dim_);
     return;
   }
+  if (table.row_grads) {
+    for (Index k = 0; k < ids.size(); ++k)
+      RowVectorMap(table.row_grads->add(static_cast<Index>(ids.data[k])), output_dim_) +=
+          ConstRowVectorMap(d_out + k * output_dim_, output_dim_);
+    return;
+  }
   Real* grad = table.grad.ptr();
   for (Index k = 0; k < ids.size(); ++k) {
     if (k + kRowsAhead < ids.size())
       prefetch_row<true>(grad + row_offset(ids.data[k + kRowsAhead]), output_dim_);
     const Index id = static_cast<Index>(ids.data[k]);
-    if (table.touched) table.touched->add(id);
     RowVectorMap(grad + id * output_dim_, output_dim_) +=
         ConstRowVectorMap(d_out + k * output_dim_, output_dim_);
   }

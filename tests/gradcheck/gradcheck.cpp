@@ -82,7 +82,10 @@ void check_gradients(Layer& layer, std::vector<Tensor> inputs, const GradcheckOp
   std::vector<Tensor*> d_ptrs;
   for (size_t i = 0; i < inputs.size(); ++i)
     d_ptrs.push_back(layer.input_takes_gradient(i) ? &d_inputs[i] : nullptr);
-  for (auto& p : layer.params()) p.grad.set_zero();
+  for (auto& p : layer.params()) {
+    p.grad.set_zero();
+    if (p.row_grads) p.row_grads->clear();
+  }
   projected_loss(layer, in, outputs, weights, options);
   layer.backward(in, outputs, d_outputs, d_ptrs);
 
@@ -104,7 +107,7 @@ void check_gradients(Layer& layer, std::vector<Tensor> inputs, const GradcheckOp
   }
   for (auto& p : layer.params())
     for (Index j = 0; j < p.value.size(); ++j)
-      compare(p.grad.data[j], numeric(p.value.data[j]), options.tolerance,
+      compare(p.grad_at(j), numeric(p.value.data[j]), options.tolerance,
               layer.type() + " " + p.name + "[" + std::to_string(j) + "]");
 }
 

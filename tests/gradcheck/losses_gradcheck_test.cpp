@@ -129,8 +129,8 @@ outputs: [out]
       const double minus = loss();
       x = saved;
       const double numeric = (plus - minus) / (2 * eps);
-      CHECK_MESSAGE(std::abs(slot.param->grad.data[j] - numeric) <= 1e-6 * std::max(1.0, std::abs(numeric)),
-                    slot.key << "[" << j << "]: " << slot.param->grad.data[j] << " vs " << numeric);
+      CHECK_MESSAGE(std::abs(slot.param->grad_at(j) - numeric) <= 1e-6 * std::max(1.0, std::abs(numeric)),
+                    slot.key << "[" << j << "]: " << slot.param->grad_at(j) << " vs " << numeric);
     }
   }
 }

@@ -132,18 +132,20 @@ struct EmbeddingTable {
     p.name = "embeddings";
     p.shape = {4, 2};
     p.value.resize(p.shape);
-    p.grad.resize(p.shape);
     for (Index i = 0; i < 8; ++i) p.value.data[i] = Real(0.1) * static_cast<Real>(i + 1);
-    if (row_sparse) p.touched.emplace(4);
+    if (row_sparse)
+      p.row_grads.emplace(4, 2);
+    else
+      p.grad.resize(p.shape);
     slots.push_back(ParamSlot{"emb/embeddings", &p});
   }
   // One step whose gradient is `g` on `rows` (as an Embedding's backward writes it) and zero elsewhere.
   void step(Optimizer& opt, const std::vector<Index>& rows, Real g) {
     p.zero_grad();
     for (Index r : rows) {
-      if (p.touched) p.touched->add(r);
-      p.grad.data[r * 2] += g;
-      p.grad.data[r * 2 + 1] -= g;
+      Real* row = p.row_grads ? p.row_grads->add(r) : p.grad.ptr() + r * 2;
+      row[0] += g;
+      row[1] -= g;
     }
     opt.apply(slots);
   }
@@ -161,10 +163,14 @@ std::vector<Real> run(const std::string& optimizer, bool row_sparse) {
 }  // namespace
 
 TEST_CASE("row-sparse gradients: the dense rule's result, touching only rows where that is the rule") {
-  // sgd updates the touched rows only; momentum, adam and rmsprop take the dense rule: all bit for bit.
+  // sgd updates the touched rows only; momentum, adam and rmsprop take the dense rule, as do clipping and
+  // weight decay (the rows written out as the whole table's gradient, and cleared for the next step): all bit
+  // for bit.
   for (const std::string opt :
        {"{type: sgd, learning_rate: 0.1}", "{type: sgd, learning_rate: 0.1, momentum: 0.9}",
-        "{type: adam, learning_rate: 0.1}", "{type: rmsprop, learning_rate: 0.1}"}) {
+        "{type: adam, learning_rate: 0.1}", "{type: rmsprop, learning_rate: 0.1}",
+        "{type: sgd, learning_rate: 0.1, clipnorm: 0.3}", "{type: sgd, learning_rate: 0.1, clipvalue: 0.2}",
+        "{type: sgd, learning_rate: 0.1, global_clipnorm: 0.4}", "{type: adamw, learning_rate: 0.1}"}) {
     CAPTURE(opt);
     CHECK(run(opt, true) == run(opt, false));
   }
@@ -178,13 +184,24 @@ TEST_CASE("row-sparse gradients: the dense rule's result, touching only rows whe
   CHECK(sparse[4] == Real(0.5));
 }
 
-TEST_CASE("zero_grad of a row-sparse gradient clears the rows written since the last call") {
+TEST_CASE("a row-sparse gradient holds the rows written since zero_grad, each zero when first written") {
   EmbeddingTable t(true);
-  t.p.grad.data[2] = 1;  // row 1, recorded
-  t.p.touched->add(1);
+  t.p.row_grads->add(3)[1] = 2;
+  t.p.row_grads->add(1)[0] = 1;
+  t.p.row_grads->add(3)[1] += 1;  // the same row again
+  CHECK(t.p.row_grads->rows() == std::vector<Index>{3, 1});
+  CHECK(t.p.row_grads->at(0)[1] == 3);
+  CHECK(t.p.grad_at(2) == 1);  // row 1, first value
+  CHECK(t.p.grad_at(7) == 3);
+  CHECK(t.p.grad_at(4) == 0);  // row 2: not written
+  CHECK(t.p.row_grads->find(2) == nullptr);
+  CHECK(t.p.grad.data.empty());  // no table-sized gradient
   t.p.zero_grad();
-  CHECK(to_vector(t.p.grad.data) == std::vector<Real>(8, 0));
-  CHECK(t.p.touched->rows().empty());
+  CHECK(t.p.row_grads->rows().empty());
+  CHECK(t.p.grad_at(7) == 0);
+  const Real* again = t.p.row_grads->add(1);  // takes the place row 3 had: zeroed, not its old values
+  CHECK(again[0] == 0);
+  CHECK(again[1] == 0);
 }
 
 TEST_CASE("adam lazy: true updates only the rows looked up, the default decays and moves every row") {
