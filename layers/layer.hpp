@@ -1,7 +1,5 @@
 #pragma once
 // The Layer contract. Shapes given to build() are per sample; at run time every buffer is batch-first.
-#include <algorithm>
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +10,7 @@
 #include "interpreter/spec/value.hpp"
 #include "layers/functional/constraints.hpp"
 #include "layers/functional/regularizers.hpp"
+#include "layers/row_gradients.hpp"
 
 namespace yamlnet {
 
@@ -29,66 +28,6 @@ struct RunContext {
   Random sample_random(uint64_t salt, Index sample) const {
     return Random(draw_seed ^ salt).split(static_cast<uint64_t>(first_row + sample));
   }
-};
-
-// A set of a table's rows, in the order they were added; clearing it costs the rows added, not the table.
-class RowSet {
- public:
-  explicit RowSet(Index rows) : position_(static_cast<size_t>(rows), -1) {}
-  // Where `row` is in rows(): added at the end if it is not there yet.
-  size_t add(Index row) {
-    int32_t& at = position_[static_cast<size_t>(row)];
-    if (at < 0) {
-      at = static_cast<int32_t>(rows_.size());
-      rows_.push_back(row);  // keeps its capacity across clear(): no allocation once warm
-    }
-    return static_cast<size_t>(at);
-  }
-  // Where `row` is in rows(), or -1.
-  int32_t find(Index row) const { return position_[static_cast<size_t>(row)]; }
-  const std::vector<Index>& rows() const { return rows_; }
-  void clear() {
-    for (Index r : rows_) position_[static_cast<size_t>(r)] = -1;
-    rows_.clear();
-  }
-
- private:
-  std::vector<int32_t> position_;  // -1, or a position among one step's rows (never near 2^31)
-  std::vector<Index> rows_;
-};
-
-// The gradient of a table that one step writes in a few rows (Embedding lookups, sampled softmax): only those
-// rows, one after another in the order first written, so that adding to them, the optimizers' updates and the
-// data-parallel sums read a buffer the size of the batch's rows, not scattered rows of a table-sized one (at
-// MovieLens-20M's sizes every such row was a cache miss). The rest of the gradient is zero.
-class RowGradients {
- public:
-  RowGradients(Index rows, Index width) : rows_(rows), width_(width) {}
-  // The gradient row of `row`: zero when first asked for since clear(). Valid until the next call.
-  Real* add(Index row) {
-    const size_t known = rows_.rows().size();
-    const size_t at = rows_.add(row);
-    const size_t end = (at + 1) * static_cast<size_t>(width_);
-    if (end > values_.size()) values_.resize(std::max(end, 2 * values_.size()));  // warm after a few steps
-    Real* values = values_.data() + at * static_cast<size_t>(width_);
-    if (at == known) std::fill_n(values, width_, Real(0));
-    return values;
-  }
-  // The gradient of rows()[k].
-  const Real* at(size_t k) const { return values_.data() + k * static_cast<size_t>(width_); }
-  // The gradient row of `row`, or nullptr where it is zero.
-  const Real* find(Index row) const {
-    const int32_t k = rows_.find(row);
-    return k < 0 ? nullptr : at(static_cast<size_t>(k));
-  }
-  const std::vector<Index>& rows() const { return rows_.rows(); }
-  Index width() const { return width_; }
-  void clear() { rows_.clear(); }
-
- private:
-  RowSet rows_;
-  Index width_;
-  RealBuffer values_;  // rows().size() rows of width_, in the order of rows(); grown, never shrunk
 };
 
 // The rows of a table that one process holds when the table is split by rows across the processes of a

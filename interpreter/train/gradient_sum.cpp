@@ -8,7 +8,7 @@ GradientSum::GradientSum(const std::vector<ParamSlot>& trainable) {
   for (const ParamSlot& slot : trainable) {
     Parameter& p = *slot.param;
     if (p.row_grads)
-      sparse_.push_back(SparseTable{&p, RowSet(p.shape[0]), {}});
+      sparse_.push_back(SparseTable{&p, RowSet(), {}});
     else
       dense_.push_back(&p);
   }

@@ -38,7 +38,7 @@ std::vector<Shape> Embedding::build(const std::vector<Shape>& input_shapes) {
   Parameter& table = add_param("embeddings", {end - first, output_dim_}, std::move(embeddings_));
   if (split) table.shard = RowShard{first, input_dim_};
   // A batch looks up a few rows of the table: only those get a gradient (unless a penalty covers every row).
-  if (!table.regularizer) table.row_grads.emplace(end - first, output_dim_);
+  if (!table.regularizer) table.row_grads.emplace(output_dim_);
   Shape out = in;
   out.push_back(output_dim_);
   return {out};

@@ -134,7 +134,7 @@ struct EmbeddingTable {
     p.value.resize(p.shape);
     for (Index i = 0; i < 8; ++i) p.value.data[i] = Real(0.1) * static_cast<Real>(i + 1);
     if (row_sparse)
-      p.row_grads.emplace(4, 2);
+      p.row_grads.emplace(2);
     else
       p.grad.resize(p.shape);
     slots.push_back(ParamSlot{"emb/embeddings", &p});
